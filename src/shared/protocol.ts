@@ -1,0 +1,223 @@
+/**
+ * Every message between the host (extension or `serve` bridge) and the webview.
+ *
+ * Requests carry an id and always end in exactly one response: `ok: true` with the typed body, or
+ * `ok: false` with an error. Numeric payloads are typed arrays, transferred as such by postMessage
+ * and encoded by `wire.ts` over WebSocket.
+ */
+import type {
+  DatasetInfo,
+  ErrorInfo,
+  ModelSlot,
+  ModelSummary,
+  NoiseSpec,
+  ProjectionMethod,
+  ProjectionParams,
+  SampleDisplay,
+  BackendName,
+} from './types';
+
+/** Which page the webview shows. */
+export type ViewKind = 'explorer' | 'compare' | 'inspect';
+
+export interface ExplorerSettings {
+  defaultMethod: ProjectionMethod;
+  seed: number;
+  sampleLimit: number;
+}
+
+export interface SessionModelInfo {
+  slot: ModelSlot;
+  /** Short name for the UI (the model's folder name). */
+  label: string;
+  summary: ModelSummary;
+}
+
+/** Everything the webview needs to paint its first frame. */
+export interface ReadyResponse {
+  view: ViewKind;
+  models: SessionModelInfo[];
+  /** Absent in the inspect view when no dataset is chosen. */
+  dataset: DatasetInfo | null;
+  backend: BackendName;
+  settings: ExplorerSettings;
+  /** Labels of the shown samples (shownCount), -1 where unknown; null when the dataset has none. */
+  labels: Int32Array | null;
+}
+
+export interface ProjectRequest {
+  slot: ModelSlot;
+  method: ProjectionMethod;
+  dims: 2 | 3;
+  seed: number;
+  params: ProjectionParams;
+  /** Compare view: align this projection to the other slot's (Procrustes), or initialise from it. */
+  alignTo?: { slot: ModelSlot; mode: 'procrustes' | 'init' };
+}
+export interface ProjectResponse {
+  slot: ModelSlot;
+  method: ProjectionMethod;
+  dims: 2 | 3;
+  /** shownCount × dims, row-major. */
+  positions: Float32Array;
+  trustworthiness: number;
+  seconds: number;
+  /** What alignment was applied, in words, when alignTo was given. */
+  alignment: string | null;
+}
+
+/** Per-sample columns the UI can colour by. */
+export type ColumnSpec =
+  | { kind: 'label' }
+  | { kind: 'reconstructionError'; slot: ModelSlot }
+  | { kind: 'latentDimension'; slot: ModelSlot; index: number }
+  | { kind: 'cluster'; slot: ModelSlot; k: number | null }
+  | { kind: 'drift' }
+  | { kind: 'errorDelta' };
+export interface ColumnRequest {
+  column: ColumnSpec;
+}
+export interface ColumnResponse {
+  column: ColumnSpec;
+  /** shownCount values. Categorical columns hold integer codes. */
+  values: Float32Array;
+  scale: 'categorical' | 'continuous' | 'diverging';
+  /** Names of categorical codes. */
+  categories: string[] | null;
+  /** Summary numbers the UI shows beside the legend (e.g. silhouette, purity, mean). */
+  stats: Record<string, number | null>;
+}
+
+export interface SamplesRequest {
+  slot: ModelSlot;
+  /** Indices into the shown samples. */
+  indices: Int32Array;
+  includeReconstruction: boolean;
+}
+export interface SamplesResponse {
+  slot: ModelSlot;
+  indices: Int32Array;
+  display: SampleDisplay;
+  /** Shape of one sample as displayed: [H, W] or [H, W, C] for images, [columns] for rows. */
+  itemShape: number[];
+  /** indices.length × prod(itemShape), model input space (scaled). */
+  originals: Float32Array;
+  reconstructions: Float32Array | null;
+  /** Per-sample reconstruction MSE, null without reconstructions. */
+  errors: Float32Array | null;
+}
+
+export interface DenoiseRequest {
+  slot: ModelSlot;
+  indices: Int32Array;
+  noise: NoiseSpec;
+  seed: number;
+}
+export interface DenoiseResponse {
+  slot: ModelSlot;
+  indices: Int32Array;
+  itemShape: number[];
+  clean: Float32Array;
+  noisy: Float32Array;
+  denoised: Float32Array;
+  /** Per-sample MSE of noisy vs clean and of denoised vs clean. */
+  noisyError: Float32Array;
+  denoisedError: Float32Array;
+  /** Where the noisy inputs' codes land in the current projection (indices.length × dims), when one exists. */
+  noisyPositions: Float32Array | null;
+}
+
+export interface ActivationsRequest {
+  slot: ModelSlot;
+  indices: Int32Array;
+  /** LayerSummary.path */
+  layer: string;
+}
+export interface ActivationsResponse {
+  slot: ModelSlot;
+  layer: string;
+  /** Shape of one sample's activation (without batch). */
+  shape: number[];
+  /** indices.length × prod(shape). */
+  values: Float32Array;
+  /** Per unit (last axis for conv layers: channels): mean over the selection. */
+  unitMean: Float32Array;
+  /** Share of units never above 1e-6 in absolute value across the selection. */
+  deadFraction: number;
+  /** Share of activations with |a| < 1e-3. */
+  sparsity: number;
+}
+
+export interface CompareStatsRequest {
+  k: number;
+}
+export interface CompareStatsResponse {
+  /** Per sample: share of its k nearest latent neighbours in A that are not among its k in B. */
+  drift: Float32Array;
+  errorA: Float32Array;
+  errorB: Float32Array;
+  a: { mse: number; knnAccuracy: number | null };
+  b: { mse: number; knnAccuracy: number | null };
+  neighbourOverlap: number;
+  topMovers: { index: number; drift: number }[];
+}
+
+export interface CancelRequest {
+  /** Id of the request to cancel; it then ends with error code `cancelled`. */
+  target: number;
+}
+
+/** Inspect view: open the explorer on the inspected model. */
+export interface OpenExplorerRequest {
+  slot: ModelSlot;
+}
+
+/** Request type → [request body, response body]. */
+export interface RequestMap {
+  ready: [Record<string, never>, ReadyResponse];
+  project: [ProjectRequest, ProjectResponse];
+  column: [ColumnRequest, ColumnResponse];
+  samples: [SamplesRequest, SamplesResponse];
+  denoise: [DenoiseRequest, DenoiseResponse];
+  activations: [ActivationsRequest, ActivationsResponse];
+  compareStats: [CompareStatsRequest, CompareStatsResponse];
+  cancel: [CancelRequest, Record<string, never>];
+  openExplorer: [OpenExplorerRequest, Record<string, never>];
+}
+export type RequestType = keyof RequestMap;
+export type RequestBody<K extends RequestType> = RequestMap[K][0];
+export type ResponseBody<K extends RequestType> = RequestMap[K][1];
+
+export interface RequestMessage<K extends RequestType = RequestType> {
+  kind: 'request';
+  id: number;
+  type: K;
+  body: RequestBody<K>;
+}
+
+export type ResponseMessage<K extends RequestType = RequestType> =
+  | { kind: 'response'; id: number; type: K; ok: true; body: ResponseBody<K> }
+  | { kind: 'response'; id: number; type: K; ok: false; error: ErrorInfo };
+
+/** Unsolicited host → webview notifications. */
+export type EventMessage =
+  | {
+      kind: 'event';
+      type: 'progress';
+      /** The request this progress belongs to. */
+      requestId: number;
+      stage: string;
+      /** 0–1, or null when unknown. */
+      fraction: number | null;
+      /** Intermediate layout (shownCount × dims) while t-SNE/UMAP converge. */
+      positions?: Float32Array;
+    }
+  | { kind: 'event'; type: 'error'; error: ErrorInfo };
+
+export type ToWebviewMessage = ResponseMessage | EventMessage;
+export type FromWebviewMessage = RequestMessage;
+
+/** Exhaustiveness check for switches over message unions. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected message: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,92 @@
+/**
+ * Plain data types shared by core, host adapters, the worker and the webview.
+ * No vscode, no node:*, no tfjs here: the webview bundles this file.
+ */
+
+/** Which TensorFlow.js backend executes the model. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+
+export type ModelFormat = 'layers-model' | 'graph-model';
+/** Who wrote the model.json: tfjs itself, the Keras 2 converter (any version), or the Keras 3 converter. */
+export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'graph';
+export type AutoencoderKind = 'autoencoder' | 'vae' | 'encoder-decoder' | 'decoder-only' | 'encoder-only';
+export type LayerRole = 'input' | 'encoder' | 'code' | 'decoder' | 'other';
+
+/** A tensor shape per sample or with batch; `null` marks an unknown (batch) dimension. */
+export type Shape = (number | null)[];
+
+export interface LayerSummary {
+  /** Slash-separated path through nested sub-models, e.g. `encoder/conv2d_1`. */
+  path: string;
+  name: string;
+  className: string;
+  outputShape: Shape | Shape[];
+  params: number;
+  /** 0 for top-level layers, 1 inside a nested sub-model, … */
+  depth: number;
+  role: LayerRole;
+}
+
+export interface ModelSummary {
+  format: ModelFormat;
+  dialect: ModelDialect;
+  kind: AutoencoderKind;
+  /** Files the model came from (model.json, or the encoder/decoder pair). */
+  files: string[];
+  input: { shape: Shape };
+  latent: { layer: string; shape: number[]; size: number };
+  output: { shape: Shape } | null;
+  layers: LayerSummary[];
+  totalParams: number;
+  warnings: string[];
+}
+
+export type DatasetFormat = 'idx' | 'npy' | 'npz' | 'images' | 'csv' | 'json';
+/** How samples are drawn: as images (H×W or H×W×C) or as rows of numbers. */
+export type SampleDisplay = 'image' | 'tabular';
+
+export interface DatasetInfo {
+  path: string;
+  format: DatasetFormat;
+  /** All samples in the dataset. */
+  count: number;
+  /** Samples the session encodes and shows (≤ count; a stratified sample when smaller). */
+  shownCount: number;
+  itemShape: number[];
+  display: SampleDisplay;
+  labels: { classes: string[] } | null;
+  /** Column names for tabular data (feature columns only). */
+  columns: string[] | null;
+}
+
+export type ProjectionMethod = 'pca' | 'tsne' | 'umap';
+
+export interface ProjectionParams {
+  /** t-SNE perplexity (5–100). */
+  perplexity?: number;
+  /** UMAP neighbourhood size (2–200). */
+  nNeighbors?: number;
+  /** UMAP minimum distance (0–1). */
+  minDist?: number;
+  /** PCA: which principal components (0-based) to show on the axes. */
+  components?: number[];
+}
+
+export type NoiseType = 'gaussian' | 'saltpepper' | 'mask';
+export interface NoiseSpec {
+  type: NoiseType;
+  /** Gaussian σ, salt-and-pepper probability, or masked fraction. */
+  level: number;
+}
+
+/** Identifies one of the two models in a comparison; `a` is the only model in a plain explorer. */
+export type ModelSlot = 'a' | 'b';
+
+export interface ErrorInfo {
+  message: string;
+  /** Stable machine-readable code, e.g. `model-load`, `data-fit`, `cancelled`. */
+  code: string;
+  /** The file the problem concerns, when there is one. */
+  file?: string;
+}
