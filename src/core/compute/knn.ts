@@ -1,0 +1,403 @@
+/**
+ * k nearest neighbours over flat row-major data: exact brute force for small sets, and
+ * NN-descent seeded by a random-projection forest (Dong et al. 2011, as pynndescent does it)
+ * for large ones, where brute force's O(n²) would dominate a UMAP run.
+ */
+
+import { throwIfStopped } from './cancel';
+import { createRng, Rng32 } from './random';
+
+/** k nearest neighbours of every point, as flat n × k rows. */
+export interface KnnGraph {
+  n: number;
+  k: number;
+  /** n × k neighbour indices, self excluded, nearest first. */
+  indices: Int32Array;
+  /** n × k distances matching `indices`: Euclidean, or cosine distance (1 − cos). */
+  distances: Float32Array;
+}
+
+/** How `nearestNeighbors` searches. */
+export interface KnnOptions {
+  /** Default 'euclidean'. */
+  metric?: 'euclidean' | 'cosine';
+  /** Seed for the random-projection trees and candidate sampling (default 42). */
+  seed?: number;
+  /** true: brute force; false: NN-descent; default: brute force up to `EXACT_MAX_POINTS` points. */
+  exact?: boolean;
+  /** Called with the fraction done (0–1) between stages and iterations. */
+  onProgress?: (fraction: number) => void;
+  /** Polled between chunks; when it returns true the search throws `CancelledError`. */
+  shouldStop?: () => boolean;
+}
+
+/** Above this many points the default search is approximate (NN-descent). */
+export const EXACT_MAX_POINTS = 4096;
+
+/** NN-descent stops once fewer than this fraction of the n × k heap entries change in a pass. */
+const CONVERGENCE_DELTA = 0.001;
+
+/** Finds each point's k nearest other points. */
+export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: number, options: KnnOptions = {}): KnnGraph {
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`nearestNeighbors needs at least 2 points, got n = ${n}`);
+  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`nearestNeighbors needs dim ≥ 1, got ${dim}`);
+  if (data.length !== n * dim) throw new RangeError(`data has ${data.length} values, expected n × dim = ${n} × ${dim} = ${n * dim}`);
+  if (!Number.isInteger(k) || k < 1 || k >= n) throw new RangeError(`k must be an integer in [1, ${n - 1}] for ${n} points, got ${k}`);
+  const metric = options.metric ?? 'euclidean';
+  if (metric !== 'euclidean' && metric !== 'cosine') throw new RangeError(`unknown metric '${String(metric)}' (expected 'euclidean' or 'cosine')`);
+
+  // Cosine distance of unit vectors is half their squared Euclidean distance, so one search serves both.
+  const points = metric === 'cosine' ? normalizeRows(data, n, dim) : data;
+  const heap = new NeighborHeap(n, k);
+  const exact = options.exact ?? n <= EXACT_MAX_POINTS;
+  if (exact) bruteForce(points, n, dim, heap, options);
+  else nnDescent(points, n, dim, heap, createRng(options.seed ?? 42), options);
+
+  const { indices, distances } = heap.sortedRows();
+  for (let i = 0; i < distances.length; i++) {
+    distances[i] = metric === 'cosine' ? distances[i] / 2 : Math.sqrt(distances[i]);
+  }
+  options.onProgress?.(1);
+  return { n, k, indices, distances };
+}
+
+/** Squared Euclidean distance between rows a and b. */
+function squaredDistance(data: Float32Array, a: number, b: number, dim: number): number {
+  let sum = 0;
+  const offsetA = a * dim;
+  const offsetB = b * dim;
+  for (let d = 0; d < dim; d++) {
+    const diff = data[offsetA + d] - data[offsetB + d];
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array {
+  const unit = new Float32Array(data.length);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += data[i * dim + d] * data[i * dim + d];
+    // A zero row stays zero: it sits at cosine distance 0.5 from everything, neither near nor far.
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let d = 0; d < dim; d++) unit[i * dim + d] = data[i * dim + d] * scale;
+  }
+  return unit;
+}
+
+/**
+ * n bounded max-heaps of (squared distance, index, isNew) in flat arrays; the root of each row
+ * holds its current k-th nearest, the bar a new candidate has to beat.
+ */
+class NeighborHeap {
+  readonly indices: Int32Array;
+  readonly distances: Float32Array;
+  /** 1 while a neighbour has not yet taken part in a local join (NN-descent's "new" flag). */
+  readonly isNew: Uint8Array;
+
+  constructor(
+    readonly n: number,
+    readonly k: number,
+  ) {
+    this.indices = new Int32Array(n * k).fill(-1);
+    this.distances = new Float32Array(n * k).fill(Infinity);
+    this.isNew = new Uint8Array(n * k);
+  }
+
+  /** Offers `candidate` at `distance` to `row`; returns 1 when the heap changed, else 0. */
+  push(row: number, distance: number, candidate: number, isNew: number): number {
+    const k = this.k;
+    const base = row * k;
+    const distances = this.distances;
+    const indices = this.indices;
+    if (!(distance < distances[base])) return 0;
+    for (let t = 0; t < k; t++) if (indices[base + t] === candidate) return 0;
+    // Replace the root and sift the newcomer down.
+    let position = 0;
+    for (;;) {
+      const left = 2 * position + 1;
+      if (left >= k) break;
+      const right = left + 1;
+      let larger = left;
+      if (right < k && distances[base + right] > distances[base + left]) larger = right;
+      if (distances[base + larger] <= distance) break;
+      distances[base + position] = distances[base + larger];
+      indices[base + position] = indices[base + larger];
+      this.isNew[base + position] = this.isNew[base + larger];
+      position = larger;
+    }
+    distances[base + position] = distance;
+    indices[base + position] = candidate;
+    this.isNew[base + position] = isNew;
+    return 1;
+  }
+
+  /** Copies the rows out sorted nearest first (squared distances, as stored). */
+  sortedRows(): { indices: Int32Array; distances: Float32Array } {
+    const { n, k } = this;
+    const indices = new Int32Array(n * k);
+    const distances = new Float32Array(n * k);
+    for (let row = 0; row < n; row++) {
+      const base = row * k;
+      // Insertion sort: k is small (≈ 15), and a heap is already partly ordered.
+      for (let t = 0; t < k; t++) {
+        const distance = this.distances[base + t];
+        const index = this.indices[base + t];
+        let s = t - 1;
+        while (s >= 0 && (distances[base + s] > distance || (distances[base + s] === distance && indices[base + s] > index))) {
+          distances[base + s + 1] = distances[base + s];
+          indices[base + s + 1] = indices[base + s];
+          s--;
+        }
+        distances[base + s + 1] = distance;
+        indices[base + s + 1] = index;
+      }
+    }
+    return { indices, distances };
+  }
+}
+
+/** Every pair once, each distance offered to both endpoints' heaps. */
+function bruteForce(data: Float32Array, n: number, dim: number, heap: NeighborHeap, options: KnnOptions): void {
+  const rowsPerCheck = Math.max(1, Math.floor(4e6 / (n * dim)));
+  for (let i = 0; i < n; i++) {
+    if (i % rowsPerCheck === 0) {
+      throwIfStopped(options.shouldStop, 'nearest neighbours');
+      // Row i scans n − i − 1 pairs, so the work done so far is 1 − ((n − i)/n)².
+      options.onProgress?.(1 - ((n - i) / n) ** 2);
+    }
+    for (let j = i + 1; j < n; j++) {
+      const distance = squaredDistance(data, i, j, dim);
+      heap.push(i, distance, j, 0);
+      heap.push(j, distance, i, 0);
+    }
+  }
+}
+
+/** NN-descent: RP-forest leaves give initial neighbours, then neighbours of neighbours refine them. */
+function nnDescent(data: Float32Array, n: number, dim: number, heap: NeighborHeap, rng: Rng32, options: KnnOptions): void {
+  const k = heap.k;
+  // Tree and iteration counts follow umap-learn's choices for pynndescent.
+  const treeCount = Math.min(32, 5 + Math.round(Math.sqrt(n) / 20));
+  const leafSize = Math.max(10, k);
+  const maxIterations = Math.max(5, Math.round(Math.log2(n)));
+  const maxCandidates = Math.min(60, k);
+  const treeShare = 0.3; // rough fraction of the run spent in the forest, for progress only
+
+  const permutation = new Int32Array(n);
+  const normal = new Float64Array(dim);
+  for (let tree = 0; tree < treeCount; tree++) {
+    throwIfStopped(options.shouldStop, 'nearest neighbours (trees)');
+    addRandomProjectionTreeLeaves(data, n, dim, leafSize, heap, rng, permutation, normal);
+    options.onProgress?.((treeShare * (tree + 1)) / treeCount);
+  }
+  fillEmptySlotsRandomly(data, n, dim, heap, rng);
+
+  const newCandidates = new CandidateHeap(n, maxCandidates);
+  const oldCandidates = new CandidateHeap(n, maxCandidates);
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
+    sampleCandidates(heap, newCandidates, oldCandidates, rng);
+    const updates = localJoin(data, n, dim, heap, newCandidates, oldCandidates, options);
+    options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
+    if (updates <= CONVERGENCE_DELTA * k * n) break;
+  }
+}
+
+/**
+ * Splits the points recursively by random hyperplanes (the perpendicular bisector of two random
+ * points) until each part has at most `leafSize` points, and offers every pair inside a leaf.
+ */
+function addRandomProjectionTreeLeaves(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  leafSize: number,
+  heap: NeighborHeap,
+  rng: Rng32,
+  permutation: Int32Array,
+  normal: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) permutation[i] = i;
+  const stack: number[] = [0, n];
+  while (stack.length > 0) {
+    const end = stack.pop() as number;
+    const start = stack.pop() as number;
+    const size = end - start;
+    if (size <= leafSize) {
+      for (let a = start; a < end; a++) {
+        const p = permutation[a];
+        for (let b = a + 1; b < end; b++) {
+          const q = permutation[b];
+          const distance = squaredDistance(data, p, q, dim);
+          heap.push(p, distance, q, 1);
+          heap.push(q, distance, p, 1);
+        }
+      }
+      continue;
+    }
+    const leftPosition = Math.floor((rng.nextUint32() / 4294967296) * size);
+    let rightPosition = Math.floor((rng.nextUint32() / 4294967296) * (size - 1));
+    if (rightPosition >= leftPosition) rightPosition++;
+    const left = permutation[start + leftPosition];
+    const right = permutation[start + rightPosition];
+    let offset = 0;
+    for (let d = 0; d < dim; d++) {
+      const a = data[left * dim + d];
+      const b = data[right * dim + d];
+      normal[d] = a - b;
+      offset -= ((a - b) * (a + b)) / 2;
+    }
+    // Hoare-style partition: points with positive margin go to the front.
+    let low = start;
+    let high = end - 1;
+    while (low <= high) {
+      const point = permutation[low];
+      let margin = offset;
+      for (let d = 0; d < dim; d++) margin += normal[d] * data[point * dim + d];
+      const goesFront = margin > 1e-8 || (Math.abs(margin) <= 1e-8 && (rng.nextUint32() & 1) === 1);
+      if (goesFront) low++;
+      else {
+        permutation[low] = permutation[high];
+        permutation[high] = point;
+        high--;
+      }
+    }
+    let split = low;
+    // Duplicates (or a degenerate plane) can put everything on one side: halve the range instead.
+    if (split === start || split === end) split = start + (size >> 1);
+    stack.push(start, split, split, end);
+  }
+}
+
+/** Leaves smaller than k can leave heaps short; random points fill them so every row is complete. */
+function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, heap: NeighborHeap, rng: Rng32): void {
+  const k = heap.k;
+  for (let row = 0; row < n; row++) {
+    let attempts = 0;
+    // The root holds -1 while any slot is empty (empty slots sit at +Infinity).
+    while (heap.indices[row * k] === -1 && attempts < 10 * k) {
+      const candidate = Math.floor((rng.nextUint32() / 4294967296) * n);
+      if (candidate !== row) heap.push(row, squaredDistance(data, row, candidate, dim), candidate, 1);
+      attempts++;
+    }
+  }
+}
+
+/** Per-point bounded sample of candidate indices, kept by smallest random priority. */
+class CandidateHeap {
+  readonly indices: Int32Array;
+  readonly priorities: Float64Array;
+
+  constructor(
+    n: number,
+    readonly size: number,
+  ) {
+    this.indices = new Int32Array(n * size);
+    this.priorities = new Float64Array(n * size);
+  }
+
+  clear(): void {
+    this.indices.fill(-1);
+    this.priorities.fill(Infinity);
+  }
+
+  push(row: number, priority: number, candidate: number): void {
+    const size = this.size;
+    const base = row * size;
+    const priorities = this.priorities;
+    const indices = this.indices;
+    if (!(priority < priorities[base])) return;
+    for (let t = 0; t < size; t++) if (indices[base + t] === candidate) return;
+    let position = 0;
+    for (;;) {
+      const left = 2 * position + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      let larger = left;
+      if (right < size && priorities[base + right] > priorities[base + left]) larger = right;
+      if (priorities[base + larger] <= priority) break;
+      priorities[base + position] = priorities[base + larger];
+      indices[base + position] = indices[base + larger];
+      position = larger;
+    }
+    priorities[base + position] = priority;
+    indices[base + position] = candidate;
+  }
+
+  contains(row: number, candidate: number): boolean {
+    const base = row * this.size;
+    for (let t = 0; t < this.size; t++) if (this.indices[base + t] === candidate) return true;
+    return false;
+  }
+}
+
+/**
+ * Samples, for every point, up to `size` new and old candidates from its neighbours and reverse
+ * neighbours; sampled new neighbours are then marked old so they join only once.
+ */
+function sampleCandidates(heap: NeighborHeap, newCandidates: CandidateHeap, oldCandidates: CandidateHeap, rng: Rng32): void {
+  const { n, k } = heap;
+  newCandidates.clear();
+  oldCandidates.clear();
+  for (let row = 0; row < n; row++) {
+    for (let t = 0; t < k; t++) {
+      const slot = row * k + t;
+      const neighbor = heap.indices[slot];
+      if (neighbor < 0) continue;
+      const priority = rng.nextUint32();
+      const target = heap.isNew[slot] === 1 ? newCandidates : oldCandidates;
+      target.push(row, priority, neighbor);
+      target.push(neighbor, priority, row);
+    }
+  }
+  for (let row = 0; row < n; row++) {
+    for (let t = 0; t < k; t++) {
+      const slot = row * k + t;
+      if (heap.isNew[slot] === 1 && newCandidates.contains(row, heap.indices[slot])) heap.isNew[slot] = 0;
+    }
+  }
+}
+
+/** Compares every new candidate of a point with every other candidate; returns the heap updates. */
+function localJoin(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  heap: NeighborHeap,
+  newCandidates: CandidateHeap,
+  oldCandidates: CandidateHeap,
+  options: KnnOptions,
+): number {
+  const size = newCandidates.size;
+  const newIndices = newCandidates.indices;
+  const oldIndices = oldCandidates.indices;
+  const bar = heap.distances;
+  const k = heap.k;
+  let updates = 0;
+  for (let row = 0; row < n; row++) {
+    if ((row & 4095) === 0) throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
+    const base = row * size;
+    for (let a = 0; a < size; a++) {
+      const p = newIndices[base + a];
+      if (p < 0) continue;
+      for (let b = a + 1; b < size; b++) {
+        const q = newIndices[base + b];
+        if (q < 0) continue;
+        const distance = squaredDistance(data, p, q, dim);
+        if (distance < bar[p * k] || distance < bar[q * k]) {
+          updates += heap.push(p, distance, q, 1) + heap.push(q, distance, p, 1);
+        }
+      }
+      for (let b = 0; b < size; b++) {
+        const q = oldIndices[base + b];
+        if (q < 0 || q === p) continue;
+        const distance = squaredDistance(data, p, q, dim);
+        if (distance < bar[p * k] || distance < bar[q * k]) {
+          updates += heap.push(p, distance, q, 1) + heap.push(q, distance, p, 1);
+        }
+      }
+    }
+  }
+  return updates;
+}
