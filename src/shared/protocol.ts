@@ -73,7 +73,11 @@ export type ColumnSpec =
   | { kind: 'latentDimension'; slot: ModelSlot; index: number }
   | { kind: 'cluster'; slot: ModelSlot; k: number | null }
   | { kind: 'drift' }
-  | { kind: 'errorDelta' };
+  | { kind: 'errorDelta' }
+  /** Per-sample Frobenius norm of the encoder's Jacobian (what a contractive AE minimises). */
+  | { kind: 'sensitivity'; slot: ModelSlot }
+  /** Per-sample share of latent k-nearest neighbours kept in the current layout. */
+  | { kind: 'faithfulness'; slot: ModelSlot };
 export interface ColumnRequest {
   column: ColumnSpec;
 }
@@ -172,6 +176,131 @@ export interface OpenExplorerRequest {
   slot: ModelSlot;
 }
 
+/** Decode the latent code behind a spot of the current layout. */
+export interface DecodeAtRequest {
+  slot: ModelSlot;
+  /** Layout coordinates (dims values). */
+  point: Float32Array;
+}
+export interface DecodeAtResponse {
+  slot: ModelSlot;
+  itemShape: number[];
+  image: Float32Array;
+  code: Float32Array;
+  /** Distance from the code to the nearest real code, and the typical spacing between real codes. */
+  distanceToData: number;
+  typicalSpacing: number;
+  method: 'pca-inverse' | 'neighbour-blend';
+}
+
+export type PathEndpoint = { kind: 'sample'; index: number } | { kind: 'classCentroid'; label: number };
+export interface InterpolateRequest {
+  slot: ModelSlot;
+  from: PathEndpoint;
+  to: PathEndpoint;
+  steps: number;
+  mode: 'linear' | 'slerp';
+}
+export type TraversalAxisSpec = { kind: 'unit'; index: number } | { kind: 'pc'; index: number };
+export interface TraverseRequest {
+  slot: ModelSlot;
+  axis: TraversalAxisSpec;
+  steps: number;
+  /** Shown-sample index whose code is the centre; the mean code when null. */
+  anchor: number | null;
+}
+export interface PriorSamplesRequest {
+  slot: ModelSlot;
+  count: number;
+  seed: number;
+}
+/** Decoded frames along a path, a traversal, or from the prior. */
+export interface FramesResponse {
+  slot: ModelSlot;
+  itemShape: number[];
+  /** frames × prod(itemShape). */
+  frames: Float32Array;
+  /** frames × latentSize. */
+  codes: Float32Array;
+  /** Where each frame's code lies in the current layout (frames × dims), when there is one. */
+  positions: Float32Array | null;
+  /** Traversal offsets (−3σ…+3σ) when the frames come from a traversal. */
+  offsets: Float32Array | null;
+}
+
+export interface LatentHealthRequest {
+  slot: ModelSlot;
+}
+export interface LatentHealthResponse {
+  slot: ModelSlot;
+  mean: Float32Array;
+  variance: Float32Array;
+  sparsity: Float32Array;
+  activeUnits: number;
+  deadUnits: number;
+  klPerUnit: Float32Array | null;
+  /** classes × latentSize mean codes per label, when labels exist. */
+  classMeans: Float32Array | null;
+}
+
+/** The same samples projected from their raw inputs, to set beside the codes' projection. */
+export interface BaselineRequest {
+  slot: ModelSlot;
+  method: ProjectionMethod;
+  dims: 2 | 3;
+  seed: number;
+  params: ProjectionParams;
+}
+export interface Separability {
+  /** Leave-one-out 10-NN label accuracy. */
+  knnAccuracy: number;
+  /** Mean silhouette of the labels as clusters. */
+  silhouette: number;
+}
+export interface BaselineResponse {
+  slot: ModelSlot;
+  positions: Float32Array;
+  trustworthiness: number;
+  /** Separability of the labels in raw input space and in latent space (null without labels). */
+  raw: Separability | null;
+  latent: Separability | null;
+}
+
+export interface NeighboursRequest {
+  slot: ModelSlot;
+  index: number;
+  k: number;
+  metric: 'euclidean' | 'cosine';
+}
+export interface NeighboursResponse {
+  slot: ModelSlot;
+  index: number;
+  indices: Int32Array;
+  distances: Float32Array;
+}
+
+export interface ExportRequest {
+  slot: ModelSlot;
+  /** Codes of the given samples (all shown when indices is null), with labels and errors. */
+  format: 'csv' | 'json' | 'npy';
+  indices: Int32Array | null;
+}
+export interface ExportResponse {
+  fileName: string;
+  mime: string;
+  data: Uint8Array;
+}
+
+/** Host: save bytes the webview produced (plot PNG/SVG, exported codes, a session file). */
+export interface SaveFileRequest {
+  fileName: string;
+  data: Uint8Array;
+}
+export interface SaveFileResponse {
+  /** Where it was saved; null when the user cancelled the dialog. */
+  path: string | null;
+}
+
 /** Request type → [request body, response body]. */
 export interface RequestMap {
   ready: [Record<string, never>, ReadyResponse];
@@ -183,6 +312,15 @@ export interface RequestMap {
   compareStats: [CompareStatsRequest, CompareStatsResponse];
   cancel: [CancelRequest, Record<string, never>];
   openExplorer: [OpenExplorerRequest, Record<string, never>];
+  decodeAt: [DecodeAtRequest, DecodeAtResponse];
+  interpolate: [InterpolateRequest, FramesResponse];
+  traverse: [TraverseRequest, FramesResponse];
+  priorSamples: [PriorSamplesRequest, FramesResponse];
+  latentHealth: [LatentHealthRequest, LatentHealthResponse];
+  baseline: [BaselineRequest, BaselineResponse];
+  neighbours: [NeighboursRequest, NeighboursResponse];
+  exportCodes: [ExportRequest, ExportResponse];
+  saveFile: [SaveFileRequest, SaveFileResponse];
 }
 export type RequestType = keyof RequestMap;
 export type RequestBody<K extends RequestType> = RequestMap[K][0];

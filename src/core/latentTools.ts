@@ -1,0 +1,257 @@
+/**
+ * What only an autoencoder explorer can show, because it holds the decoder: codes for any spot in
+ * a layout, paths and traversals through the latent space, prior samples, and per-unit health.
+ * Pure functions over flat codes; the session feeds their codes to the decoder.
+ */
+import { fitPca, inversePca, type PcaModel } from './compute/pca';
+import { blendByNeighbours } from './compute/placement';
+import { createRng } from './compute/random';
+
+/** A layout the user points into: PCA (exactly invertible) or t-SNE/UMAP (no inverse map). */
+export interface LayoutForInversion {
+  dims: 2 | 3;
+  positions: Float32Array;
+  pca: PcaModel | null;
+  components: number[] | null;
+}
+
+export interface LatentSpot {
+  /** The code for the spot (latentSize values). */
+  code: Float32Array;
+  /** Euclidean distance from that code to the nearest real code: large means off the data manifold. */
+  distanceToData: number;
+  /** Typical nearest-neighbour distance among real codes (median), to read distanceToData against. */
+  typicalSpacing: number;
+  method: 'pca-inverse' | 'neighbour-blend';
+}
+
+/**
+ * Maps a point of a layout back to latent space: PCA exactly (mean + Σ coordinate × component, the
+ * components not shown held at the mean); t-SNE/UMAP by blending the codes of the k nearest
+ * projected points with inverse-distance weights.
+ */
+export function codeAtLayoutPoint(
+  layout: LayoutForInversion,
+  codes: Float32Array,
+  n: number,
+  dim: number,
+  point: Float32Array,
+  typicalSpacing: number,
+  k = 8,
+): LatentSpot {
+  if (point.length !== layout.dims) throw new RangeError(`point has ${point.length} coordinates, the layout has ${layout.dims}`);
+  let code: Float32Array;
+  let method: LatentSpot['method'];
+  if (layout.pca && layout.components) {
+    const coords = new Float32Array(layout.pca.k);
+    layout.components.forEach((component, axis) => (coords[component] = point[axis]));
+    code = inversePca(layout.pca, coords, 1);
+    method = 'pca-inverse';
+  } else {
+    code = blendByNeighbours(layout.positions, codes, n, layout.dims, dim, point, 1, k).values;
+    method = 'neighbour-blend';
+  }
+  const distanceToData = blendByNeighbours(codes, new Float32Array(n), n, dim, 1, code, 1, 1).nearestDistance[0];
+  return { code, distanceToData, typicalSpacing, method };
+}
+
+/** Median distance from each of up to `sample` codes to its nearest other code. */
+export function typicalCodeSpacing(codes: Float32Array, n: number, dim: number, sample = 500, seed = 1): number {
+  if (n < 2) return 0;
+  const rng = createRng(seed);
+  const m = Math.min(sample, n);
+  const distances = new Float64Array(m);
+  for (let s = 0; s < m; s++) {
+    const i = m === n ? s : rng.nextInt(n);
+    let best = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let d = 0;
+      for (let c = 0; c < dim; c++) {
+        const diff = codes[i * dim + c] - codes[j * dim + c];
+        d += diff * diff;
+      }
+      if (d < best) best = d;
+    }
+    distances[s] = Math.sqrt(best);
+  }
+  distances.sort();
+  return distances[Math.floor(m / 2)];
+}
+
+/**
+ * `steps` codes from `from` to `to` inclusive: linear, or spherical (slerp), which keeps the norm
+ * typical of Gaussian codes and so stays where a VAE's prior has mass.
+ */
+export function interpolateCodes(from: Float32Array, to: Float32Array, steps: number, mode: 'linear' | 'slerp'): Float32Array {
+  if (from.length !== to.length) throw new RangeError(`endpoint codes differ in size: ${from.length} and ${to.length}`);
+  if (!Number.isInteger(steps) || steps < 2 || steps > 64) throw new RangeError(`steps must be an integer in 2–64, got ${steps}`);
+  const dim = from.length;
+  const out = new Float32Array(steps * dim);
+  let dot = 0;
+  let normFrom = 0;
+  let normTo = 0;
+  for (let c = 0; c < dim; c++) {
+    dot += from[c] * to[c];
+    normFrom += from[c] * from[c];
+    normTo += to[c] * to[c];
+  }
+  const cosine = dot / (Math.sqrt(normFrom * normTo) || 1);
+  const omega = Math.acos(Math.min(1, Math.max(-1, cosine)));
+  // Nearly parallel endpoints make slerp's weights 0/0; linear is then the same path.
+  const spherical = mode === 'slerp' && Math.sin(omega) > 1e-6;
+  for (let s = 0; s < steps; s++) {
+    const t = s / (steps - 1);
+    const wFrom = spherical ? Math.sin((1 - t) * omega) / Math.sin(omega) : 1 - t;
+    const wTo = spherical ? Math.sin(t * omega) / Math.sin(omega) : t;
+    for (let c = 0; c < dim; c++) out[s * dim + c] = wFrom * from[c] + wTo * to[c];
+  }
+  return out;
+}
+
+/** Mean code of the samples with a label. */
+export function classCentroid(codes: Float32Array, n: number, dim: number, labels: Int32Array, label: number): Float32Array {
+  const centroid = new Float32Array(dim);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== label) continue;
+    count++;
+    for (let c = 0; c < dim; c++) centroid[c] += codes[i * dim + c];
+  }
+  if (count === 0) throw new RangeError(`no shown sample has label ${label}`);
+  for (let c = 0; c < dim; c++) centroid[c] /= count;
+  return centroid;
+}
+
+export type TraversalAxis = { kind: 'unit'; index: number } | { kind: 'pc'; index: number };
+
+/**
+ * `steps` codes along one latent unit or one principal component of the codes, from −3σ to +3σ
+ * around `anchor` (a sample's code, or the mean code when absent).
+ */
+export function traversalCodes(
+  codes: Float32Array,
+  n: number,
+  dim: number,
+  axis: TraversalAxis,
+  steps: number,
+  anchor?: Float32Array,
+): { codes: Float32Array; offsets: Float32Array } {
+  if (!Number.isInteger(steps) || steps < 2 || steps > 64) throw new RangeError(`steps must be an integer in 2–64, got ${steps}`);
+  const stats = unitStatistics(codes, n, dim);
+  const centre = anchor ?? Float32Array.from(stats.mean);
+  const direction = new Float32Array(dim);
+  let sigma: number;
+  if (axis.kind === 'unit') {
+    if (!Number.isInteger(axis.index) || axis.index < 0 || axis.index >= dim) {
+      throw new RangeError(`latent unit ${axis.index} out of range 0–${dim - 1}`);
+    }
+    direction[axis.index] = 1;
+    sigma = Math.sqrt(stats.variance[axis.index]);
+  } else {
+    const available = Math.min(dim, n);
+    if (!Number.isInteger(axis.index) || axis.index < 0 || axis.index >= available) {
+      throw new RangeError(`principal component ${axis.index} out of range 0–${available - 1}`);
+    }
+    const pca = fitPca(codes, n, dim, axis.index + 1);
+    direction.set(pca.components.subarray(axis.index * dim, (axis.index + 1) * dim));
+    sigma = Math.sqrt(pca.explainedVariance[axis.index]);
+  }
+  const out = new Float32Array(steps * dim);
+  const offsets = new Float32Array(steps);
+  for (let s = 0; s < steps; s++) {
+    const offset = -3 * sigma + (6 * sigma * s) / (steps - 1);
+    offsets[s] = offset;
+    for (let c = 0; c < dim; c++) out[s * dim + c] = centre[c] + offset * direction[c];
+  }
+  return { codes: out, offsets };
+}
+
+/** `count` codes drawn from the standard normal prior N(0, I), seeded. */
+export function priorCodes(count: number, dim: number, seed: number): Float32Array {
+  if (!Number.isInteger(count) || count < 1 || count > 4096) throw new RangeError(`prior sample count must be in 1–4096, got ${count}`);
+  const rng = createRng(seed);
+  const out = new Float32Array(count * dim);
+  for (let i = 0; i < out.length; i++) out[i] = rng.nextGaussian();
+  return out;
+}
+
+export interface UnitStatistics {
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+/** Per-unit mean and variance (divisor n) of n codes. */
+export function unitStatistics(codes: Float32Array, n: number, dim: number): UnitStatistics {
+  const mean = new Float64Array(dim);
+  const variance = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let c = 0; c < dim; c++) mean[c] += codes[i * dim + c];
+  for (let c = 0; c < dim; c++) mean[c] /= Math.max(1, n);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < dim; c++) {
+      const d = codes[i * dim + c] - mean[c];
+      variance[c] += d * d;
+    }
+  }
+  for (let c = 0; c < dim; c++) variance[c] /= Math.max(1, n);
+  return { mean, variance };
+}
+
+export interface LatentHealth {
+  mean: Float32Array;
+  variance: Float32Array;
+  /** Per unit: share of samples with |code| < nearZero. */
+  sparsity: Float32Array;
+  /** Units whose variance exceeds activeVariance: the code actually uses them. */
+  activeUnits: number;
+  /** Units that barely vary across the data (variance ≤ deadVariance). */
+  deadUnits: number;
+  /** VAE only: per unit, mean KL(q(z|x) ‖ N(0, 1)) over the samples; near 0 means posterior collapse. */
+  klPerUnit: Float32Array | null;
+}
+
+/** Thresholds follow Burda et al.'s active-unit count (variance of the mean code above 0.01). */
+export function latentHealth(
+  codes: Float32Array,
+  n: number,
+  dim: number,
+  logVar: Float32Array | null,
+  thresholds = { activeVariance: 0.01, deadVariance: 1e-6, nearZero: 1e-3 },
+): LatentHealth {
+  const { mean, variance } = unitStatistics(codes, n, dim);
+  const sparsity = new Float32Array(dim);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < dim; c++) if (Math.abs(codes[i * dim + c]) < thresholds.nearZero) sparsity[c]++;
+  }
+  for (let c = 0; c < dim; c++) sparsity[c] /= Math.max(1, n);
+  let klPerUnit: Float32Array | null = null;
+  if (logVar) {
+    klPerUnit = new Float32Array(dim);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < dim; c++) {
+        const mu = codes[i * dim + c];
+        const lv = logVar[i * dim + c];
+        klPerUnit[c] += 0.5 * (mu * mu + Math.exp(lv) - lv - 1);
+      }
+    }
+    for (let c = 0; c < dim; c++) klPerUnit[c] /= Math.max(1, n);
+  }
+  let activeUnits = 0;
+  let deadUnits = 0;
+  for (let c = 0; c < dim; c++) {
+    if (variance[c] > thresholds.activeVariance) activeUnits++;
+    if (variance[c] <= thresholds.deadVariance) deadUnits++;
+  }
+  return { mean: Float32Array.from(mean), variance: Float32Array.from(variance), sparsity, activeUnits, deadUnits, klPerUnit };
+}
+
+/**
+ * Random probe directions for a Hutchinson estimate of ‖J‖²_F = E_v ‖J v‖² with v ~ N(0, I):
+ * `probes` × inputSize, seeded.
+ */
+export function jacobianProbes(probes: number, inputSize: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const out = new Float32Array(probes * inputSize);
+  for (let i = 0; i < out.length; i++) out[i] = rng.nextGaussian();
+  return out;
+}
