@@ -1,0 +1,63 @@
+// package.json's contributes and the host code name the same commands, views and settings.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { COMMANDS, COMPARE_SELECTION_CONTEXT, VIEW_TYPES } from '../../src/vscode/ids';
+import { BACKEND_PREFERENCES, PROJECTION_METHODS, SETTING_DEFAULTS, SETTINGS_SECTION } from '../../src/vscode/settings';
+
+interface Contributes {
+  commands: { command: string; title: string; category: string }[];
+  menus: Record<string, { command: string; when?: string }[]>;
+  customEditors: { viewType: string; selector: { filenamePattern: string }[]; priority: string }[];
+  configuration: { properties: Record<string, { default: unknown; enum?: string[] }> };
+}
+const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  main: string;
+  activationEvents: string[];
+  contributes: Contributes;
+};
+const { contributes } = pkg;
+const title = (id: string) => contributes.commands.find((c) => c.command === id)?.title;
+
+describe('package.json contributes', () => {
+  it('contributes.commands declares exactly the ids in COMMANDS, with the labels users see', () => {
+    assert.deepEqual(contributes.commands.map((c) => c.command).sort(), Object.values(COMMANDS).sort());
+    assert.ok(contributes.commands.every((c) => c.category === 'Latent Explorer'));
+    assert.equal(title(COMMANDS.open), 'Open latent explorer');
+    assert.equal(title(COMMANDS.openModel), 'Open in Latent Explorer');
+    assert.equal(title(COMMANDS.inspect), 'Inspect autoencoder');
+    assert.equal(title(COMMANDS.compare), 'Compare checkpoints');
+    assert.equal(title(COMMANDS.selectForCompare), 'Select for compare');
+    assert.equal(title(COMMANDS.compareWithSelected), 'Compare with selected');
+  });
+
+  it('contributes.menus shows the model.json commands only on files named model.json', () => {
+    const context = contributes.menus['explorer/context'];
+    assert.deepEqual(context.map((m) => m.command).sort(), [COMMANDS.compareWithSelected, COMMANDS.inspect, COMMANDS.openModel, COMMANDS.selectForCompare].sort());
+    for (const item of context) assert.match(item.when ?? '', /^resourceFilename == model\.json\b/);
+    const compareWith = context.find((m) => m.command === COMMANDS.compareWithSelected);
+    assert.ok(compareWith?.when?.includes(COMPARE_SELECTION_CONTEXT));
+    const ids = new Set(Object.values(COMMANDS) as string[]);
+    for (const items of Object.values(contributes.menus)) for (const item of items) assert.ok(ids.has(item.command), item.command);
+  });
+
+  it('contributes.customEditors offers the inspector for any model.json as an "Open With…" option', () => {
+    assert.deepEqual(contributes.customEditors.map((e) => [e.viewType, e.priority, e.selector]), [
+      [VIEW_TYPES.inspector, 'option', [{ filenamePattern: '**/model.json' }]],
+    ]);
+  });
+
+  it('activationEvents restore both panel types after a reload; main is the bundle', () => {
+    assert.deepEqual(pkg.activationEvents.sort(), [`onWebviewPanel:${VIEW_TYPES.compare}`, `onWebviewPanel:${VIEW_TYPES.explorer}`].sort());
+    assert.equal(pkg.main, './dist/extension.js');
+  });
+
+  it('contributes.configuration declares the settings readHostSettings reads, with the same defaults and choices', () => {
+    const properties = contributes.configuration.properties;
+    assert.deepEqual(Object.keys(properties).sort(), Object.keys(SETTING_DEFAULTS).map((k) => `${SETTINGS_SECTION}.${k}`).sort());
+    for (const [name, value] of Object.entries(SETTING_DEFAULTS)) assert.equal(properties[`${SETTINGS_SECTION}.${name}`].default, value, name);
+    assert.deepEqual(properties[`${SETTINGS_SECTION}.defaultProjection`].enum, [...PROJECTION_METHODS]);
+    assert.deepEqual(properties[`${SETTINGS_SECTION}.backend`].enum, [...BACKEND_PREFERENCES]);
+  });
+});
