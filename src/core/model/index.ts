@@ -1,0 +1,9 @@
+/** The model half of the core engine: load TF.js autoencoders from disk and run them over typed arrays. */
+export * as tf from '@tensorflow/tfjs-core';
+export { initBackend, activeBackend } from './backend';
+export { loadAutoencoder, summarizeModel, resolveModelFiles } from './autoencoder';
+export type { Autoencoder, BatchOptions, LayerActivation, LoadAutoencoderOptions } from './autoencoder';
+export { ModelLoadError, type ModelErrorCode } from './errors';
+export { fileIOHandler, readModelArtifacts, readModelJson } from './fileIO';
+export { loadModelFile, type LoadedModel, type LoadModelOptions } from './load';
+export { detectDialect, normalizeModelJson } from './normalize';

@@ -1,0 +1,160 @@
+/**
+ * A stage is one runnable piece of an autoencoder (encoder, decoder, whole model, activations):
+ * a function from a batch tensor to output tensors. `runBatches` feeds it typed arrays in large
+ * batches, tidies every intermediate, reads results outside `tf.tidy`, and disposes everything.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfconv from '@tensorflow/tfjs-converter';
+import { ModelLoadError } from './errors';
+
+/** Options every batched call accepts. */
+export interface BatchOptions {
+  /** Samples per forward pass; by default as many as fit the activation budget, at most 1000. */
+  batchSize?: number;
+  /** Stops between batches; the promise then rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Called after every batch with samples done so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Stage {
+  /** Per-sample input shape the stage reshapes its flat input to. */
+  inputShape: number[];
+  /** Values per sample of each output. */
+  outputSizes: number[];
+  /** Largest activation per sample anywhere inside, to size batches. */
+  peakValuesPerSample: number;
+  /** Runs one batch; the caller disposes the input and the returned tensors. */
+  run(batch: tf.Tensor): Promise<tf.Tensor[]>;
+}
+
+/** Upper bound on batch size: large batches amortise per-call overhead (tfjs' default is 32). */
+export const MAX_BATCH = 1000;
+/** Float32 values one layer may hold for a whole batch (~256 MiB). */
+const ACTIVATION_BUDGET = 64 * 1024 * 1024;
+
+export function product(shape: readonly number[]): number {
+  return shape.reduce((total, dim) => total * dim, 1);
+}
+
+/** A stage over a layers model; `post` may reshape or slice its outputs inside the same tidy. */
+export function layersStage(
+  model: tfl.LayersModel,
+  peakValuesPerSample: number,
+  post: (outputs: tf.Tensor[]) => tf.Tensor[] = (outputs) => outputs,
+  outputSizes?: number[],
+): Stage {
+  return {
+    inputShape: model.inputs[0]!.shape.slice(1).map((dim) => dim ?? 1),
+    outputSizes: outputSizes ?? model.outputs.map((output) => product(output.shape.slice(1).map((dim) => dim ?? 1))),
+    peakValuesPerSample,
+    run: async (batch) =>
+      tf.tidy(() => {
+        const result = model.predictOnBatch(batch);
+        return post(Array.isArray(result) ? result : [result]);
+      }),
+  };
+}
+
+/**
+ * A stage over a graph model. Graphs without control flow run synchronously inside `tf.tidy`;
+ * the first "dynamic op" error switches the stage to `executeAsync` for good.
+ */
+export function graphStage(
+  model: tfconv.GraphModel,
+  inputShape: number[],
+  outputSizes: number[],
+  outputNodes?: string[],
+  post: (outputs: tf.Tensor[]) => tf.Tensor[] = (outputs) => outputs,
+): Stage {
+  let dynamic = false;
+  return {
+    inputShape,
+    outputSizes,
+    peakValuesPerSample: product(inputShape) * 64,
+    run: async (batch) => {
+      if (!dynamic) {
+        try {
+          return tf.tidy(() => post(asList(model.execute(batch, outputNodes))));
+        } catch (error) {
+          if (!/executeAsync|dynamic op/i.test(String((error as Error).message))) throw error;
+          dynamic = true;
+        }
+      }
+      const raw = asList(await model.executeAsync(batch, outputNodes));
+      const outputs = tf.tidy(() => post(raw));
+      for (const tensor of raw) if (!outputs.includes(tensor)) tensor.dispose();
+      return outputs;
+    },
+  };
+}
+
+/** Runs a graph model once outside tidy: synchronously when it can, else with executeAsync. */
+export async function executeGraph(model: tfconv.GraphModel, batch: tf.Tensor, outputNodes?: string[]): Promise<tf.Tensor[]> {
+  try {
+    return asList(model.execute(batch, outputNodes));
+  } catch (error) {
+    if (!/executeAsync|dynamic op/i.test(String((error as Error).message))) throw error;
+    return asList(await model.executeAsync(batch, outputNodes));
+  }
+}
+
+function asList(result: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tensor[] {
+  if (result instanceof tf.Tensor) return [result];
+  return Array.isArray(result) ? result : Object.values(result);
+}
+
+/** Batch size for a stage: the caller's choice, else what fits the activation budget. */
+export function batchSizeFor(stage: Stage, requested?: number): number {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`batchSize must be a positive integer, got ${requested}`);
+    return requested;
+  }
+  return Math.max(1, Math.min(MAX_BATCH, Math.floor(ACTIVATION_BUDGET / Math.max(1, stage.peakValuesPerSample))));
+}
+
+/**
+ * Runs `stage` over `count` samples stored back to back in `inputs`; returns one flat array per
+ * output (count × that output's size).
+ */
+export async function runBatches(stage: Stage, inputs: Float32Array, count: number, options: BatchOptions = {}): Promise<Float32Array[]> {
+  const sampleSize = product(stage.inputShape);
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  if (inputs.length !== count * sampleSize) {
+    throw new ModelLoadError(
+      '',
+      'model-input',
+      `expected ${count} samples × ${sampleSize} values (shape [${stage.inputShape.join(', ')}]) = ${count * sampleSize} values, got ${inputs.length}`,
+    );
+  }
+  const results = stage.outputSizes.map((size) => new Float32Array(count * size));
+  const batchSize = batchSizeFor(stage, options.batchSize);
+  for (let start = 0; start < count; start += batchSize) {
+    throwIfAborted(options.signal);
+    const n = Math.min(batchSize, count - start);
+    const batch = tf.tensor(inputs.subarray(start * sampleSize, (start + n) * sampleSize), [n, ...stage.inputShape], 'float32');
+    let outputs: tf.Tensor[] = [];
+    try {
+      outputs = await stage.run(batch);
+      for (let i = 0; i < outputs.length; i++) {
+        // Read outside tf.tidy: data() may wait for the backend, which tidy cannot span.
+        const values = (await outputs[i]!.data()) as Float32Array;
+        results[i]!.set(values, start * stage.outputSizes[i]!);
+      }
+    } finally {
+      batch.dispose();
+      for (const output of outputs) output.dispose();
+    }
+    options.onProgress?.(start + n, count);
+  }
+  return results;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const error = new Error('cancelled');
+    error.name = 'AbortError';
+    throw error;
+  }
+}
