@@ -8,7 +8,7 @@ import type { FlatGraph, FlatNode } from './graph';
 import { sampleShape, sizeOf } from './graph';
 import type { LoadedGraphModel } from './load';
 import type { GraphLayer } from './summary';
-import { type Stage, executeGraph, graphStage, layersStage } from './stage';
+import { type Stage, executeGraph, graphStage, layersStage, product } from './stage';
 
 /** One layer's output for every sample: `values` holds count × prod(shape) numbers. */
 export interface LayerActivation {
