@@ -32,12 +32,15 @@ describe('package.json contributes', () => {
     assert.equal(title(COMMANDS.compareWithSelected), 'Compare with selected');
   });
 
-  it('contributes.menus shows the model.json commands only on files named model.json', () => {
+  it('contributes.menus shows the model.json commands only on files named model.json, and Open in the inspector title', () => {
     const context = contributes.menus['explorer/context'];
     assert.deepEqual(context.map((m) => m.command).sort(), [COMMANDS.compareWithSelected, COMMANDS.inspect, COMMANDS.openModel, COMMANDS.selectForCompare].sort());
     for (const item of context) assert.match(item.when ?? '', /^resourceFilename == model\.json\b/);
     const compareWith = context.find((m) => m.command === COMMANDS.compareWithSelected);
     assert.ok(compareWith?.when?.includes(COMPARE_SELECTION_CONTEXT));
+    assert.deepEqual(contributes.menus['editor/title'], [
+      { command: COMMANDS.openModel, when: `activeCustomEditorId == ${VIEW_TYPES.inspector}`, group: 'navigation' },
+    ]);
     const ids = new Set(Object.values(COMMANDS) as string[]);
     for (const items of Object.values(contributes.menus)) for (const item of items) assert.ok(ids.has(item.command), item.command);
   });
