@@ -60,20 +60,21 @@ async function findWorkspaceModels(): Promise<string[]> {
   return groupWorkspaceModels(files.filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath));
 }
 
-/** Asks for a model among the workspace's and the bundled ones; undefined when dismissed. */
+/** Asks for a model among the workspace's and the bundled ones; undefined when dismissed or when there is none. */
 export async function pickModel(host: PickerHost, title: string, exclude: readonly string[] = []): Promise<string | undefined> {
-  const items = Promise.all([findWorkspaceModels(), listBundledModels(host.samplesRoot)]).then(([workspace, bundled]) =>
-    toQuickItems(modelPickItems(workspace, bundled, workspaceFolderPaths(), exclude)),
-  );
+  const [workspace, bundled] = await Promise.all([findWorkspaceModels(), listBundledModels(host.samplesRoot)]);
+  const items = toQuickItems(modelPickItems(workspace, bundled, workspaceFolderPaths(), exclude));
+  if (items.length === 0) {
+    const besides = exclude.length > 0 ? ` besides ${exclude.map(modelLabel).join(', ')}` : '';
+    void vscode.window.showInformationMessage(`Latent Explorer found no model.json${besides} in the workspace and no bundled sample.`);
+    return undefined;
+  }
   const choice = await vscode.window.showQuickPick(items, {
     title,
     placeHolder: 'Choose a TensorFlow.js model (model.json, or a folder with encoder/ and decoder/)',
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  if (!choice && (await items).length === 0) {
-    void vscode.window.showInformationMessage('Latent Explorer found no model.json in the workspace and no bundled sample.');
-  }
   return choice?.value;
 }
 

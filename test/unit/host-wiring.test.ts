@@ -229,6 +229,21 @@ describe('latentExplorer.open', () => {
     assert.equal(connections[0].options.dataPath, sampleData());
   });
 
+  it('latentExplorer.open with neither a workspace nor a bundled sample says that there is no model', async () => {
+    for (const item of context.subscriptions.splice(0)) item.dispose();
+    const bare = mkdtempSync(join(tmpdir(), 'host-wiring-bare-'));
+    try {
+      context = { ...context, extensionUri: Uri.file(bare), subscriptions: [] };
+      extension.activate(context as unknown as Parameters<typeof extension.activate>[0]);
+      await run('latentExplorer.open');
+      assert.deepEqual(fake.infos, ['Latent Explorer found no model.json in the workspace and no bundled sample.']);
+      assert.equal(fake.quickPicks.length, 0);
+      assert.equal(fake.panels.length, 0);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
   it('a dismissed pick opens nothing and reports nothing', async () => {
     openWorkspace();
     await run('latentExplorer.open');
