@@ -119,9 +119,12 @@ export function findIdxLabelsFile(imagesFile: string, siblings: readonly string[
   const wanted = stem(basename(imagesFile)).replace(/images/g, 'labels').replace(/idx\d/g, 'idx1');
   const match = siblings.find((name) => stem(name) === wanted && name !== basename(imagesFile));
   if (match) return join(dirname(imagesFile), match);
-  // Fall back to the only file in the folder with "labels" in its name, when there is exactly one.
-  const labelFiles = siblings.filter((name) => /labels/i.test(name) && /idx1/i.test(name));
-  return labelFiles.length === 1 ? join(dirname(imagesFile), labelFiles[0]) : null;
+  // Otherwise pair the folder's only IDX labels file with its only IDX images file.
+  const idxFiles = siblings.filter((name) => /idx\d|ubyte|\.idx$/i.test(name));
+  const labelFiles = idxFiles.filter((name) => /labels|idx1/i.test(name));
+  const imageFiles = idxFiles.filter((name) => !labelFiles.includes(name));
+  const alone = labelFiles.length === 1 && imageFiles.length === 1 && imageFiles[0] === basename(imagesFile);
+  return alone ? join(dirname(imagesFile), labelFiles[0]) : null;
 }
 
 function inflate(bytes: Uint8Array, path: string): Uint8Array {

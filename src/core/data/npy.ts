@@ -39,6 +39,9 @@ interface NpyHeader {
   headerBytes: number;
 }
 
+/** A shape in NumPy's notation, `(784,)` or `(10, 28, 28)`, as users know it from Python. */
+const npyShape = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
+
 /** True when the bytes start a `.npy` file. */
 export function looksLikeNpy(bytes: Uint8Array): boolean {
   return MAGIC.every((byte, i) => bytes[i] === byte);
@@ -115,7 +118,7 @@ function checkBodyLength(header: NpyHeader, fileBytes: number, file: string): vo
     throw new DataError(
       file,
       'data-truncated',
-      `truncated .npy file: the header promises shape (${header.shape.join(', ')}) of '${header.descr}' (${needed} bytes) but the file has ${fileBytes} bytes`,
+      `truncated .npy file: the header promises shape ${npyShape(header.shape)} of '${header.descr}' (${needed} bytes) but the file has ${fileBytes} bytes`,
     );
   }
 }
@@ -129,7 +132,7 @@ function sampleElement(header: NpyHeader, file: string): ElementType {
     throw new DataError(
       file,
       'data-unsupported',
-      `an array of shape (${header.shape.join(', ')}) is not a dataset: samples must lie along the first axis, shape (N, …)`,
+      `an array of shape ${npyShape(header.shape)} is not a dataset: samples must lie along the first axis, shape (N, …)`,
     );
   }
   return header.element.type;
@@ -222,7 +225,7 @@ function labelValues(bytes: Uint8Array, file: string): number[] | string[] {
   checkBodyLength(header, bytes.length, file);
   const rows = header.shape[0] ?? 1;
   if (header.shape.length > 2 || (header.shape.length === 2 && header.shape[1] !== 1)) {
-    throw new DataError(file, 'data-labels', `labels must be a 1-D array (N,) or (N, 1), but this one has shape (${header.shape.join(', ')})`);
+    throw new DataError(file, 'data-labels', `labels must be a 1-D array (N,) or (N, 1), but this one has shape ${npyShape(header.shape)}`);
   }
   const body = bytes.subarray(header.headerBytes);
   const element = header.element;
