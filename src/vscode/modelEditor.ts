@@ -13,17 +13,11 @@ import { SessionWebview, type SessionHost } from './sessionWebview';
 export class ModelInspectorProvider implements vscode.CustomReadonlyEditorProvider {
   /** Registers the provider under `latentExplorer.modelInspector`. */
   static register(host: SessionHost): vscode.Disposable {
-    const provider = new ModelInspectorProvider(host);
-    const registration = vscode.window.registerCustomEditorProvider(VIEW_TYPES.inspector, provider, {
+    // Open editors are not closed on disposal (host shutdown), so that VS Code restores them.
+    return vscode.window.registerCustomEditorProvider(VIEW_TYPES.inspector, new ModelInspectorProvider(host), {
       supportsMultipleEditorsPerDocument: true,
     });
-    return new vscode.Disposable(() => {
-      registration.dispose();
-      for (const editor of [...provider.editors]) editor.dispose();
-    });
   }
-
-  private readonly editors = new Set<SessionWebview>();
 
   private constructor(private readonly host: SessionHost) {}
 
@@ -33,9 +27,8 @@ export class ModelInspectorProvider implements vscode.CustomReadonlyEditorProvid
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     try {
-      const editor = new SessionWebview(panel, { view: 'inspect', modelPaths: [localPath(document.uri)] }, this.host);
-      this.editors.add(editor);
-      panel.onDidDispose(() => this.editors.delete(editor));
+      // The view owns itself from here: it is disposed with the editor's panel.
+      new SessionWebview(panel, { view: 'inspect', modelPaths: [localPath(document.uri)] }, this.host);
     } catch (error) {
       reportError(this.host.log, `Could not inspect ${document.uri.fsPath}`, error);
     }

@@ -48,7 +48,11 @@ function adopt(panel: vscode.WebviewPanel, session: PanelSessionState, host: Ses
   return view;
 }
 
-/** Registers the reload serializers of both panel types, and closes every open session on disposal. */
+/**
+ * Registers the reload serializers of both panel types. Open panels are deliberately not closed
+ * when this is disposed (the extension host shutting down): a panel closed then would not be
+ * restored after a reload, and the session workers end with the host process anyway.
+ */
 export function registerPanels(host: SessionHost): vscode.Disposable {
   const registrations = (Object.keys(PANEL_VIEW_TYPES) as PanelView[]).map((view) =>
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPES[view], {
@@ -70,6 +74,5 @@ export function registerPanels(host: SessionHost): vscode.Disposable {
   );
   return new vscode.Disposable(() => {
     for (const registration of registrations) registration.dispose();
-    for (const view of [...openPanels.values()]) view.dispose();
   });
 }

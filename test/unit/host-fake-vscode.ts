@@ -86,7 +86,9 @@ export class FakeWebviewPanel {
     readonly viewType: string,
     public title: string,
     readonly options: unknown,
-  ) {}
+  ) {
+    fake.panels.push(this);
+  }
   reveal(): void {
     this.reveals++;
   }
@@ -118,6 +120,7 @@ export const fake = {
   executed: [] as { id: string; args: unknown[] }[],
   serializers: new Map<string, { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): Promise<void> }>(),
   customEditors: new Map<string, { provider: unknown; options: unknown }>(),
+  /** Every panel made, by the extension or by a test (restored panels, custom editors). */
   panels: [] as FakeWebviewPanel[],
   progress: [] as RecordedProgress[],
   errors: [] as string[],
@@ -167,9 +170,7 @@ export const window = {
   activeTextEditor: undefined,
   createOutputChannel: logChannel,
   createWebviewPanel(viewType: string, title: string, _column: ViewColumn, options: unknown): FakeWebviewPanel {
-    const panel = new FakeWebviewPanel(viewType, title, options);
-    fake.panels.push(panel);
-    return panel;
+    return new FakeWebviewPanel(viewType, title, options);
   },
   withProgress<R>(
     options: { title: string; cancellable: boolean },

@@ -128,6 +128,8 @@ beforeEach(() => {
   extension.activate(context as unknown as Parameters<typeof extension.activate>[0]);
 });
 afterEach(() => {
+  // The user closes whatever a test opened (deactivation leaves panels open for VS Code to restore).
+  for (const panel of fake.panels) panel.dispose();
   for (const item of context.subscriptions.splice(0)) item.dispose();
 });
 
