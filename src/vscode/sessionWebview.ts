@@ -137,10 +137,15 @@ export class SessionWebview extends Disposable {
   }
 
   private post(message: ToWebviewMessage): void {
-    // A hidden webview drops messages and asks again with `ready` when shown; a closed one rejects.
-    this.panel.webview.postMessage(message).then(undefined, (error: unknown) => {
+    // A hidden webview drops messages and asks again with `ready` when shown; a closed one fails.
+    const failed = (error: unknown) => {
       if (!this.isDisposed) this.host.log.warn(`could not post ${message.type} to the webview: ${String(error)}`);
-    });
+    };
+    try {
+      this.panel.webview.postMessage(message).then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   /**
