@@ -6,10 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BackendName, BackendPreference } from '../../shared/types';
 
 const WASM_SIMD_BINARY = 'tfjs-backend-wasm-simd.wasm';
+
+// Resolves at run time, beside the bundle or the sources, whatever the bundler did with `require`.
+const runtimeRequire = createRequire(__filename);
 
 let ready: Promise<BackendName> | null = null;
 let readyFor: BackendPreference | null = null;
@@ -63,8 +67,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
 function loadTfjsNode(): boolean {
   try {
     // A computed name keeps bundlers from resolving the optional native package at build time.
-    const packageName = ['@tensorflow', 'tfjs-node'].join('/');
-    require(packageName);
+    runtimeRequire(['@tensorflow', 'tfjs-node'].join('/'));
     return tf.findBackendFactory('tensorflow') !== null;
   } catch {
     return false;
@@ -79,7 +82,7 @@ function loadTfjsNode(): boolean {
 function findWasmFolder(): string | null {
   const candidates = [join(__dirname, 'wasm')];
   try {
-    candidates.push(dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${WASM_SIMD_BINARY}`)));
+    candidates.push(dirname(runtimeRequire.resolve(`@tensorflow/tfjs-backend-wasm/dist/${WASM_SIMD_BINARY}`)));
   } catch {
     // Not resolvable from a bundle shipped without node_modules: the bundled copy is the only one.
   }

@@ -103,7 +103,8 @@ function replay(
 
 /** Masks are symbolic tensors of the original graph; Keras recomputes them on the new one. */
 function withoutMask(callArgs: Kwargs | undefined): Kwargs {
-  const { mask: _mask, ...rest } = callArgs ?? {};
+  const rest = { ...callArgs };
+  delete rest.mask;
   return rest;
 }
 
