@@ -165,6 +165,50 @@ describe('Keras 3 normalisation', () => {
     ]);
   });
 
+  test('a Keras 3 functional model (the MuCritic AE rewritten the way Keras 3 writes it) loads and predicts like the Keras 2 original', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'le-keras3-'));
+    try {
+      copyFileSync(join(fixtures, MUCRITIC_AUTO, 'group1-shard1of1.bin'), join(folder, 'group1-shard1of1.bin'));
+      const json = JSON.parse(readFileSync(fixture(MUCRITIC_AUTO), 'utf8'));
+      const config = json.modelTopology.model_config;
+      const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+      config.class_name = 'Functional';
+      for (const layer of config.config.layers) {
+        if (layer.class_name === 'InputLayer') {
+          layer.config.batch_shape = layer.config.batch_input_shape;
+          delete layer.config.batch_input_shape;
+        } else {
+          layer.config.dtype = policy;
+        }
+        layer.module = 'keras.layers';
+        layer.registered_name = null;
+        layer.inbound_nodes = layer.inbound_nodes.map((node: [string, number, number][]) => ({
+          args: node.map(([name, nodeIndex, tensorIndex]) => ({
+            class_name: '__keras_tensor__',
+            config: { shape: [null, 33], dtype: 'float32', keras_history: [name, nodeIndex, tensorIndex] },
+          })),
+          kwargs: {},
+        }));
+      }
+      config.config.input_layers = config.config.input_layers[0];
+      config.config.output_layers = config.config.output_layers[0];
+      for (const weight of json.weightsManifest[0].weights) weight.name = `${config.config.name}/${weight.name}`;
+      json.generatedBy = 'keras v3.5.0';
+      writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+      const keras3 = await loadModelFile(join(folder, 'model.json'));
+      const keras2 = await loadModelFile(fixture(MUCRITIC_AUTO));
+      assert.equal(keras3.dialect, 'keras3');
+      const x = tf.tensor2d(Float32Array.from({ length: 5 * 33 }, (_, i) => Math.cos(i)), [5, 33]);
+      const [a, b] = [keras3.model.predict(x) as tf.Tensor, keras2.model.predict(x) as tf.Tensor];
+      assert.deepEqual(a.dataSync(), b.dataSync());
+      tf.dispose([x, a, b]);
+      keras3.model.dispose();
+      keras2.model.dispose();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   test('normalizeModelJson turns Keras 3 functional calls into Keras 2 inbound nodes', () => {
     const keras3Functional = {
       format: 'layers-model',
