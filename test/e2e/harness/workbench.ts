@@ -1,0 +1,145 @@
+/**
+ * Drives code-server's workbench the way a user does: the command palette (F1), quick picks, the
+ * explorer's context menu, notifications, and the content of webviews (nested iframes).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { ARTIFACTS_DIR, type CodeServer } from './codeServer';
+
+/** Escapes text for use inside a RegExp. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Resolves with `probe`'s first non-null answer; fails naming `what` after `timeoutMs`. */
+export async function poll<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== null) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+/** One browser tab showing the workbench on a folder. */
+export class Workbench {
+  private constructor(readonly page: Page) {}
+
+  /** Opens the workbench on `folder` and waits until the explorer shows it. */
+  static async open(browser: Browser, server: CodeServer, folder: string): Promise<Workbench> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(folder)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    return new Workbench(page);
+  }
+
+  /** Runs a command by its palette title, e.g. "Latent Explorer: Open latent explorer". */
+  async runCommand(title: string): Promise<void> {
+    await this.openQuickInput('F1');
+    await this.quickInputBox.fill(`>${title}`);
+    await this.pickQuickItem(title, { exact: true });
+  }
+
+  /** Opens a workspace file by its relative path through Quick Open. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.openQuickInput('F1');
+    // Without the leading '>' the palette is Quick Open.
+    await this.quickInputBox.fill(relativePath);
+    await this.pickQuickItem(relativePath.split('/').pop() ?? relativePath);
+  }
+
+  private get quickInputBox(): Locator {
+    return this.page.locator('.quick-input-widget .quick-input-box input');
+  }
+
+  private async openQuickInput(key: string): Promise<void> {
+    await this.page.locator('.monaco-workbench').focus();
+    await this.page.keyboard.press(key);
+    await this.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
+  }
+
+  /** Waits for a quick pick row whose label contains `label` (or equals it) and chooses it. */
+  async pickQuickItem(label: string | RegExp, options: { exact?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    const pattern = typeof label === 'string' ? new RegExp(options.exact ? `^${escapeRegExp(label)}` : escapeRegExp(label)) : label;
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
+      has: this.page.locator('.quick-input-list-label .label-name, .monaco-highlighted-label', { hasText: pattern }),
+    });
+    await row.first().waitFor({ state: 'visible', timeout: options.timeoutMs ?? 30_000 });
+    await row.first().click();
+  }
+
+  /** Labels of the rows the open quick pick offers. */
+  async quickItemLabels(timeoutMs = 30_000): Promise<string[]> {
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
+    return rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+  }
+
+  /**
+   * Opens `relativePath` in a text editor, reveals it in the explorer and right-clicks its row,
+   * then chooses `menuItem` from the context menu.
+   */
+  async explorerContextMenu(relativePath: string, menuItem: string): Promise<void> {
+    await this.openFile(relativePath);
+    await this.runCommand('File: Reveal Active File in Explorer View');
+    const name = relativePath.split('/').pop() ?? relativePath;
+    const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name });
+    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+    await row.first().click({ button: 'right' });
+    // Context menus render in a shadow root; Playwright's CSS engine pierces open shadow roots.
+    const item = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: new RegExp(`^${escapeRegExp(menuItem)}$`) });
+    await item.first().waitFor({ state: 'visible', timeout: 15_000 });
+    await item.first().click();
+  }
+
+  /** The frame of a webview whose document matches `selector` (webviews are nested iframes). */
+  webviewFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
+    return poll(
+      `a webview frame with ${selector}`,
+      async () => {
+        for (const frame of this.page.frames()) {
+          if (frame === this.page.mainFrame()) continue;
+          const count = await frame.locator(selector).count().catch(() => 0);
+          if (count > 0) return frame;
+        }
+        return null;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Texts of the visible notification toasts. */
+  async notificationTexts(): Promise<string[]> {
+    return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+  }
+
+  /** Waits for a notification whose text matches `pattern`; returns its text. */
+  waitForNotification(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    return poll(
+      `a notification matching ${pattern}`,
+      async () => (await this.notificationTexts()).find((text) => pattern.test(text)) ?? null,
+      timeoutMs,
+    );
+  }
+
+  /** Labels of the open editor tabs. */
+  async tabLabels(): Promise<string[]> {
+    return this.page.locator('.tabs-container .tab .label-name').allInnerTexts();
+  }
+
+  /** Closes every editor (and the webview panels in them). */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+  }
+
+  /** Saves a screenshot to .test-artifacts/<name>.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    const file = join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+    await this.page.screenshot({ path: file, fullPage: true });
+    return file;
+  }
+}
