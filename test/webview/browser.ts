@@ -1,0 +1,55 @@
+/**
+ * Shared set-up for the browser tests and the render benchmark: the real `serve` bridge with the
+ * harness session behind it, and headless Debian Chromium driven by playwright-core.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serve, type RunningServer } from '../../src/cli/serve';
+import { startHarnessSession, type HarnessOptions } from './harness';
+
+export const repoRoot = resolve(__dirname, '../..');
+export const artifacts = join(repoRoot, '.test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** `serve` on a free port with a harness session per browser tab. */
+export async function startHarnessServer(harness: HarnessOptions = {}, modelPaths = ['harness/model.json']): Promise<RunningServer> {
+  return serve({
+    modelPaths,
+    dataPath: 'harness/mnist',
+    view: harness.view,
+    startSession: (options) => startHarnessSession(harness, options),
+  });
+}
+
+/** Opens the page and waits until the first layout is drawn. */
+export async function openExplorer(browser: Browser, url: string, viewport = { width: 1400, height: 860 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(url);
+  await page.waitForSelector('.scatter-canvas', { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelector('.pane-status')?.textContent?.includes('PCA'), undefined, { timeout: 20_000 });
+  return page;
+}
+
+/** Problems (page errors, console errors, CSP violations) the page reported so far. */
+export function pageProblems(page: Page): string[] {
+  return (page as Page & { problems?: string[] }).problems ?? [];
+}
+
+/** Saves a screenshot under .test-artifacts/ (on failure, and for the README). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artifacts, { recursive: true });
+  const path = join(artifacts, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

@@ -1,0 +1,168 @@
+/**
+ * Compare two checkpoints on the same samples: two plots sharing one viewport and one selection
+ * (brushing either highlights both), B's projection aligned to A's (Procrustes), colour by drift
+ * or error delta, the top movers, and the summary numbers from `compareStats`.
+ */
+import type { CompareStatsResponse } from '../../src/shared/protocol';
+import type { ModelSlot } from '../../src/shared/types';
+import { isCancelled } from '../controller';
+import type { ViewContext } from './context';
+import { colorControls, type ColorChoice, type ColorKey } from './colorControls';
+import { colorTitle, columnFor, plotTools } from './explorerView';
+import { plotPane, shownNote, type PlotPane } from './plotPane';
+import { progressView } from './progress';
+import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
+import { selectionPanel } from './selectionPanel';
+import { sidePanel } from './sidePanel';
+import type { Shell } from './shell';
+import { button, el, formatNumber } from './ui';
+
+const NEIGHBOURS = 10;
+
+function statsTable(stats: CompareStatsResponse, labelA: string, labelB: string): HTMLElement {
+  const table = el('table', 'compare-stats');
+  const rows: [string, string, string][] = [
+    ['', labelA, labelB],
+    ['reconstruction MSE', formatNumber(stats.a.mse), formatNumber(stats.b.mse)],
+    [`${NEIGHBOURS}-NN label accuracy`, formatNumber(stats.a.knnAccuracy), formatNumber(stats.b.knnAccuracy)],
+  ];
+  rows.forEach((cells, r) => {
+    const tr = el('tr');
+    for (const cell of cells) tr.append(el(r === 0 ? 'th' : 'td', undefined, cell));
+    table.append(tr);
+  });
+  const overlap = el('tr');
+  const cell = el('td', undefined, formatNumber(stats.neighbourOverlap));
+  cell.colSpan = 2;
+  overlap.append(el('td', undefined, `shared ${NEIGHBOURS} nearest neighbours`), cell);
+  table.append(overlap);
+  return table;
+}
+
+export function compareView(context: ViewContext, shell: Shell): void {
+  const { ready, controller } = context;
+  const [modelA, modelB] = ready.models;
+  const labelOf = (slot: ModelSlot) => (slot === 'a' ? modelA : modelB)?.label ?? slot.toUpperCase();
+  shell.setTitle(`${labelOf('a')} ↔ ${labelOf('b')}`, [shownNote(context), `backend ${ready.backend}`]);
+  const latentSize = Math.min(modelA?.summary.latent.size ?? 1, modelB?.summary.latent.size ?? 1);
+
+  const panes: PlotPane[] = (['a', 'b'] as const).map((slot) => {
+    const pane = plotPane(context, slot);
+    pane.setTitle(`${slot.toUpperCase()} · ${labelOf(slot)}`);
+    return pane;
+  });
+  const [paneA, paneB] = panes;
+  const other = (pane: PlotPane) => (pane === paneA ? paneB : paneA);
+
+  // One viewport: zooming, panning or orbiting either plot moves both.
+  for (const pane of panes) pane.scatter.on('view', (view) => other(pane).scatter.setView(view));
+
+  const progress = progressView();
+  let running: AbortController | null = null;
+  const run = async (choice: ProjectionChoice) => {
+    running?.abort();
+    const own = new AbortController();
+    running = own;
+    controls.setBusy(true);
+    const name = METHOD_NAMES[choice.method];
+    if (choice.method !== 'pca') progress.start(`${name} for A`, () => own.abort());
+    try {
+      await paneA.project(choice, { signal: own.signal, onProgress: (p) => progress.update(p.stage, p.fraction) });
+      if (choice.method !== 'pca') progress.start(`${name} for B (aligned to A)`, () => own.abort());
+      await paneB.project(choice, {
+        signal: own.signal,
+        alignTo: { slot: 'a', mode: 'procrustes' },
+        onProgress: (p) => progress.update(p.stage, p.fraction),
+      });
+      tools.enable('orbit', choice.dims === 3);
+      paneB.scatter.setView(paneA.scatter.getView());
+    } catch (error) {
+      if (!isCancelled(error)) console.warn(error);
+    } finally {
+      if (running === own) {
+        running = null;
+        progress.finish();
+        controls.setBusy(false);
+      }
+    }
+  };
+  const controls = projectionControls(context.ui, { method: ready.settings.defaultMethod, seed: ready.settings.seed }, latentSize, (choice) => void run(choice), context.saveUi);
+  shell.toolbar.append(controls.element, progress.element);
+
+  const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'drift', 'errorDelta', 'error', 'cluster'];
+  const applyColor = (choice: ColorChoice) => {
+    context.saveUi({ colorBy: choice.key });
+    for (const pane of panes) void pane.colorBy(columnFor(choice, pane.slot), colorTitle(choice));
+  };
+  const colors = colorControls(colorKeys, (context.ui.colorBy as ColorKey) ?? 'drift', latentSize, applyColor);
+  const tools = plotTools((mode) => panes.forEach((pane) => pane.scatter.setMode(mode)));
+  tools.enable('orbit', false);
+  panes.forEach((pane) => pane.scatter.setMode('box'));
+  const reset = button('Reset view', () => paneA.scatter.resetView(), { secondary: true, name: 'reset' });
+  const plotBar = el('div', 'plot-bar');
+  plotBar.append(tools.element, reset, colors.element);
+  const pair = el('div', 'pane-pair');
+  pair.append(paneA.element, paneB.element);
+  const main = el('div', 'main-column');
+  main.append(plotBar, pair);
+
+  const selection = selectionPanel(context, ['a', 'b'], (indices) => panes.forEach((pane) => pane.scatter.setEmphasis(indices)));
+  const movers = el('div', 'movers-panel');
+  const side = sidePanel(context, [
+    { title: 'Selection', element: selection.element },
+    { title: 'Summary', element: movers },
+  ]);
+  shell.content.append(main, side.element);
+  shell.toolbar.append(side.toggle);
+
+  // One selection: brushing either plot highlights the same samples in both.
+  for (const pane of panes) {
+    pane.scatter.on('select', (indices, final) => {
+      other(pane).scatter.setSelection(indices);
+      if (final) void selection.show(indices);
+    });
+  }
+  const selectInBoth = (indices: Int32Array) => {
+    for (const pane of panes) pane.scatter.setSelection(indices);
+    void selection.show(indices);
+    side.select(0);
+  };
+
+  const showStats = (stats: CompareStatsResponse) => {
+    const list = el('ol', 'mover-list');
+    for (const mover of stats.topMovers) {
+      const item = el('li', 'mover');
+      item.dataset.index = String(mover.index);
+      const label = ready.labels?.[mover.index] ?? -1;
+      item.append(
+        el('span', 'mover-index', `#${mover.index}`),
+        el('span', 'mover-label', label >= 0 ? (ready.dataset?.labels?.classes[label] ?? String(label)) : ''),
+        el('span', 'mover-drift', `drift ${formatNumber(mover.drift)}`),
+      );
+      item.addEventListener('pointerenter', () => panes.forEach((pane) => pane.scatter.setEmphasis(Int32Array.of(mover.index))));
+      item.addEventListener('pointerleave', () => panes.forEach((pane) => pane.scatter.setEmphasis(null)));
+      item.addEventListener('click', () => selectInBoth(Int32Array.of(mover.index)));
+      list.append(item);
+    }
+    const all = button('Select all top movers', () => selectInBoth(Int32Array.from(stats.topMovers, (m) => m.index).sort()), { secondary: true });
+    movers.replaceChildren(
+      el('div', 'panel-subtitle', 'Summary'),
+      statsTable(stats, `A · ${labelOf('a')}`, `B · ${labelOf('b')}`),
+      el('div', 'panel-subtitle', `Top movers (neighbourhoods that changed most)`),
+      all,
+      list,
+    );
+  };
+
+  void (async () => {
+    movers.replaceChildren(el('div', 'panel-note', 'computing comparison…'));
+    controller
+      .request('compareStats', { k: NEIGHBOURS })
+      .then(showStats)
+      .catch((error: unknown) => {
+        if (!isCancelled(error)) movers.replaceChildren(el('div', 'panel-note', 'comparison statistics unavailable'));
+      });
+    applyColor(colors.choice());
+    await run(controls.choice());
+  })();
+}

@@ -1,0 +1,136 @@
+/**
+ * The explorer: one model's latent space. Toolbar with the projection controls and progress, the
+ * plot (dominant) with its tools and colouring, and a collapsible side panel with the selection,
+ * denoise and activations tabs.
+ */
+import type { ColumnSpec } from '../../src/shared/protocol';
+import type { ModelSlot } from '../../src/shared/types';
+import { isCancelled } from '../controller';
+import type { InteractionMode } from '../charts/scatter';
+import type { ViewContext } from './context';
+import { activationView } from './activationView';
+import { colorControls, COLOR_LABELS, type ColorChoice, type ColorKey } from './colorControls';
+import { denoisePanel } from './denoisePanel';
+import { plotPane, shownNote } from './plotPane';
+import { progressView } from './progress';
+import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
+import { selectionPanel } from './selectionPanel';
+import { sidePanel } from './sidePanel';
+import { button, el, segmented } from './ui';
+import type { Shell } from './shell';
+
+/** The column a colour choice asks for, for the plot of `slot`. */
+export function columnFor(choice: ColorChoice, slot: ModelSlot): ColumnSpec {
+  switch (choice.key) {
+    case 'label':
+      return { kind: 'label' };
+    case 'error':
+      return { kind: 'reconstructionError', slot };
+    case 'cluster':
+      return { kind: 'cluster', slot, k: choice.k };
+    case 'latent':
+      return { kind: 'latentDimension', slot, index: choice.dimension };
+    case 'sensitivity':
+      return { kind: 'sensitivity', slot };
+    case 'faithfulness':
+      return { kind: 'faithfulness', slot };
+    case 'drift':
+      return { kind: 'drift' };
+    case 'errorDelta':
+      return { kind: 'errorDelta' };
+  }
+}
+
+export function colorTitle(choice: ColorChoice): string {
+  if (choice.key === 'latent') return `latent dimension ${choice.dimension}`;
+  if (choice.key === 'cluster') return choice.k ? `cluster (k = ${choice.k})` : 'cluster (k by silhouette)';
+  return COLOR_LABELS[choice.key];
+}
+
+/** Plot tools; Orbit only makes sense in 3-D. */
+export function plotTools(onMode: (mode: InteractionMode) => void) {
+  return segmented<InteractionMode>(
+    [
+      { value: 'pan', label: 'Pan', title: 'drag to pan, wheel to zoom, click a point to select it' },
+      { value: 'box', label: 'Box', title: 'drag a rectangle to select' },
+      { value: 'lasso', label: 'Lasso', title: 'draw around points to select' },
+      { value: 'orbit', label: 'Orbit', title: 'drag to rotate the 3-D layout' },
+    ],
+    'box',
+    onMode,
+    'tools',
+  );
+}
+
+export function explorerView(context: ViewContext, shell: Shell): void {
+  const { ready } = context;
+  const model = ready.models[0];
+  const latentSize = model?.summary.latent.size ?? 1;
+  shell.setTitle(model?.label ?? 'model', [shownNote(context), `backend ${ready.backend}`]);
+
+  const pane = plotPane(context, 'a');
+  const progress = progressView();
+  let running: AbortController | null = null;
+  const run = async (choice: ProjectionChoice) => {
+    running?.abort();
+    const own = new AbortController();
+    running = own;
+    controls.setBusy(true);
+    if (choice.method !== 'pca') progress.start(METHOD_NAMES[choice.method], () => own.abort());
+    try {
+      await pane.project(choice, { signal: own.signal, onProgress: (p) => progress.update(p.stage, p.fraction) });
+      tools.enable('orbit', choice.dims === 3);
+    } catch (error) {
+      if (!isCancelled(error)) console.warn(error);
+    } finally {
+      if (running === own) {
+        running = null;
+        progress.finish();
+        controls.setBusy(false);
+      }
+    }
+  };
+  const controls = projectionControls(context.ui, { method: ready.settings.defaultMethod, seed: ready.settings.seed }, latentSize, (choice) => void run(choice), context.saveUi);
+  shell.toolbar.append(controls.element, progress.element);
+
+  const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'error', 'cluster', 'latent', 'sensitivity', 'faithfulness'];
+  const applyColor = (choice: ColorChoice) => {
+    context.saveUi({ colorBy: choice.key });
+    void pane.colorBy(columnFor(choice, 'a'), colorTitle(choice));
+  };
+  const colors = colorControls(colorKeys, (context.ui.colorBy as ColorKey) ?? colorKeys[0], latentSize, applyColor);
+
+  const tools = plotTools((mode) => pane.scatter.setMode(mode));
+  tools.enable('orbit', false);
+  pane.scatter.setMode('box');
+  const reset = button('Reset view', () => pane.scatter.resetView(), { secondary: true, name: 'reset' });
+  const plotBar = el('div', 'plot-bar');
+  plotBar.append(tools.element, reset, colors.element);
+  const main = el('div', 'main-column');
+  main.append(plotBar, pane.element);
+
+  const selection = selectionPanel(context, ['a'], (indices) => pane.scatter.setEmphasis(indices));
+  const denoise = denoisePanel(context, 'a', (indices, positions) => pane.scatter.setOverlay(positions ? { from: indices, to: positions } : null));
+  const activations = activationView(context, 'a');
+  const side = sidePanel(context, [
+    { title: 'Selection', element: selection.element },
+    { title: 'Denoise', element: denoise.element },
+    { title: 'Activations', element: activations.element, onShow: () => void activations.refresh() },
+  ]);
+  shell.content.append(main, side.element);
+  shell.toolbar.append(side.toggle);
+
+  pane.scatter.on('select', (indices, final) => {
+    if (!final) return;
+    denoise.setSelection(indices);
+    activations.setSelection(indices);
+    pane.scatter.setOverlay(null);
+    void selection.show(indices);
+    if (side.activeIndex() === 2) void activations.refresh();
+  });
+
+  void (async () => {
+    applyColor(colors.choice());
+    await run(controls.choice());
+  })();
+}
