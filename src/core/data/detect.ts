@@ -26,7 +26,10 @@ export interface OpenDatasetOptions {
   labelColumn?: string;
   /** A labels file; takes precedence over labels found in or beside the data. */
   labelsPath?: string;
-  /** Display names of the label codes 0..K−1 (for folder-named classes: one per class, in sorted order). */
+  /**
+   * Display names of integer label codes 0..K−1 (the codes are then the raw label values), or of
+   * classes named by sub-folders or per-class files (one per class, in sorted order). String labels keep their own names.
+   */
   labelNames?: string[];
 }
 
