@@ -31,5 +31,13 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
-"${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+# apt and dpkg talk a lot: keep their output in a log and show it only when they fail.
+log="$(mktemp)"
+if ! { "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+  "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "error: apt-get install ${missing[*]} failed (full log: $log)" >&2
+  exit 1
+fi
+rm -f "$log"
+echo "system deps: installed ${missing[*]}"

@@ -36,11 +36,24 @@ export class Workbench {
     return new Workbench(page);
   }
 
-  /** Runs a command by its palette title, e.g. "Latent Explorer: Open latent explorer". */
-  async runCommand(title: string): Promise<void> {
-    await this.openQuickInput('F1');
-    await this.quickInputBox.fill(`>${title}`);
-    await this.pickQuickItem(title, { exact: true });
+  /**
+   * Runs a command by its palette title, e.g. "Latent Explorer: Open latent explorer". The palette
+   * lists the commands known when it opens, and an extension's arrive once the remote extension
+   * host has scanned it: reopen it until the command shows up.
+   */
+  async runCommand(title: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.openQuickInput('F1');
+      await this.quickInputBox.fill(`>${title}`);
+      try {
+        await this.pickQuickItem(title, { exact: true, timeoutMs: 5_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the command palette never offered "${title}" within ${timeoutMs} ms`, { cause: error });
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** Opens a workspace file by its relative path through Quick Open. */
@@ -48,7 +61,10 @@ export class Workbench {
     await this.openQuickInput('F1');
     // Without the leading '>' the palette is Quick Open.
     await this.quickInputBox.fill(relativePath);
-    await this.pickQuickItem(relativePath.split('/').pop() ?? relativePath);
+    const parts = relativePath.split('/');
+    const name = parts.pop() ?? relativePath;
+    // Several files share a name (every model is a model.json): the row's description is its folder.
+    await this.pickQuickItem(name, { rowText: parts.join('/') });
   }
 
   private get quickInputBox(): Locator {
@@ -61,12 +77,16 @@ export class Workbench {
     await this.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
   }
 
-  /** Waits for a quick pick row whose label contains `label` (or equals it) and chooses it. */
-  async pickQuickItem(label: string | RegExp, options: { exact?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  /**
+   * Waits for a quick pick row whose label contains `label` (starts with it when `exact`) and,
+   * when given, whose whole text (label, description, detail) contains `rowText`; chooses it.
+   */
+  async pickQuickItem(label: string | RegExp, options: { exact?: boolean; rowText?: string; timeoutMs?: number } = {}): Promise<void> {
     const pattern = typeof label === 'string' ? new RegExp(options.exact ? `^${escapeRegExp(label)}` : escapeRegExp(label)) : label;
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
+    let row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
       has: this.page.locator('.quick-input-list-label .label-name, .monaco-highlighted-label', { hasText: pattern }),
     });
+    if (options.rowText) row = row.filter({ hasText: options.rowText });
     await row.first().waitFor({ state: 'visible', timeout: options.timeoutMs ?? 30_000 });
     await row.first().click();
   }
