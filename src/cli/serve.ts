@@ -134,9 +134,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const deliver = (message: ToWebviewMessage) => {
       if (client.readyState === client.OPEN) client.send(encodeFrame(message));
     };
-    // Loading (reading, encoding…) happens before `ready` can be answered: show it as that request's progress.
+    // Loading (reading, encoding…) happens before `ready` can be answered: show it as that request's
+    // progress, starting with the stage already under way when the page asks.
     let readyId: number | null = null;
+    let currentStage: { stage: string; fraction: number | null } | null = null;
     const loading = connection.onLoading((stage, fraction) => {
+      currentStage = { stage, fraction };
       if (readyId !== null) deliver({ kind: 'event', type: 'progress', requestId: readyId, stage, fraction });
     });
     const messages = connection.onMessage((message) => {
@@ -144,7 +147,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       deliver(message);
     });
     connection.opened.then(
-      () => log('serve: session ready'),
+      () => {
+        currentStage = null;
+        log('serve: session ready');
+      },
       (error: unknown) => log(`serve: the session could not open: ${error instanceof Error ? error.message : String(error)}`),
     );
     client.on('message', (data: RawData, isBinary: boolean) => {
@@ -156,7 +162,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         log(`serve: dropped a malformed frame: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
-      if (message.type === 'ready') readyId = message.id;
+      if (message.type === 'ready') {
+        readyId = message.id;
+        if (currentStage) deliver({ kind: 'event', type: 'progress', requestId: readyId, ...currentStage });
+      }
       if (message.type === 'openExplorer') {
         deliver({ kind: 'response', id: message.id, type: message.type, ok: true, body: {} });
         return; // the browser already shows this model's explorer once the page reloads in that view

@@ -55,10 +55,12 @@ function isTag(value: unknown): value is TypedArrayTag {
 export function encodeFrame(message: unknown): Uint8Array {
   const arrays: AnyTypedArray[] = [];
   let dataBytes = 0;
-  const header = JSON.stringify(message, (_key, value: unknown) => {
-    const name = typedArrayName(value);
+  // The holder's own property, not `value`: JSON.stringify has already applied toJSON (Node's Buffer has one).
+  const header = JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    const name = typedArrayName(original);
     if (!name) return value;
-    const array = value as AnyTypedArray;
+    const array = original as AnyTypedArray;
     const tag: TypedArrayTag = { $typed: name, offset: dataBytes, length: array.length };
     arrays.push(array);
     dataBytes = alignUp(dataBytes + array.byteLength);

@@ -96,7 +96,7 @@ interface LinearAutoencoder {
 }
 
 /** PCA by subspace iteration on the covariance, applied implicitly as Xᵀ(X V). */
-export function fitLinearAutoencoder(inputs: Float32Array, n: number, width: number, k: number, iterations = 12): LinearAutoencoder {
+export function fitLinearAutoencoder(inputs: Float32Array, n: number, width: number, k: number, iterations = 8): LinearAutoencoder {
   const mean = new Float32Array(width);
   for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += inputs[i * width + j] / n;
   const random = seededRandom(11);
@@ -300,7 +300,7 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
     const dataset = source.kind === 'mnist' ? loadMnist(source.shown) : syntheticClusters(source.count, source.dim);
     const slots = latentSizes.map((k, s): Slot => {
       for (const listener of loadingListeners) listener(`fitting a ${k}-unit linear autoencoder`, s / latentSizes.length);
-      const fitCount = Math.min(dataset.shown, 2000);
+      const fitCount = Math.min(dataset.shown, 1000);
       const model = fitLinearAutoencoder(dataset.inputs, fitCount, dataset.width, Math.min(k, dataset.width));
       const codes = encode(model, dataset.inputs, dataset.shown, dataset.width);
       const errors =
@@ -326,7 +326,10 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
     return positions;
   };
 
+  const compared = new Map<number, CompareStatsResponse>();
   const compare = (k: number): CompareStatsResponse => {
+    const cached = compared.get(k);
+    if (cached) return cached;
     const [a, b] = state!.slots;
     if (!b) throw new HarnessError('invalid-argument', 'comparison statistics need two models');
     const n = state!.dataset.shown;
@@ -354,7 +357,7 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
     };
     const mean = (values: Float32Array) => values.reduce((sum, v) => sum + v, 0) / values.length;
     const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => drift[q] - drift[p] || p - q);
-    return {
+    const result: CompareStatsResponse = {
       drift,
       errorA: a.errors,
       errorB: b.errors,
@@ -363,6 +366,8 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
       neighbourOverlap: kept / n,
       topMovers: order.slice(0, 20).map((index) => ({ index, drift: drift[index] })),
     };
+    compared.set(k, result);
+    return result;
   };
 
   const handle = async <K extends RequestType>(type: K, rawBody: RequestBody<K>): Promise<unknown> => {

@@ -53,6 +53,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
   const items = new Int32Array(n);
   for (let i = 0; i < n; i++) items[fill[cellOf[i]]++] = i;
   const scratch = cellOf; // no longer needed once items is filled: reused as the query buffer
+  const marks = new Uint8Array(n);
 
   const collect = (
     cx0: number,
@@ -76,7 +77,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
         }
       }
     }
-    return ascending(scratch, count, n);
+    return ascending(scratch, count, n, marks);
   };
 
   const cellBounds = (cx: number, cy: number): [number, number, number, number] => [
@@ -123,21 +124,59 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
       const gy0 = cellY(py0);
       const gx1 = cellX(px1);
       const gy1 = cellY(py1);
-      // Cells an edge passes through need a per-point test; every other cell is wholly in or out,
-      // which its centre decides. Edges are marked through their cell bounding boxes (lasso edges are short).
+      const rows = gy1 - gy0 + 1;
       const spanX = gx1 - gx0 + 1;
-      const boundary = new Uint8Array(spanX * (gy1 - gy0 + 1));
+      const rowTop = (row: number) => minY + row / toCellY;
+      // Each grid row keeps the edges whose y-range touches it: a crossing test at any y in the row
+      // needs only those (lasso edges are short, so a row holds a handful), not all of the polygon.
+      const edgeRows = (v: number): [number, number] => {
+        const w = (v + 1) % vertices;
+        return [cellY(Math.min(polygon[2 * v + 1], polygon[2 * w + 1])), cellY(Math.max(polygon[2 * v + 1], polygon[2 * w + 1]))];
+      };
+      const rowStart = new Int32Array(rows + 1);
+      for (let v = 0; v < vertices; v++) {
+        const [r0, r1] = edgeRows(v);
+        for (let r = r0; r <= r1; r++) rowStart[r - gy0 + 1]++;
+      }
+      for (let r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
+      const rowEdges = new Int32Array(rowStart[rows]);
+      const rowFill = rowStart.slice(0, rows);
+      // Cells an edge passes through need a per-point test; the others are wholly in or out.
+      const boundary = new Uint8Array(spanX * rows);
       for (let v = 0; v < vertices; v++) {
         const w = (v + 1) % vertices;
-        const ex0 = cellX(Math.min(polygon[2 * v], polygon[2 * w]));
-        const ex1 = cellX(Math.max(polygon[2 * v], polygon[2 * w]));
-        const ey0 = cellY(Math.min(polygon[2 * v + 1], polygon[2 * w + 1]));
-        const ey1 = cellY(Math.max(polygon[2 * v + 1], polygon[2 * w + 1]));
-        for (let cy = ey0; cy <= ey1; cy++) {
-          for (let cx = ex0; cx <= ex1; cx++) boundary[(cy - gy0) * spanX + (cx - gx0)] = 1;
+        const [xa, ya, xb, yb] = [polygon[2 * v], polygon[2 * v + 1], polygon[2 * w], polygon[2 * w + 1]];
+        const [r0, r1] = edgeRows(v);
+        for (let r = r0; r <= r1; r++) {
+          rowEdges[rowFill[r - gy0]++] = v;
+          // The part of the edge inside this row's band, as an x-range: exactly the cells it crosses.
+          let xLow = Math.min(xa, xb);
+          let xHigh = Math.max(xa, xb);
+          if (ya !== yb) {
+            const t0 = Math.min(1, Math.max(0, (rowTop(r) - ya) / (yb - ya)));
+            const t1 = Math.min(1, Math.max(0, (rowTop(r + 1) - ya) / (yb - ya)));
+            const xt0 = xa + t0 * (xb - xa);
+            const xt1 = xa + t1 * (xb - xa);
+            xLow = Math.min(xt0, xt1);
+            xHigh = Math.max(xt0, xt1);
+          }
+          const base = (r - gy0) * spanX - gx0;
+          for (let cx = cellX(xLow); cx <= cellX(xHigh); cx++) boundary[base + cx] = 1;
         }
       }
-      const inside = (x: number, y: number) => pointInPolygon(polygon, x, y);
+      const insideInRow = (row: number, x: number, y: number) => {
+        let inside = false;
+        for (let k = rowStart[row - gy0]; k < rowStart[row - gy0 + 1]; k++) {
+          const v = rowEdges[k];
+          const w = (v + 1) % vertices;
+          const xv = polygon[2 * v];
+          const yv = polygon[2 * v + 1];
+          const xw = polygon[2 * w];
+          const yw = polygon[2 * w + 1];
+          if (yv > y !== yw > y && x < ((xw - xv) * (y - yv)) / (yw - yv) + xv) inside = !inside;
+        }
+        return inside;
+      };
       return collect(
         gx0,
         gy0,
@@ -146,9 +185,9 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
         (cx, cy) => {
           if (boundary[(cy - gy0) * spanX + (cx - gx0)]) return 'test';
           const [l, t, r, b] = cellBounds(cx, cy);
-          return inside((l + r) / 2, (t + b) / 2) ? 'inside' : 'outside';
+          return insideInRow(cy, (l + r) / 2, (t + b) / 2) ? 'inside' : 'outside';
         },
-        inside,
+        (x, y) => insideInRow(cellY(y), x, y),
         visible,
       );
     },
@@ -185,25 +224,15 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
  * The first `count` entries of `found` in ascending order. Large results are ordered by a marking
  * pass over all n (linear), small ones by sorting (n log n of a few): both well under a millisecond.
  */
-function ascending(found: Int32Array, count: number, n: number): Int32Array {
+function ascending(found: Int32Array, count: number, n: number, marks: Uint8Array): Int32Array {
   if (count * 16 < n) return found.slice(0, count).sort();
-  const marked = new Uint8Array(n);
-  for (let k = 0; k < count; k++) marked[found[k]] = 1;
+  for (let k = 0; k < count; k++) marks[found[k]] = 1;
   const result = new Int32Array(count);
-  for (let i = 0, k = 0; i < n; i++) if (marked[i]) result[k++] = i;
-  return result;
-}
-
-/** Even–odd crossing test. */
-export function pointInPolygon(polygon: Float64Array, x: number, y: number): boolean {
-  let inside = false;
-  const vertices = polygon.length / 2;
-  for (let v = 0, w = vertices - 1; v < vertices; w = v++) {
-    const xv = polygon[2 * v];
-    const yv = polygon[2 * v + 1];
-    const xw = polygon[2 * w];
-    const yw = polygon[2 * w + 1];
-    if (yv > y !== yw > y && x < ((xw - xv) * (y - yv)) / (yw - yv) + xv) inside = !inside;
+  for (let i = 0, k = 0; i < n; i++) {
+    if (marks[i]) {
+      result[k++] = i;
+      marks[i] = 0;
+    }
   }
-  return inside;
+  return result;
 }

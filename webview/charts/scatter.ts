@@ -62,6 +62,9 @@ export interface ScatterPlot {
   destroy(): void;
 }
 
+/** The container element once a plot lives in it. */
+export type ScatterContainer = HTMLElement & { __scatter?: ScatterPlot };
+
 const MARGIN = { top: 10, right: 12, bottom: 26, left: 44 };
 const HOVER_RADIUS_PX = 8;
 const DIMMED_ALPHA = 0x30;
@@ -209,6 +212,20 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     return grid;
   };
 
+  // Indexing 1M points takes ~100 ms: done while the page is idle after a layout arrives, so the
+  // first hover or brush does not pay for it (streamed t-SNE/UMAP frames keep pushing it back).
+  let idleHandle: number | null = null;
+  const scheduleGridBuild = () => {
+    if (idleHandle !== null) cancelIdleCallback(idleHandle);
+    idleHandle = requestIdleCallback(
+      () => {
+        idleHandle = null;
+        if (!destroyed) ensureGrid();
+      },
+      { timeout: 2000 },
+    );
+  };
+
   const requestFrame = () => {
     if (frameRequested || destroyed) return;
     frameRequested = true;
@@ -217,36 +234,37 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     });
   };
 
+  /** Writes points into the pixel buffer; the loops are written out (no per-point calls) because they run a million times a frame. */
   const splat = (stamp: Int32Array, clip: [number, number, number, number], a: number, b: number, c: number, d: number) => {
     const [left, top, right, bottom] = clip;
     const stride = image!.width;
-    const single = stamp.length === 1;
     const reach = Math.ceil(Math.sqrt(stamp.length) / 2);
-    const draw = (i: number, color: number) => {
-      const px = (a * planar[i * 2] + b) | 0;
-      const py = (c * planar[i * 2 + 1] + d) | 0;
-      if (px < left + reach || px >= right - reach || py < top + reach || py >= bottom - reach) {
-        if (px < left || px >= right || py < top || py >= bottom) return;
-        pixels[py * stride + px] = color;
-        return;
-      }
-      const at = py * stride + px;
-      if (single) pixels[at] = color;
-      else for (let s = 0; s < stamp.length; s++) pixels[at + stamp[s]] = color;
-    };
-    if (!selectedMask || !selection) {
-      for (let i = 0; i < n; i++) if (!visible || visible[i]) draw(i, colors[i]);
-      return;
-    }
-    // Unselected points fade back; the selection is drawn last so nothing covers it.
+    const single = stamp.length === 1;
+    const xy = planar;
+    const buffer = pixels;
+    const mask = visible;
+    const selected = selection && selectedMask ? selectedMask : null;
     const faded = DIMMED_ALPHA << 24;
-    for (let i = 0; i < n; i++) {
-      if ((visible && !visible[i]) || selectedMask[i]) continue;
-      draw(i, ((colors[i] & 0x00ffffff) | faded) >>> 0);
-    }
-    for (let s = 0; s < selection.length; s++) {
-      const i = selection[s];
-      if (!visible || visible[i]) draw(i, colors[i]);
+    // Unselected points fade back; the selection is drawn afterwards so nothing covers it.
+    const passes = selected ? 2 : 1;
+    for (let pass = 0; pass < passes; pass++) {
+      const list = pass === 1 ? selection! : null;
+      const count = list ? list.length : n;
+      for (let k = 0; k < count; k++) {
+        const i = list ? list[k] : k;
+        if (mask !== null && mask[i] === 0) continue;
+        let color = colors[i];
+        if (selected !== null && pass === 0) {
+          if (selected[i] === 1) continue;
+          color = ((color & 0x00ffffff) | faded) >>> 0;
+        }
+        const px = (a * xy[i * 2] + b) | 0;
+        const py = (c * xy[i * 2 + 1] + d) | 0;
+        if (px < left || px >= right || py < top || py >= bottom) continue;
+        const at = py * stride + px;
+        if (single || px < left + reach || px >= right - reach || py < top + reach || py >= bottom - reach) buffer[at] = color;
+        else for (let s = 0; s < stamp.length; s++) buffer[at + stamp[s]] = color;
+      }
     }
   };
 
@@ -336,13 +354,15 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
 
   // ---- selection -------------------------------------------------------------------------------
 
+  /** The mask's buffer is kept between brush moves: clearing the previous selection is cheaper than a new 1M-byte array. */
   const applySelection = (indices: Int32Array | null) => {
-    selection = indices;
-    selectedMask = null;
-    if (indices) {
+    if (selectedMask && selectedMask.length === n && selection) {
+      for (let k = 0; k < selection.length; k++) selectedMask[selection[k]] = 0;
+    } else if (!selectedMask || selectedMask.length !== n) {
       selectedMask = new Uint8Array(n);
-      for (let k = 0; k < indices.length; k++) selectedMask[indices[k]] = 1;
     }
+    selection = indices;
+    if (indices) for (let k = 0; k < indices.length; k++) selectedMask[indices[k]] = 1;
     requestFrame();
   };
 
@@ -537,6 +557,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
         brushWorld = null;
       }
       fitDomains();
+      scheduleGridBuild();
       if (selection && brushWorld) applySelection(ensureGrid().queryRect(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3], visible));
       requestFrame();
     },
@@ -608,5 +629,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   };
   resize();
   api.setMode('pan');
+  // Like d3's own `__zoom` and `__brush`, the chart's state hangs on its node: tests and the render benchmark reach it there.
+  (container as ScatterContainer).__scatter = api;
   return api;
 }

@@ -1,0 +1,130 @@
+/**
+ * Rendering benchmark: the real webview bundle in headless Chromium (no GPU), served by the real
+ * `serve` bridge with a harness session of synthetic clusters. Measures, at 100k and 1M points:
+ * a full frame (clear, splat every point, putImageData) at several zoom levels, with and without
+ * a highlighted selection, and one brush move (d3.brush event → grid query → selection mask).
+ * The lasso's polygon query is timed on the same grid code in Node (same V8).
+ *
+ *   node --import tsx bench/render.ts [--json]      (needs `npm run build` and /usr/bin/chromium)
+ */
+import { launchBrowser, openExplorer, startHarnessServer } from '../test/webview/browser';
+import { buildGridIndex } from '../webview/charts/gridIndex';
+import { seededRandom } from '../test/webview/harness';
+
+interface RenderResult {
+  points: number;
+  frameMs: { median: number; p90: number };
+  selectedFrameMs: { median: number; p90: number };
+  brushMoveMs: { median: number; p90: number };
+  selectedByBrush: number;
+}
+
+function summary(values: number[]): { median: number; p90: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { median: Number(at(0.5).toFixed(2)), p90: Number(at(0.9).toFixed(2)) };
+}
+
+async function measureInBrowser(points: number): Promise<RenderResult> {
+  const server = await startHarnessServer({ source: { kind: 'synthetic', count: points, dim: 8 } });
+  const browser = await launchBrowser();
+  try {
+    const page = await openExplorer(browser, server.url, { width: 1400, height: 860 });
+    await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 10, undefined, { timeout: 60_000 });
+    const measured = await page.evaluate(() => {
+      type Scatter = { pointCount: number; renderNow(): number; setView(v: object): void; getView(): { k: number; x: number; y: number; yaw: number; pitch: number }; setSelection(i: Int32Array | null): void; on(t: string, l: unknown): void };
+      const plot = document.querySelector('.plot') as HTMLElement & { __scatter: Scatter };
+      const scatter = plot.__scatter;
+      const frames: number[] = [];
+      const selectedFrames: number[] = [];
+      const start = scatter.getView();
+      for (let i = 0; i < 30; i++) {
+        const k = 1 + (i % 10) * 0.3;
+        scatter.setView({ ...start, k, x: -(k - 1) * 400, y: -(k - 1) * 300 });
+        frames.push(scatter.renderNow());
+      }
+      scatter.setView(start);
+      const count = scatter.pointCount;
+      const selection = Int32Array.from({ length: Math.floor(count / 10) }, (_, i) => i * 10);
+      scatter.setSelection(selection);
+      for (let i = 0; i < 20; i++) selectedFrames.push(scatter.renderNow());
+      scatter.setSelection(null);
+
+      // Brush: synthetic pointer events through d3.brush, timed from the move to the 'select' event.
+      const overlay = document.querySelector('.brush .overlay') as SVGRectElement;
+      const box = overlay.getBoundingClientRect();
+      const moves: number[] = [];
+      let selected = 0;
+      scatter.on('select.bench', (indices: Int32Array | null) => (selected = indices ? indices.length : 0));
+      const x0 = box.left + box.width * 0.2;
+      const y0 = box.top + box.height * 0.2;
+      overlay.dispatchEvent(new MouseEvent('mousedown', { clientX: x0, clientY: y0, bubbles: true, view: window, button: 0 }));
+      for (let i = 1; i <= 30; i++) {
+        const event = new MouseEvent('mousemove', { clientX: x0 + i * box.width * 0.02, clientY: y0 + i * box.height * 0.02, bubbles: true, view: window });
+        const t0 = performance.now();
+        window.dispatchEvent(event);
+        moves.push(performance.now() - t0);
+      }
+      window.dispatchEvent(new MouseEvent('mouseup', { clientX: x0 + box.width * 0.6, clientY: y0 + box.height * 0.6, bubbles: true, view: window }));
+      return { frames, selectedFrames, moves, selected };
+    });
+    return {
+      points,
+      frameMs: summary(measured.frames),
+      selectedFrameMs: summary(measured.selectedFrames),
+      brushMoveMs: summary(measured.moves),
+      selectedByBrush: measured.selected,
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** Lasso and rectangle queries on the grid index at 1M points, in Node. */
+function measureGridQueries(points: number) {
+  const random = seededRandom(3);
+  const xy = Float32Array.from({ length: points * 2 }, () => (random() + random() + random() - 1.5) * 4);
+  let started = performance.now();
+  const grid = buildGridIndex(xy, points);
+  const buildMs = performance.now() - started;
+  const lasso = Float64Array.from({ length: 600 }, (_, k) => {
+    const angle = ((k >> 1) / 300) * 2 * Math.PI;
+    return (k % 2 === 0 ? Math.cos(angle) : Math.sin(angle)) * 2 * (1 + 0.2 * Math.sin(7 * angle));
+  });
+  const lassoTimes: number[] = [];
+  const rectTimes: number[] = [];
+  let lassoSelected = 0;
+  for (let i = 0; i < 20; i++) {
+    started = performance.now();
+    lassoSelected = grid.queryPolygon(lasso).length;
+    lassoTimes.push(performance.now() - started);
+    started = performance.now();
+    grid.queryRect(-1 - i * 0.05, -1, 1 + i * 0.05, 1.5);
+    rectTimes.push(performance.now() - started);
+  }
+  return { points, buildMs: Number(buildMs.toFixed(2)), lassoMs: summary(lassoTimes), lassoSelected, rectMs: summary(rectTimes) };
+}
+
+async function main() {
+  const json = process.argv.includes('--json');
+  const render = [];
+  for (const points of [100_000, 1_000_000]) render.push(await measureInBrowser(points));
+  const grid = measureGridQueries(1_000_000);
+  const result = { machine: `${process.platform} ${process.arch}, Chromium headless --disable-gpu`, date: new Date().toISOString(), render, grid };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  for (const r of render) {
+    console.log(
+      `${r.points.toLocaleString('en-US').padStart(9)} points: frame ${r.frameMs.median} ms (p90 ${r.frameMs.p90}), with selection ${r.selectedFrameMs.median} ms, brush move ${r.brushMoveMs.median} ms (p90 ${r.brushMoveMs.p90}; ${r.selectedByBrush} selected)`,
+    );
+  }
+  console.log(`grid at 1M (Node): build ${grid.buildMs} ms, lasso query ${grid.lassoMs.median} ms (${grid.lassoSelected} inside), rectangle query ${grid.rectMs.median} ms`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

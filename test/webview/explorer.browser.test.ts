@@ -1,0 +1,304 @@
+/**
+ * The explorer in headless Chromium, served by the real `serve` bridge with the harness session
+ * behind it. Each check looks at what a user sees: pixels on the canvas, cards in the panels,
+ * the banner. A failing test leaves a screenshot in .test-artifacts/.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningServer } from '../../src/cli/serve';
+import { launchBrowser, openExplorer, pageProblems, screenshot, startHarnessServer } from './browser';
+
+/** Pixels of the points canvas: how many are drawn, and how many have exactly one opaque colour. */
+async function canvasPixels(page: Page, rgb?: [number, number, number], selector = '.scatter-canvas'): Promise<{ drawn: number; matching: number; hash: number }> {
+  return page.$eval(
+    selector,
+    (canvas, colour) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let drawn = 0;
+      let matching = 0;
+      let hash = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] === 0) continue;
+        drawn++;
+        hash = (hash * 31 + i) | 0;
+        if (colour && data[i + 3] === 255 && data[i] === colour[0] && data[i + 1] === colour[1] && data[i + 2] === colour[2]) matching++;
+      }
+      return { drawn, matching, hash };
+    },
+    rgb,
+  );
+}
+
+async function selectedCount(page: Page): Promise<number> {
+  await page.waitForFunction(() => /^\d[\d,]* selected/.test(document.querySelector('.selection-summary')?.textContent ?? ''));
+  const text = (await page.textContent('.selection-summary')) ?? '';
+  return Number(text.split(' ')[0].replace(/,/g, ''));
+}
+
+/** The plot's drawing area on the page. */
+async function plotBox(page: Page, nth = 0) {
+  const box = await page.locator('.plot').nth(nth).boundingBox();
+  assert.ok(box);
+  return box;
+}
+
+/** Runs a check; on failure saves a screenshot named after it. */
+async function check(page: Page, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw error;
+  }
+}
+
+async function chooseMethod(page: Page, method: string): Promise<void> {
+  await page.$eval(
+    'vscode-single-select[data-name="method"]',
+    (select, value) => {
+      (select as HTMLElement & { value: string }).value = value;
+      select.dispatchEvent(new Event('change'));
+    },
+    method,
+  );
+}
+
+const TABLEAU_ORANGE: [number, number, number] = [242, 142, 44]; // class "1" in d3.schemeTableau10
+
+describe('explorer page served by `serve` (harness session, Chromium)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    server = await startHarnessServer();
+    browser = await launchBrowser();
+    page = await openExplorer(browser, server.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the page loads, says how many samples are shown, and draws the PCA layout on the canvas', async () => {
+    await check(page, 'load', async () => {
+      assert.match((await page.textContent('.brand-notes')) ?? '', /2,000 of 10,000 shown/);
+      await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 10);
+      const pixels = await canvasPixels(page, TABLEAU_ORANGE);
+      assert.ok(pixels.drawn > 2000, `only ${pixels.drawn} pixels drawn`);
+      assert.ok(pixels.matching > 100, 'class 1 is drawn in its legend colour');
+      assert.match((await page.textContent('.pane-status')) ?? '', /PCA 2-D/);
+      assert.deepEqual(pageProblems(page), [], 'no page errors, console errors or CSP violations');
+    });
+  });
+
+  test('clicking a legend entry hides that class on the canvas; clicking again shows it', async () => {
+    await check(page, 'legend', async () => {
+      await page.click('.legend-item[data-code="1"]');
+      await page.waitForTimeout(100);
+      assert.equal((await canvasPixels(page, TABLEAU_ORANGE)).matching, 0);
+      assert.equal(await page.locator('.legend-item.off').count(), 1);
+      await page.click('.legend-item[data-code="1"]');
+      await page.waitForTimeout(100);
+      assert.ok((await canvasPixels(page, TABLEAU_ORANGE)).matching > 100);
+    });
+  });
+
+  test('brushing a rectangle selects points and shows their originals beside reconstructions with errors', async () => {
+    await check(page, 'brush', async () => {
+      const box = await plotBox(page);
+      const x0 = box.x + box.width * 0.3;
+      const y0 = box.y + box.height * 0.3;
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      await page.mouse.move(x0 + box.width * 0.25, y0 + box.height * 0.3, { steps: 6 });
+      await page.mouse.up();
+      const count = await selectedCount(page);
+      assert.ok(count > 10, `brush selected ${count}`);
+      await page.waitForSelector('.sample-card');
+      const cards = await page.locator('.sample-card').count();
+      assert.equal(cards, Math.min(count, 48));
+      assert.equal(await page.locator('.sample-card').first().locator('canvas').count(), 2, 'original and reconstruction');
+      const errors = await page.locator('.card-error').allTextContents();
+      const values = errors.map(Number);
+      assert.ok(values.every((v) => v > 0), `errors ${errors.slice(0, 5)}`);
+      assert.deepEqual(values, [...values].sort((a, b) => b - a), 'sorted by error, largest first');
+      await screenshot(page, 'explorer-brushed');
+    });
+  });
+
+  test('a lasso drawn along the same rectangle selects the same points as the box', async () => {
+    await check(page, 'lasso', async () => {
+      const box = await plotBox(page);
+      const x0 = box.x + box.width * 0.3;
+      const y0 = box.y + box.height * 0.3;
+      const x1 = x0 + box.width * 0.25;
+      const y1 = y0 + box.height * 0.3;
+      const boxCount = await selectedCount(page);
+      await page.click('[data-name="tools"] [data-value="lasso"]');
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      for (const [x, y] of [
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ]) {
+        await page.mouse.move(x, y, { steps: 8 });
+      }
+      await page.mouse.up();
+      await page.waitForTimeout(300);
+      assert.equal(await selectedCount(page), boxCount);
+      // A smaller lasso inside selects fewer.
+      await page.mouse.move(x0 + 5, y0 + 5);
+      await page.mouse.down();
+      await page.mouse.move((x0 + x1) / 2, y0 + 5, { steps: 5 });
+      await page.mouse.move(x0 + 5, (y0 + y1) / 2, { steps: 5 });
+      await page.mouse.up();
+      await page.waitForTimeout(300);
+      const smaller = await selectedCount(page);
+      assert.ok(smaller < boxCount && smaller > 0, `triangle selected ${smaller} of ${boxCount}`);
+      await page.click('[data-name="tools"] [data-value="box"]');
+    });
+  });
+
+  test('hovering a point shows a tooltip with its thumbnail', async () => {
+    await check(page, 'tooltip', async () => {
+      const box = await plotBox(page);
+      for (let attempt = 0; attempt < 40; attempt++) {
+        await page.mouse.move(box.x + box.width * (0.35 + (attempt % 8) * 0.04), box.y + box.height * (0.4 + Math.floor(attempt / 8) * 0.04));
+        if (await page.locator('.tooltip:not([hidden])').count()) break;
+      }
+      await page.waitForSelector('.tooltip:not([hidden]) canvas.sample-image');
+      assert.match((await page.textContent('.tooltip')) ?? '', /#\d+/);
+    });
+  });
+
+  test('denoise shows clean, noisy and reconstructed samples with both errors, and marks noisy positions in the plot', async () => {
+    await check(page, 'denoise', async () => {
+      await page.click('vscode-tab-header[data-tab="denoise"]');
+      await page.click('vscode-button[data-name="denoise"]');
+      await page.waitForSelector('.denoise-row:not(.denoise-head)');
+      const row = page.locator('.denoise-row:not(.denoise-head)').first();
+      assert.equal(await row.locator('canvas').count(), 3);
+      assert.match((await row.locator('.denoise-errors').textContent()) ?? '', /^[\d.e-]+ → [\d.e-]+$/);
+      assert.ok((await page.locator('.overlay path').count()) > 0, 'crosses at the noisy positions');
+    });
+  });
+
+  test('the activations panel draws the code layer as a heatmap with unit statistics', async () => {
+    await check(page, 'activations', async () => {
+      await page.click('vscode-tab-header[data-tab="activations"]');
+      await page.waitForSelector('.activation-body .heatmap');
+      assert.match((await page.textContent('.activation-stats')) ?? '', /shape\[16\]/);
+      assert.match((await page.textContent('.activation-stats')) ?? '', /dead units/);
+    });
+  });
+
+  test('a failing request shows the inline error banner, and the plot keeps its layout', async () => {
+    await check(page, 'error-banner', async () => {
+      const before = await canvasPixels(page);
+      await chooseMethod(page, 'tsne');
+      await page.click('vscode-button[data-name="run"]');
+      await page.waitForSelector('.error-banner:not([hidden]) .error-row');
+      assert.match((await page.textContent('.error-banner')) ?? '', /Projection failed: the test harness projects with PCA only, not tsne/);
+      assert.equal((await canvasPixels(page)).drawn > 0, before.drawn > 0);
+      await page.click('.error-close');
+      assert.equal(await page.locator('.error-banner:not([hidden])').count(), 0);
+      await chooseMethod(page, 'pca');
+    });
+  });
+
+  test('a 3-D layout rotates when dragged with the orbit tool', async () => {
+    await check(page, 'orbit', async () => {
+      await page.click('[data-name="dims"] [data-value="3"]');
+      await page.click('vscode-button[data-name="run"]');
+      await page.waitForFunction(() => document.querySelector('.pane-status')?.textContent?.includes('PCA 3-D'));
+      await page.click('[data-name="tools"] [data-value="orbit"]');
+      await page.waitForTimeout(100);
+      const before = await canvasPixels(page);
+      const box = await plotBox(page);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 30, { steps: 6 });
+      await page.mouse.up();
+      await page.waitForTimeout(100);
+      const after = await canvasPixels(page);
+      assert.ok(after.drawn > 1000);
+      assert.notEqual(after.hash, before.hash, 'the projection changed');
+      await page.click('[data-name="dims"] [data-value="2"]');
+    });
+  });
+});
+
+describe('compare view served by `serve` (two harness models, Chromium)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    server = await startHarnessServer({ source: { kind: 'mnist', shown: 1000 } }, ['harness/a/model.json', 'harness/b/model.json']);
+    browser = await launchBrowser();
+    page = await openExplorer(browser, server.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('brushing plot A highlights the same samples in plot B, and the panel shows both reconstructions', async () => {
+    await check(page, 'compare', async () => {
+      await page.waitForFunction(() => document.querySelectorAll('.pane-status')[1]?.textContent?.includes('PCA'));
+      const box = await plotBox(page, 0);
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 6 });
+      await page.mouse.up();
+      const count = await selectedCount(page);
+      assert.ok(count > 0);
+      await page.waitForSelector('.sample-card');
+      assert.equal(await page.locator('.sample-card').first().locator('canvas').count(), 3, 'input, A and B');
+      // B dims what is not selected: fewer fully opaque pixels than drawn pixels.
+      const b = await page.$$eval('.scatter-canvas', (canvases) => {
+        const c = canvases[1] as HTMLCanvasElement;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let opaque = 0;
+        let faded = 0;
+        for (let i = 3; i < data.length; i += 4) {
+          if (data[i] === 255) opaque++;
+          else if (data[i] > 0) faded++;
+        }
+        return { opaque, faded };
+      });
+      assert.ok(b.opaque > 0 && b.faded > 0, `B shows the selection (${b.opaque} opaque, ${b.faded} faded pixels)`);
+      await page.click('vscode-tab-header[data-tab="summary"]');
+      await page.waitForSelector('.compare-stats');
+      assert.match((await page.textContent('.compare-stats')) ?? '', /reconstruction MSE/);
+      assert.ok((await page.locator('.mover').count()) > 0);
+      await screenshot(page, 'compare');
+    });
+  });
+});
+
+describe('inspect view served by `serve` (Chromium)', () => {
+  test('shows the layer table with roles, the detected split and an Open explorer button', async () => {
+    const server = await startHarnessServer({ view: 'inspect' });
+    const browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    try {
+      await check(page, 'inspect', async () => {
+        await page.goto(server.url);
+        await page.waitForSelector('.layer-table');
+        assert.equal(await page.locator('.layer-table tbody tr').count(), 6);
+        assert.match((await page.textContent('.split')) ?? '', /code.*encoder\/code · 16 dims/);
+        assert.equal(await page.locator('vscode-button[data-name="open-explorer"]').count(), 1);
+        assert.match((await page.textContent('.warnings')) ?? '', /linear autoencoder/);
+      });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
