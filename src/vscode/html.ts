@@ -17,12 +17,16 @@ export const WEBVIEW_SCRIPT = ['dist', 'webview.js'] as const;
 export const SESSION_ATTRIBUTE = 'data-session';
 
 export interface WebviewPageParts {
-  /** `webview.cspSource`: the origin local resources are served from. */
+  /** `webview.cspSource`: the origin local resources are served from (the server's origin in `serve`). */
   cspSource: string;
   /** `webview.asWebviewUri(dist/webview.js)`, as a string. */
   scriptUri: string;
   /** Extra stylesheets (webview URIs), e.g. the codicon font's CSS. */
   stylesheetUris?: string[];
+  /** Origins the page may connect to; none in VS Code (postMessage), the WebSocket in `serve`. */
+  connectSources?: string[];
+  /** `data-host` on `<body>`: which host embeds the page; VS Code when absent. */
+  host?: 'browser';
   nonce: string;
   title: string;
   session: PanelSessionState;
@@ -40,23 +44,26 @@ export function escapeHtml(text: string): string {
 
 /**
  * The Content-Security-Policy: scripts only with this page's nonce; styles, images and fonts only
- * from the extension. Styles also allow inline because the bundle injects its CSS as a `<style>`
- * element and D3 and the UI toolkit set style properties; no script can run from that.
+ * from `cspSource` (no inline styles: the bundle adopts its stylesheet, D3 and the UI toolkit set
+ * style properties through the CSSOM); connections only to `connectSources`.
  */
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+export function contentSecurityPolicy(cspSource: string, nonce: string, connectSources: readonly string[] = []): string {
   if (!/^[A-Za-z0-9_-]+$/.test(nonce)) throw new Error(`invalid CSP nonce ${JSON.stringify(nonce)}`);
-  return [
+  const directives = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'unsafe-inline'`,
+    `style-src ${cspSource}`,
     `img-src ${cspSource} data: blob:`,
     `font-src ${cspSource}`,
-  ].join('; ');
+  ];
+  if (connectSources.length > 0) directives.push(`connect-src ${connectSources.join(' ')}`);
+  return directives.join('; ');
 }
 
-/** The complete HTML document for a Latent Explorer webview. */
+/** The complete HTML document for a Latent Explorer page (VS Code webview, or the `serve` page). */
 export function renderWebviewPage(parts: WebviewPageParts): string {
   const attr = escapeHtml;
+  const policy = contentSecurityPolicy(parts.cspSource, parts.nonce, parts.connectSources);
   const stylesheets = (parts.stylesheetUris ?? [])
     .map((uri, index) => {
       // @vscode-elements finds the codicon stylesheet by this id.
@@ -64,15 +71,16 @@ export function renderWebviewPage(parts: WebviewPageParts): string {
       return `    <link rel="stylesheet" href="${attr(uri)}"${id}>\n`;
     })
     .join('');
+  const host = parts.host ? ` data-host="${attr(parts.host)}"` : '';
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
     <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(parts.cspSource, parts.nonce))}">
+    <meta http-equiv="Content-Security-Policy" content="${attr(policy)}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${stylesheets}    <title>${escapeHtml(parts.title)}</title>
   </head>
-  <body data-view="${attr(parts.session.view)}" ${SESSION_ATTRIBUTE}="${attr(JSON.stringify(parts.session))}">
+  <body data-view="${attr(parts.session.view)}"${host} ${SESSION_ATTRIBUTE}="${attr(JSON.stringify(parts.session))}">
     <div id="app"></div>
     <script nonce="${attr(parts.nonce)}" src="${attr(parts.scriptUri)}"></script>
   </body>

@@ -32,8 +32,13 @@ describe('html', () => {
     assert.equal(directives[0], "default-src 'none'");
     assert.ok(directives.includes("script-src 'nonce-n0nce'"));
     assert.ok(directives.includes(`img-src ${parts.cspSource} data: blob:`));
-    assert.ok(!/script-src[^;]*(unsafe|\*)/.test(csp), csp);
+    assert.ok(directives.includes(`style-src ${parts.cspSource}`));
+    assert.ok(!/unsafe|\*/.test(csp), csp);
     assert.ok(!csp.includes('connect-src'), 'the webview talks only through postMessage');
+  });
+
+  it('contentSecurityPolicy(source, nonce, connectSources) allows connections only to the given origins', () => {
+    assert.ok(contentSecurityPolicy('http://127.0.0.1:5173', 'n', ['ws://127.0.0.1:5173']).endsWith('; connect-src ws://127.0.0.1:5173'));
   });
 
   it('contentSecurityPolicy(source, nonce) rejects a nonce that could break out of the policy', () => {
@@ -63,6 +68,14 @@ describe('html', () => {
     assert.ok(attribute);
     assert.deepEqual(JSON.parse(unescapeHtml(attribute[1])), session);
     assert.match(html, /<body data-view="explorer" /);
+  });
+
+  it('renderWebviewPage(parts) marks a browser host on <body> and puts its WebSocket into the policy', () => {
+    const html = renderWebviewPage({ ...parts, cspSource: 'http://127.0.0.1:5173', scriptUri: '/webview.js', host: 'browser', connectSources: ['ws://127.0.0.1:5173'] });
+    assert.match(html, /<body data-view="explorer" data-host="browser" data-session=/);
+    assert.ok(html.includes('connect-src ws://127.0.0.1:5173'));
+    assert.ok(html.includes(`<script nonce="${parts.nonce}" src="/webview.js"></script>`));
+    assert.ok(!renderWebviewPage(parts).includes('data-host'));
   });
 
   it('renderWebviewPage(parts) links the codicon stylesheet with the id @vscode-elements looks for', () => {
