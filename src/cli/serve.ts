@@ -14,9 +14,8 @@ import type { ExplorerSettings, FromWebviewMessage, ToWebviewMessage, ViewKind }
 import type { BackendPreference } from '../shared/types';
 import { decodeFrame, encodeFrame } from '../shared/wire';
 import { startSessionWorker, type SessionConnection, type StartSessionOptions } from '../worker/sessionConnection';
-import { createNonce } from '../vscode/html';
+import { createNonce, renderWebviewPage } from '../vscode/html';
 import { panelTitle, type PanelSessionState } from '../vscode/panelState';
-import { renderServePage } from './serveHtml';
 
 export interface ServeOptions {
   modelPaths: string[];
@@ -83,7 +82,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       return;
     }
     if (path === '/') {
-      const page = renderServePage({ origin, nonce: createNonce(), title: panelTitle(session), session });
+      // The VS Code page, with the WebSocket back to this server as its one allowed connection.
+      const page = renderWebviewPage({
+        cspSource: origin,
+        scriptUri: '/webview.js',
+        connectSources: [origin.replace(/^http/, 'ws')],
+        host: 'browser',
+        nonce: createNonce(),
+        title: panelTitle(session),
+        session,
+      });
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
       return;
     }

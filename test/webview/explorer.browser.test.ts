@@ -231,6 +231,10 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
       await page.click('[data-name="dims"] [data-value="2"]');
     });
   });
+
+  test('no page errors, console errors or CSP violations were reported during the whole session', () => {
+    assert.deepEqual(pageProblems(page), []);
+  });
 });
 
 describe('compare view served by `serve` (two harness models, Chromium)', () => {

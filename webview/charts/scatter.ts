@@ -530,8 +530,9 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
         brushWorld = null;
         visible = visible && visible.length === count ? visible : null;
         emphasis = null;
-        overlay = null;
       }
+      // Overlay positions were placed in the previous layout; in a new one they would point nowhere.
+      overlay = null;
       n = count;
       dims = nextDims;
       positions = next;

@@ -76,8 +76,8 @@ export function compareView(context: ViewContext, shell: Shell): void {
       });
       tools.enable('orbit', choice.dims === 3);
       paneB.scatter.setView(paneA.scatter.getView());
-    } catch (error) {
-      if (!isCancelled(error)) console.warn(error);
+    } catch {
+      // Failures are already in the error banner (the controller reports them); cancelling is silent.
     } finally {
       if (running === own) {
         running = null;

@@ -5,7 +5,6 @@
  */
 import type { ColumnSpec } from '../../src/shared/protocol';
 import type { ModelSlot } from '../../src/shared/types';
-import { isCancelled } from '../controller';
 import type { InteractionMode } from '../charts/scatter';
 import type { ViewContext } from './context';
 import { activationView } from './activationView';
@@ -80,8 +79,8 @@ export function explorerView(context: ViewContext, shell: Shell): void {
     try {
       await pane.project(choice, { signal: own.signal, onProgress: (p) => progress.update(p.stage, p.fraction) });
       tools.enable('orbit', choice.dims === 3);
-    } catch (error) {
-      if (!isCancelled(error)) console.warn(error);
+    } catch {
+      // Failures are already in the error banner (the controller reports them); cancelling is silent.
     } finally {
       if (running === own) {
         running = null;
