@@ -87,7 +87,7 @@ export function compareView(context: ViewContext, shell: Shell): void {
     }
   };
   const controls = projectionControls(context.ui, { method: ready.settings.defaultMethod, seed: ready.settings.seed }, latentSize, (choice) => void run(choice), context.saveUi);
-  shell.toolbar.append(controls.element, progress.element);
+  shell.toolbar.append(controls.element);
 
   const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'drift', 'errorDelta', 'error', 'cluster'];
   const applyColor = (choice: ColorChoice) => {
@@ -100,7 +100,8 @@ export function compareView(context: ViewContext, shell: Shell): void {
   panes.forEach((pane) => pane.scatter.setMode('box'));
   const reset = button('Reset view', () => paneA.scatter.resetView(), { secondary: true, name: 'reset' });
   const plotBar = el('div', 'plot-bar');
-  plotBar.append(tools.element, reset, colors.element);
+  // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
+  plotBar.append(tools.element, reset, progress.element, colors.element);
   const pair = el('div', 'pane-pair');
   pair.append(paneA.element, paneB.element);
   const main = el('div', 'main-column');

@@ -90,7 +90,7 @@ export function explorerView(context: ViewContext, shell: Shell): void {
     }
   };
   const controls = projectionControls(context.ui, { method: ready.settings.defaultMethod, seed: ready.settings.seed }, latentSize, (choice) => void run(choice), context.saveUi);
-  shell.toolbar.append(controls.element, progress.element);
+  shell.toolbar.append(controls.element);
 
   const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'error', 'cluster', 'latent', 'sensitivity', 'faithfulness'];
   const applyColor = (choice: ColorChoice) => {
@@ -104,7 +104,8 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   pane.scatter.setMode('box');
   const reset = button('Reset view', () => pane.scatter.resetView(), { secondary: true, name: 'reset' });
   const plotBar = el('div', 'plot-bar');
-  plotBar.append(tools.element, reset, colors.element);
+  // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
+  plotBar.append(tools.element, reset, progress.element, colors.element);
   const main = el('div', 'main-column');
   main.append(plotBar, pane.element);
 

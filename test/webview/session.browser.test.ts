@@ -1,0 +1,113 @@
+/**
+ * End to end in Chromium with the real session worker: `serve` on the bundled MNIST sample, so
+ * the model, the data, PCA, UMAP (streamed through progress positions), reconstructions and
+ * cancellation are the product's own. A failing test leaves a screenshot in .test-artifacts/.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { serve, type RunningServer } from '../../src/cli/serve';
+import { bundledSample } from '../../src/cli/samples';
+import { launchBrowser, openExplorer, pageProblems, screenshot } from './browser';
+
+async function canvasHash(page: Page): Promise<number> {
+  return page.$eval('.scatter-canvas', (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let hash = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]) hash = (hash * 31 + i) | 0;
+    return hash;
+  });
+}
+
+async function chooseMethod(page: Page, method: string): Promise<void> {
+  await page.$eval(
+    'vscode-single-select[data-name="method"]',
+    (select, value) => {
+      (select as HTMLElement & { value: string }).value = value;
+      select.dispatchEvent(new Event('change'));
+    },
+    method,
+  );
+}
+
+async function check(page: Page, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await screenshot(page, `failed-session-${name}`).catch(() => {});
+    throw error;
+  }
+}
+
+describe('explorer on the bundled sample with the real session worker (Chromium)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    const sample = bundledSample();
+    server = await serve({ modelPaths: [sample.model], dataPath: sample.data });
+    browser = await launchBrowser();
+    page = await openExplorer(browser, server.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('PCA is drawn first; UMAP then streams intermediate layouts into the plot and ends with its trustworthiness', async () => {
+    await check(page, 'umap', async () => {
+      const pcaHash = await canvasHash(page);
+      await chooseMethod(page, 'umap');
+      await page.click('vscode-button[data-name="run"]');
+      await page.waitForSelector('.progress:not([hidden])');
+      const seen = new Set<number>();
+      while (await page.locator('.progress:not([hidden])').count()) {
+        seen.add(await canvasHash(page));
+        await page.waitForTimeout(150);
+      }
+      await page.waitForFunction(() => /UMAP 2-D · trustworthiness 0\.\d+/.test(document.querySelector('.pane-status')?.textContent ?? ''));
+      seen.delete(pcaHash);
+      assert.ok(seen.size >= 2, `the plot changed ${seen.size} times while UMAP ran`);
+      assert.notEqual(await canvasHash(page), pcaHash);
+    });
+  });
+
+  test("brushing shows the model's own reconstructions with per-sample errors", async () => {
+    await check(page, 'brush', async () => {
+      const box = (await page.locator('.plot').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.8, { steps: 5 });
+      await page.mouse.up();
+      await page.waitForSelector('.sample-card');
+      const errors = (await page.locator('.card-error').allTextContents()).map(Number);
+      assert.ok(errors.length > 0 && errors.every((e) => e > 0 && e < 1), `errors ${errors.slice(0, 5)}`);
+    });
+  });
+
+  test('colouring by reconstruction error shows a continuous legend with its statistics', async () => {
+    await check(page, 'colour', async () => {
+      await page.$eval('vscode-single-select[data-name="colorBy"]', (select) => {
+        (select as HTMLElement & { value: string }).value = 'error';
+        select.dispatchEvent(new Event('change'));
+      });
+      await page.waitForSelector('.legend-ramp');
+      assert.match((await page.textContent('.legend')) ?? '', /reconstruction error.*mean/);
+    });
+  });
+
+  test('cancelling a running t-SNE ends it, keeps the last layout and shows no error', async () => {
+    await check(page, 'cancel', async () => {
+      await chooseMethod(page, 'tsne');
+      await page.click('vscode-button[data-name="run"]');
+      await page.waitForSelector('.progress:not([hidden])');
+      await page.click('.progress vscode-button[data-name="cancel"]');
+      await page.waitForSelector('.progress[hidden]', { state: 'attached' });
+      await page.waitForFunction(() => /cancelled/.test(document.querySelector('.pane-status')?.textContent ?? ''));
+      assert.equal(await page.locator('.error-banner:not([hidden])').count(), 0);
+      assert.deepEqual(pageProblems(page), []);
+    });
+  });
+});
