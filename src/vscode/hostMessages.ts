@@ -1,7 +1,7 @@
 /**
  * The host's side of the webview protocol, as plain functions: checking what arrives from the
  * webview, building the responses the host answers itself, and turning the session's loading
- * fractions into notification-area progress. No `vscode` import.
+ * stages into notification-area progress. No `vscode` import.
  */
 import type { RequestMessage, RequestType, ResponseBody, ResponseMessage } from '../shared/protocol';
 import type { ErrorInfo } from '../shared/types';
@@ -30,18 +30,11 @@ export function errorResponse<K extends RequestType>(id: number, type: K, error:
 }
 
 /**
- * VS Code's progress takes increments that sum to 100 while the session reports a fraction per
- * loading stage; this keeps the running total. Stages may restart at 0: the bar never moves back.
+ * The notification text for a loading stage. The session's fractions are per stage (encoding
+ * goes 0→1, then reconstructing starts afresh), so they are shown in the text and the bar stays
+ * indeterminate rather than filling up and then sitting full.
  */
-export class ProgressIncrements {
-  private reportedPercent = 0;
-
-  /** The increment that brings the bar to `fraction` (0–1); 0 for an unknown (null) or lower fraction. */
-  next(fraction: number | null): number {
-    if (fraction === null || !Number.isFinite(fraction)) return 0;
-    const percent = Math.min(100, Math.max(0, fraction * 100));
-    const increment = Math.max(0, percent - this.reportedPercent);
-    this.reportedPercent += increment;
-    return increment;
-  }
+export function loadingMessage(stage: string, fraction: number | null): string {
+  if (fraction === null || !Number.isFinite(fraction)) return stage;
+  return `${stage} (${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%)`;
 }

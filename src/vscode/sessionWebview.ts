@@ -11,7 +11,7 @@ import { Disposable, toDisposable } from '../util/dispose';
 import { RemoteError, toErrorInfo } from '../util/errors';
 import { startSessionWorker, type SessionConnection } from '../worker/sessionConnection';
 import { createNonce, renderWebviewPage, WEBVIEW_RESOURCE_FOLDERS, WEBVIEW_SCRIPT } from './html';
-import { errorResponse, isRequestMessage, okResponse, ProgressIncrements } from './hostMessages';
+import { errorResponse, isRequestMessage, loadingMessage, okResponse } from './hostMessages';
 import { reportError } from './log';
 import { panelTitle, validateSession, type PanelSessionState } from './panelState';
 import type { HostSettings } from './settings';
@@ -154,10 +154,9 @@ export class SessionWebview extends Disposable {
    */
   private showLoadingProgress(): void {
     const title = `Loading ${panelTitle(this.session)}`;
-    const increments = new ProgressIncrements();
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       const loading = this._register(
-        this.connection.onLoading((stage, fraction) => progress.report({ message: stage, increment: increments.next(fraction) })),
+        this.connection.onLoading((stage, fraction) => progress.report({ message: loadingMessage(stage, fraction) })),
       );
       const cancel = token.onCancellationRequested(() => {
         this.host.log.info(`loading cancelled: ${panelTitle(this.session)}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorResponse, isRequestMessage, okResponse, ProgressIncrements } from '../../src/vscode/hostMessages';
+import { errorResponse, isRequestMessage, loadingMessage, okResponse } from '../../src/vscode/hostMessages';
 
 describe('hostMessages', () => {
   it('isRequestMessage(value) accepts requests with an integer id, a type and a body object', () => {
@@ -29,16 +29,11 @@ describe('hostMessages', () => {
     assert.deepEqual(errorResponse(4, 'openExplorer', error), { kind: 'response', id: 4, type: 'openExplorer', ok: false, error });
   });
 
-  it('ProgressIncrements.next(fraction) returns increments whose running sum follows the highest fraction, capped at 100', () => {
-    const increments = new ProgressIncrements();
-    const steps = [0.1, 0.25, null, 0.2, 0.9, 1.5, 1].map((f) => increments.next(f));
-    assert.deepEqual(steps.map((x) => Math.round(x * 1e9) / 1e9), [10, 15, 0, 0, 65, 10, 0]);
-  });
-
-  it('ProgressIncrements.next(fraction) ignores NaN and negative fractions', () => {
-    const increments = new ProgressIncrements();
-    assert.equal(increments.next(Number.NaN), 0);
-    assert.equal(increments.next(-0.5), 0);
-    assert.equal(increments.next(0.5), 50);
+  it('loadingMessage(stage, fraction) shows the stage, with its percentage when known', () => {
+    assert.equal(loadingMessage('reading t10k-images-idx3-ubyte', null), 'reading t10k-images-idx3-ubyte');
+    assert.equal(loadingMessage('encoding 300 samples', 0.456), 'encoding 300 samples (46%)');
+    assert.equal(loadingMessage('encoding', 1.2), 'encoding (100%)');
+    assert.equal(loadingMessage('encoding', -1), 'encoding (0%)');
+    assert.equal(loadingMessage('encoding', Number.NaN), 'encoding');
   });
 });

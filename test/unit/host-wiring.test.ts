@@ -278,17 +278,15 @@ describe('SessionWebview', () => {
     assert.ok(fake.logLines.some((line) => line.startsWith('warn ignored a malformed message from the webview')));
   });
 
-  it('shows loading in the notification area as increments, until the session has opened', async () => {
+  it('shows the loading stages in the notification area until the session has opened', async () => {
     await run('latentExplorer.open');
     const [progress] = fake.progress;
     assert.equal(progress.title, 'Loading Latent Explorer: mnist-dense');
     assert.equal(progress.cancellable, true);
     connections[0].emitLoading('reading the model', 0.25);
     connections[0].emitLoading('encoding', 0.75);
-    assert.deepEqual(progress.reports, [
-      { message: 'reading the model', increment: 25 },
-      { message: 'encoding', increment: 50 },
-    ]);
+    connections[0].emitLoading('reconstructing', null);
+    assert.deepEqual(progress.reports, [{ message: 'reading the model (25%)' }, { message: 'encoding (75%)' }, { message: 'reconstructing' }]);
     connections[0].resolveOpened();
     await progress.done;
     assert.deepEqual(fake.errors, []);
