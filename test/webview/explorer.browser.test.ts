@@ -232,6 +232,25 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
     });
   });
 
+  test('a reload restores the UI choices (colouring, side tab, projection parameters) from the persisted state', async () => {
+    await check(page, 'reload', async () => {
+      await page.$eval('vscode-single-select[data-name="colorBy"]', (select) => {
+        (select as HTMLElement & { value: string }).value = 'error';
+        select.dispatchEvent(new Event('change'));
+      });
+      await page.waitForSelector('.legend-ramp');
+      await page.click('vscode-tab-header[data-tab="denoise"]');
+      await chooseMethod(page, 'umap');
+      await page.reload();
+      await page.waitForFunction(() => document.querySelector('.pane-status')?.textContent?.includes('PCA'));
+      await page.waitForSelector('.legend-ramp');
+      assert.match((await page.textContent('.legend-title')) ?? '', /reconstruction error/);
+      assert.equal(await page.$eval('vscode-tabs', (tabs) => (tabs as HTMLElement & { selectedIndex: number }).selectedIndex), 1);
+      assert.equal(await page.$eval('vscode-single-select[data-name="method"]', (select) => (select as HTMLElement & { value: string }).value), 'umap');
+      assert.equal(await page.locator('vscode-textfield[data-name="nNeighbors"]').count(), 1);
+    });
+  });
+
   test('no page errors, console errors or CSP violations were reported during the whole session', () => {
     assert.deepEqual(pageProblems(page), []);
   });

@@ -34,6 +34,8 @@ export interface ScatterEvents {
   /** index -1 when the pointer leaves every point. */
   hover: (index: number, clientX: number, clientY: number) => void;
   view: (view: ViewState) => void;
+  /** A new layout arrived; its own extent, for plots that fit a shared region. */
+  layout: (extent: Extent) => void;
 }
 
 export interface ScatterPlot {
@@ -53,6 +55,8 @@ export interface ScatterPlot {
   setView(view: ViewState): void;
   /** Back to the fitted view. */
   resetView(): void;
+  /** Fit this region instead of the plot's own points (null: its own), so linked plots share coordinates. */
+  setExtent(extent: Extent | null): void;
   on<K extends keyof ScatterEvents>(type: K, listener: ScatterEvents[K] | null): ScatterPlot;
   /** Draws now (normally done on the next animation frame); returns milliseconds spent. */
   renderNow(): number;
@@ -61,6 +65,9 @@ export interface ScatterPlot {
   readonly pointCount: number;
   destroy(): void;
 }
+
+/** A region of the layout plane: [x0, x1, y0, y1]. */
+export type Extent = [number, number, number, number];
 
 /** The container element once a plot lives in it. */
 export type ScatterContainer = HTMLElement & { __scatter?: ScatterPlot };
@@ -91,7 +98,7 @@ function discStamp(radius: number, rowStride: number): Int32Array {
 
 /** Creates a scatter plot filling `container` (which should have a size and `position: relative`). */
 export function scatterPlot(container: HTMLElement): ScatterPlot {
-  const dispatch = d3.dispatch('select', 'hover', 'view');
+  const dispatch = d3.dispatch('select', 'hover', 'view', 'layout');
   const root = d3.select(container).classed('scatter', true);
   const canvas = root.append('canvas').attr('class', 'scatter-canvas').node()!;
   const context = canvas.getContext('2d')!;
@@ -137,30 +144,34 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   const xBase = d3.scaleLinear();
   const yBase = d3.scaleLinear();
   let brushWorld: [number, number, number, number] | null = null;
+  /** Set by a linked plot so both fit the same region (compare view); null fits this plot's own points. */
+  let sharedExtent: Extent | null = null;
   let frameRequested = false;
   let lastFrameMs = 0;
   let hovered = -1;
   let destroyed = false;
 
-  const fitDomains = () => {
+  /** The layout's own extent on the plane [x0, x1, y0, y1]: the unit square in 3-D (positions are normalised). */
+  const dataExtent = (): Extent => {
+    if (dims === 3) return [-1, 1, -1, 1];
     let x0 = Infinity;
     let x1 = -Infinity;
     let y0 = Infinity;
     let y1 = -Infinity;
-    if (dims === 3) {
-      [x0, x1, y0, y1] = [-1, 1, -1, 1];
-    } else {
-      for (let i = 0; i < n; i++) {
-        const x = planar[i * 2];
-        const y = planar[i * 2 + 1];
-        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-      if (!Number.isFinite(x0)) [x0, x1, y0, y1] = [-1, 1, -1, 1];
+    for (let i = 0; i < n; i++) {
+      const x = planar[i * 2];
+      const y = planar[i * 2 + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
     }
+    return Number.isFinite(x0) ? [x0, x1, y0, y1] : [-1, 1, -1, 1];
+  };
+
+  const fitDomains = () => {
+    const [x0, x1, y0, y1] = sharedExtent ?? dataExtent();
     const innerW = Math.max(1, width - MARGIN.left - MARGIN.right);
     const innerH = Math.max(1, height - MARGIN.top - MARGIN.bottom);
     // Equal units on both axes: distances in the layout mean the same in every direction.
@@ -559,6 +570,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       }
       fitDomains();
       scheduleGridBuild();
+      dispatch.call('layout', undefined, dataExtent());
       if (selection && brushWorld) applySelection(ensureGrid().queryRect(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3], visible));
       requestFrame();
     },
@@ -602,6 +614,11 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       const next = d3.zoomIdentity.translate(view.x, view.y).scale(view.k);
       transform = next;
       svg.call(zoom.transform, next);
+      requestFrame();
+    },
+    setExtent(extent) {
+      sharedExtent = extent;
+      fitDomains();
       requestFrame();
     },
     resetView() {

@@ -6,6 +6,7 @@
 import type { CompareStatsResponse } from '../../src/shared/protocol';
 import type { ModelSlot } from '../../src/shared/types';
 import { isCancelled } from '../controller';
+import type { Extent } from '../charts/scatter';
 import type { ViewContext } from './context';
 import { colorControls, type ColorChoice, type ColorKey } from './colorControls';
 import { colorTitle, columnFor, plotTools } from './explorerView';
@@ -15,7 +16,7 @@ import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './proje
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
 import type { Shell } from './shell';
-import { button, el, formatNumber } from './ui';
+import { button, dropdown, el, field, formatNumber } from './ui';
 
 const NEIGHBOURS = 10;
 
@@ -54,8 +55,35 @@ export function compareView(context: ViewContext, shell: Shell): void {
   const [paneA, paneB] = panes;
   const other = (pane: PlotPane) => (pane === paneA ? paneB : paneA);
 
-  // One viewport: zooming, panning or orbiting either plot moves both.
-  for (const pane of panes) pane.scatter.on('view', (view) => other(pane).scatter.setView(view));
+  // One viewport: both plots fit the union of their layouts, and zooming, panning or orbiting either moves both.
+  const extents = new Map<PlotPane, Extent>();
+  for (const pane of panes) {
+    pane.scatter.on('view', (view) => other(pane).scatter.setView(view));
+    pane.scatter.on('layout', (extent) => {
+      extents.set(pane, extent);
+      const all = [...extents.values()];
+      const union: Extent = [
+        Math.min(...all.map((e) => e[0])),
+        Math.max(...all.map((e) => e[1])),
+        Math.min(...all.map((e) => e[2])),
+        Math.max(...all.map((e) => e[3])),
+      ];
+      for (const each of panes) each.scatter.setExtent(union);
+    });
+  }
+
+  // How B's layout is tied to A's: Procrustes after the fact, or (t-SNE/UMAP) started from A's layout, then Procrustes.
+  let alignMode: 'procrustes' | 'init' = 'procrustes';
+  const alignSelect = dropdown<'procrustes' | 'init'>(
+    [
+      { value: 'procrustes', label: 'Procrustes' },
+      { value: 'init', label: 'init from A' },
+    ],
+    alignMode,
+    (value) => (alignMode = value),
+    'align',
+  );
+  alignSelect.title = 'How B is aligned to A: rotate/reflect/scale onto A (Procrustes), or for t-SNE/UMAP start B from A’s layout';
 
   const progress = progressView();
   let running: AbortController | null = null;
@@ -71,7 +99,7 @@ export function compareView(context: ViewContext, shell: Shell): void {
       if (choice.method !== 'pca') progress.start(`${name} for B (aligned to A)`, () => own.abort());
       await paneB.project(choice, {
         signal: own.signal,
-        alignTo: { slot: 'a', mode: 'procrustes' },
+        alignTo: { slot: 'a', mode: alignMode },
         onProgress: (p) => progress.update(p.stage, p.fraction),
       });
       tools.enable('orbit', choice.dims === 3);
@@ -87,7 +115,7 @@ export function compareView(context: ViewContext, shell: Shell): void {
     }
   };
   const controls = projectionControls(context.ui, { method: ready.settings.defaultMethod, seed: ready.settings.seed }, latentSize, (choice) => void run(choice), context.saveUi);
-  shell.toolbar.append(controls.element);
+  shell.toolbar.append(controls.element, field('align B', alignSelect));
 
   const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'drift', 'errorDelta', 'error', 'cluster'];
   const applyColor = (choice: ColorChoice) => {

@@ -45,7 +45,9 @@ export function selectionPanel(
   );
   header.append(summary, sort);
   const columns = el('div', 'card-columns');
-  const grid = el('div', 'card-grid');
+  const grid = el('div', slots.length > 1 ? 'card-grid wide' : 'card-grid');
+  // Three images (input, A, B) in a card need smaller thumbnails than two.
+  const imageSize = slots.length > 1 ? 48 : 56;
   element.append(header, columns, grid);
   const labelNames = ready.dataset?.labels?.classes ?? null;
   const modelLabel = (slot: ModelSlot) => ready.models.find((m) => m.slot === slot)?.label ?? slot.toUpperCase();
@@ -64,16 +66,16 @@ export function selectionPanel(
     const range = sharedRange(first.originals, ...responses.map((r) => r.reconstructions));
     columns.replaceChildren(
       el('span', undefined, 'input'),
-      ...responses.map((r) => el('span', undefined, r.reconstructions ? `${slots.length > 1 ? modelLabel(r.slot) : 'reconstruction'}` : '(no decoder)')),
+      ...responses.map((r) => el('span', undefined, r.reconstructions ? (slots.length > 1 ? `${r.slot.toUpperCase()} · ${modelLabel(r.slot)}` : 'reconstruction') : '(no decoder)')),
     );
     for (const k of rows) {
       const index = first.indices[k];
       const card = el('div', 'sample-card');
       card.dataset.index = String(index);
       const images = el('div', 'card-images');
-      images.append(sampleCanvas(first.originals, k, first.itemShape, first.display, range));
+      images.append(sampleCanvas(first.originals, k, first.itemShape, first.display, range, imageSize));
       for (const response of responses) {
-        if (response.reconstructions) images.append(sampleCanvas(response.reconstructions, k, response.itemShape, response.display, range));
+        if (response.reconstructions) images.append(sampleCanvas(response.reconstructions, k, response.itemShape, response.display, range, imageSize));
       }
       const label = ready.labels ? ready.labels[index] : -1;
       const caption = el('div', 'card-caption');
@@ -120,7 +122,7 @@ export function selectionPanel(
       }
       const meanError = (r: SamplesResponse) => (r.errors && r.errors.length ? r.errors.reduce((a, b) => a + b, 0) / r.errors.length : null);
       const errorNote = responses
-        .map((r) => (r.errors ? `${slots.length > 1 ? `${modelLabel(r.slot)} ` : ''}mean error ${formatNumber(meanError(r))}` : null))
+        .map((r) => (r.errors ? `${slots.length > 1 ? `${r.slot.toUpperCase()} ` : ''}mean error ${formatNumber(meanError(r))}` : null))
         .filter(Boolean)
         .join(' · ');
       summary.textContent = `${formatCount(total)} selected${total > shown.length ? ` · showing ${shown.length}` : ''}${errorNote ? ` · ${errorNote}` : ''}`;
