@@ -67,6 +67,12 @@ export function sampleModelPath(folder: string): string | null {
   return null;
 }
 
+/** "mnist-dense: deep dense autoencoder" → "deep dense autoencoder": the pick row already shows the name. */
+function withoutNamePrefix(description: string | null, name: string): string | null {
+  if (description === null || !description.startsWith(`${name}:`)) return description;
+  return description.slice(name.length + 1).trim() || null;
+}
+
 async function subfolders(folder: string): Promise<string[]> {
   let entries;
   try {
@@ -87,7 +93,7 @@ export async function listBundledModels(samplesRoot: string): Promise<BundledMod
     if (name === SAMPLE_DATA_FOLDER) continue;
     const folder = join(samplesRoot, name);
     const path = sampleModelPath(folder);
-    if (path) models.push({ name, path, description: await readmeFirstLine(folder) });
+    if (path) models.push({ name, path, description: withoutNamePrefix(await readmeFirstLine(folder), name) });
   }
   return models;
 }
@@ -105,7 +111,7 @@ export async function listBundledDatasets(samplesRoot: string): Promise<BundledD
   for (const entry of entries.sort((x, y) => x.name.localeCompare(y.name))) {
     if (entry.name.startsWith('.') || /^readme(\.|$)/i.test(entry.name)) continue;
     const path = join(dataRoot, entry.name);
-    const description = entry.isDirectory() ? await readmeFirstLine(path) : null;
+    const description = entry.isDirectory() ? withoutNamePrefix(await readmeFirstLine(path), entry.name) : null;
     datasets.push({ name: entry.name, path, description });
   }
   return datasets;

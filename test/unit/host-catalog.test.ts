@@ -28,6 +28,7 @@ before(() => {
   write(join(root, 'mnist-dense', 'README.md'), '\n# Dense MNIST autoencoder\n\nMore text.\n');
   write(join(root, 'mnist-pair', 'encoder', 'model.json'));
   write(join(root, 'mnist-pair', 'decoder', 'model.json'));
+  write(join(root, 'mnist-pair', 'README.md'), '# mnist-pair: a VAE as an encoder/decoder pair\n');
   write(join(root, 'half-pair', 'encoder', 'model.json'));
   mkdirSync(join(root, 'empty'));
   write(join(root, 'data', 'mnist-test', 'README.md'), 'MNIST test images, 1000 samples');
@@ -51,10 +52,10 @@ describe('catalog', () => {
     assert.equal(sampleModelPath(join(root, 'empty')), null);
   });
 
-  it('listBundledModels(root) lists sample models by name with their README line, skipping data/ and empty folders', async () => {
+  it('listBundledModels(root) lists sample models by name with their README line (without a repeated name), skipping data/ and empty folders', async () => {
     assert.deepEqual(await listBundledModels(root), [
       { name: 'mnist-dense', path: join(root, 'mnist-dense', 'model.json'), description: 'Dense MNIST autoencoder' },
-      { name: 'mnist-pair', path: join(root, 'mnist-pair'), description: null },
+      { name: 'mnist-pair', path: join(root, 'mnist-pair'), description: 'a VAE as an encoder/decoder pair' },
     ]);
   });
 
