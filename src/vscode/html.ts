@@ -21,8 +21,6 @@ export interface WebviewPageParts {
   cspSource: string;
   /** `webview.asWebviewUri(dist/webview.js)`, as a string. */
   scriptUri: string;
-  /** Extra stylesheets (webview URIs), e.g. the codicon font's CSS. */
-  stylesheetUris?: string[];
   /** Origins the page may connect to; none in VS Code (postMessage), the WebSocket in `serve`. */
   connectSources?: string[];
   /** `data-host` on `<body>`: which host embeds the page; VS Code when absent. */
@@ -64,13 +62,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, connectS
 export function renderWebviewPage(parts: WebviewPageParts): string {
   const attr = escapeHtml;
   const policy = contentSecurityPolicy(parts.cspSource, parts.nonce, parts.connectSources);
-  const stylesheets = (parts.stylesheetUris ?? [])
-    .map((uri, index) => {
-      // @vscode-elements finds the codicon stylesheet by this id.
-      const id = index === 0 ? ' id="vscode-codicon-stylesheet"' : '';
-      return `    <link rel="stylesheet" href="${attr(uri)}"${id}>\n`;
-    })
-    .join('');
   const host = parts.host ? ` data-host="${attr(parts.host)}"` : '';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -78,7 +69,7 @@ export function renderWebviewPage(parts: WebviewPageParts): string {
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${attr(policy)}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${stylesheets}    <title>${escapeHtml(parts.title)}</title>
+    <title>${escapeHtml(parts.title)}</title>
   </head>
   <body data-view="${attr(parts.session.view)}"${host} ${SESSION_ATTRIBUTE}="${attr(JSON.stringify(parts.session))}">
     <div id="app"></div>

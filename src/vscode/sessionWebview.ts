@@ -4,7 +4,6 @@
  * messages both ways (typed arrays as they are), answers `openExplorer` itself, shows loading in
  * the notification area, and disposes the session together with the webview.
  */
-import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RequestMessage, ToWebviewMessage } from '../shared/protocol';
 import { Disposable, toDisposable } from '../util/dispose';
@@ -25,9 +24,6 @@ export interface SessionHost {
   /** Opens the explorer on a model (the inspect view's button); asks for a dataset when none is given. */
   openExplorer(modelPath: string, dataPath: string | undefined): Promise<void>;
 }
-
-/** Optional stylesheet the build may copy into dist/ for @vscode-elements' icons. */
-const CODICON_STYLESHEET = ['dist', 'codicon.css'];
 
 /** Webview options for every Latent Explorer page: scripts on, local files only from dist/ and media/. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -71,11 +67,9 @@ export class SessionWebview extends Disposable {
     const { webview } = this.panel;
     const extensionUri = this.host.extensionUri;
     webview.options = webviewOptions(extensionUri);
-    const codicons = vscode.Uri.joinPath(extensionUri, ...CODICON_STYLESHEET);
     webview.html = renderWebviewPage({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...WEBVIEW_SCRIPT)).toString(),
-      stylesheetUris: existsSync(codicons.fsPath) ? [webview.asWebviewUri(codicons).toString()] : [],
       nonce: createNonce(),
       title: panelTitle(this.session),
       session: this.session,

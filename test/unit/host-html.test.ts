@@ -59,7 +59,7 @@ describe('html', () => {
     assert.deepEqual(scripts, [`<script nonce="${parts.nonce}" src="${parts.scriptUri}">`]);
     assert.ok(html.indexOf('Content-Security-Policy') < html.indexOf('<script'), 'policy precedes every script');
     assert.ok(html.includes('<title>Latent Explorer: &#60;mnist&#62;</title>'));
-    assert.ok(!html.includes('<link'), 'no stylesheet unless given');
+    assert.ok(!html.includes('<link'), 'the bundle adopts its own stylesheet');
   });
 
   it('renderWebviewPage(parts) stores the session on <body> so it round-trips through the attribute', () => {
@@ -76,10 +76,5 @@ describe('html', () => {
     assert.ok(html.includes('connect-src ws://127.0.0.1:5173'));
     assert.ok(html.includes(`<script nonce="${parts.nonce}" src="/webview.js"></script>`));
     assert.ok(!renderWebviewPage(parts).includes('data-host'));
-  });
-
-  it('renderWebviewPage(parts) links the codicon stylesheet with the id @vscode-elements looks for', () => {
-    const html = renderWebviewPage({ ...parts, stylesheetUris: ['https://r/dist/codicon.css'] });
-    assert.ok(html.includes('<link rel="stylesheet" href="https://r/dist/codicon.css" id="vscode-codicon-stylesheet">'));
   });
 });
