@@ -85,7 +85,7 @@ async function start(): Promise<void> {
   }
   const shell = createShell(root, banner, inBrowser);
   document.body.dataset.view = ready.view;
-  const context: ViewContext = { controller, ready, banner, ui, saveUi };
+  const context: ViewContext = { controller, host: inBrowser ? 'browser' : 'vscode', ready, banner, ui, saveUi };
   switch (ready.view) {
     case 'explorer':
       explorerView(context, shell);

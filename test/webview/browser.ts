@@ -37,7 +37,7 @@ export async function openExplorer(browser: Browser, url: string, viewport = { w
   (page as Page & { problems?: string[] }).problems = problems;
   await page.goto(url);
   await page.waitForSelector('.scatter-canvas', { timeout: 20_000 });
-  await page.waitForFunction(() => document.querySelector('.pane-status')?.textContent?.includes('PCA'), undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => /PCA [23]-D/.test(document.querySelector('.pane-status')?.textContent ?? ''), undefined, { timeout: 20_000 });
   return page;
 }
 

@@ -76,7 +76,7 @@ async function compare(browser: Browser): Promise<void> {
   try {
     const page = await openExplorer(browser, server.url, viewport);
     await setTheme(page, 'dark');
-    await page.waitForFunction(() => document.querySelectorAll('.pane-status')[1]?.textContent?.includes('PCA'));
+    await page.waitForFunction(() => /PCA [23]-D/.test(document.querySelectorAll('.pane-status')[1]?.textContent ?? ''));
     await runMethod(page, 'umap');
     await brush(page, [0.3, 0.3], [0.5, 0.5]);
     await page.mouse.move(10, 10);

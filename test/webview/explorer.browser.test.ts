@@ -242,7 +242,7 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
       await page.click('vscode-tab-header[data-tab="denoise"]');
       await chooseMethod(page, 'umap');
       await page.reload();
-      await page.waitForFunction(() => document.querySelector('.pane-status')?.textContent?.includes('PCA'));
+      await page.waitForFunction(() => /PCA [23]-D/.test(document.querySelector('.pane-status')?.textContent ?? ''));
       await page.waitForSelector('.legend-ramp');
       assert.match((await page.textContent('.legend-title')) ?? '', /reconstruction error/);
       assert.equal(await page.$eval('vscode-tabs', (tabs) => (tabs as HTMLElement & { selectedIndex: number }).selectedIndex), 1);
@@ -273,7 +273,7 @@ describe('compare view served by `serve` (two harness models, Chromium)', () => 
 
   test('brushing plot A highlights the same samples in plot B, and the panel shows both reconstructions', async () => {
     await check(page, 'compare', async () => {
-      await page.waitForFunction(() => document.querySelectorAll('.pane-status')[1]?.textContent?.includes('PCA'));
+      await page.waitForFunction(() => /PCA [23]-D/.test(document.querySelectorAll('.pane-status')[1]?.textContent ?? ''));
       const box = await plotBox(page, 0);
       await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
       await page.mouse.down();

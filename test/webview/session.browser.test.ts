@@ -87,6 +87,28 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
     });
   });
 
+  test('latent tools: neighbours, a traversal, decoding under the cursor and exporting the selected codes', async () => {
+    await check(page, 'tools', async () => {
+      await page.click('vscode-tab-header[data-tab="tools"]');
+      await page.click('vscode-button[data-name="neighbours"]');
+      await page.waitForSelector('.frame.query');
+      assert.equal(await page.locator('.tools-panel .frames-strip').first().locator('.frame').count(), 13, 'the sample and its 12 neighbours');
+      await page.click('vscode-button[data-name="traverse"]');
+      await page.waitForFunction(() => document.querySelectorAll('.tools-panel .frames-strip').length >= 2);
+      assert.ok((await page.locator('.path-overlay circle').count()) >= 9, 'the traversal is drawn on the plot');
+      const download = page.waitForEvent('download');
+      await page.click('vscode-button[data-name="export"]');
+      assert.match((await download).suggestedFilename(), /^mnist-dense-codes-\d+\.csv$/);
+      await page.click('vscode-button[data-name="probe"]');
+      const box = (await page.locator('.plot').boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 2 });
+      await page.waitForFunction(() => /distance to data/.test(document.querySelector('.decode-out')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      assert.equal(await page.locator('.decode-out canvas').count(), 1);
+      await page.click('vscode-button[data-name="probe"]');
+      await page.click('vscode-tab-header[data-tab="selection"]');
+    });
+  });
+
   test('colouring by reconstruction error shows a continuous legend with its statistics', async () => {
     await check(page, 'colour', async () => {
       await page.$eval('vscode-single-select[data-name="colorBy"]', (select) => {

@@ -36,6 +36,8 @@ export interface ScatterEvents {
   view: (view: ViewState) => void;
   /** A new layout arrived; its own extent, for plots that fit a shared region. */
   layout: (extent: Extent) => void;
+  /** With probing on (2-D): the layout coordinates under the pointer, for decoding that spot. */
+  probe: (point: Float32Array) => void;
 }
 
 export interface ScatterPlot {
@@ -50,6 +52,10 @@ export interface ScatterPlot {
   /** Rings around a few points (hovered rows, top movers). */
   setEmphasis(indices: Int32Array | null): void;
   setOverlay(overlay: Overlay | null): void;
+  /** A polyline through layout positions (m × dims): an interpolation or traversal path. */
+  setPath(points: Float32Array | null): void;
+  /** Emit `probe` events while the pointer moves over the 2-D plot. */
+  setProbe(enabled: boolean): void;
   setMode(mode: InteractionMode): void;
   getView(): ViewState;
   setView(view: ViewState): void;
@@ -98,7 +104,7 @@ function discStamp(radius: number, rowStride: number): Int32Array {
 
 /** Creates a scatter plot filling `container` (which should have a size and `position: relative`). */
 export function scatterPlot(container: HTMLElement): ScatterPlot {
-  const dispatch = d3.dispatch('select', 'hover', 'view', 'layout');
+  const dispatch = d3.dispatch('select', 'hover', 'view', 'layout', 'probe');
   const root = d3.select(container).classed('scatter', true);
   const canvas = root.append('canvas').attr('class', 'scatter-canvas').node()!;
   const context = canvas.getContext('2d')!;
@@ -109,6 +115,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   const yLabel = svg.append('text').attr('class', 'axis-label').attr('text-anchor', 'start');
   const overlayG = svg.append('g').attr('class', 'overlay');
   const emphasisG = svg.append('g').attr('class', 'emphasis');
+  const pathG = svg.append('g').attr('class', 'path-overlay');
   const hoverRing = svg.append('circle').attr('class', 'hover-ring').attr('r', 6).classed('hidden', true);
   const brushG = svg.append('g').attr('class', 'brush');
   const lassoPath = svg.append('path').attr('class', 'lasso').classed('hidden', true);
@@ -126,6 +133,8 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   let selectedMask: Uint8Array | null = null;
   let emphasis: Int32Array | null = null;
   let overlay: Overlay | null = null;
+  let path: Float32Array | null = null;
+  let probing = false;
   let grid: GridIndex | null = null;
   let mode: InteractionMode = 'pan';
   let axisLabels: [string, string] = ['', ''];
@@ -357,6 +366,19 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
         const [tx, ty] = toPlanar(overlay!.to, k);
         return `translate(${screenX(tx)},${screenY(ty)})`;
       });
+    const pathPoints = path ? Array.from({ length: path.length / dims }, (_, k) => toPlanar(path!, k)) : [];
+    pathG
+      .selectAll('path')
+      .data(pathPoints.length > 1 ? [pathPoints] : [])
+      .join('path')
+      .attr('d', (points) => d3.line()(points.map(([x, y]) => [screenX(x), screenY(y)])));
+    pathG
+      .selectAll('circle')
+      .data(pathPoints)
+      .join('circle')
+      .attr('r', (_, k) => (k === 0 || k === pathPoints.length - 1 ? 4.5 : 3))
+      .attr('cx', ([x]) => screenX(x))
+      .attr('cy', ([, y]) => screenY(y));
     if (hovered >= 0 && hovered < n) {
       hoverRing.classed('hidden', false).attr('cx', screenX(planar[hovered * 2])).attr('cy', screenY(planar[hovered * 2 + 1]));
     } else hoverRing.classed('hidden', true);
@@ -383,11 +405,29 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   };
 
   let brushSilenced = false;
+  // Re-applying the brush to its group (after a resize) resets a gesture in progress: wait for its end.
+  let brushGesture = false;
+  let brushNeedsRefresh = false;
+  const refreshBrush = () => {
+    if (brushGesture) {
+      brushNeedsRefresh = true;
+      return;
+    }
+    brushNeedsRefresh = false;
+    brush.extent([
+      [MARGIN.left, MARGIN.top],
+      [Math.max(MARGIN.left + 1, width - MARGIN.right), Math.max(MARGIN.top + 1, height - MARGIN.bottom)],
+    ]);
+    brushG.call(brush);
+    placeBrush();
+  };
   const brush = d3
     .brush()
     .on('start brush end', (event: d3.D3BrushEvent<unknown>) => {
       if (brushSilenced || !event.sourceEvent) return;
       const final = event.type === 'end';
+      brushGesture = !final;
+      if (final && brushNeedsRefresh) setTimeout(refreshBrush);
       const extent = event.selection as [[number, number], [number, number]] | null;
       if (!extent) {
         brushWorld = null;
@@ -401,6 +441,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
 
   /** Keeps the brush rectangle on the same data region while zooming; never re-emits. */
   const placeBrush = () => {
+    if (brushGesture) return; // d3.brush owns the rectangle while the user drags it
     brushSilenced = true;
     if (brushWorld && mode === 'box' && dims === 2) {
       brushG.call(brush.move, [
@@ -496,6 +537,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     const [sx, sy] = d3.pointer(event);
     const worldRadius = HOVER_RADIUS_PX / (transform.k * Math.abs(xBase(1) - xBase(0)) || 1);
     hoverAt(ensureGrid().nearest(worldX(sx), worldY(sy), worldRadius, visible), event.clientX, event.clientY);
+    if (probing && dims === 2) dispatch.call('probe', undefined, Float32Array.of(worldX(sx), worldY(sy)));
   });
   svg.on('pointerleave', () => hoverAt(-1, 0, 0));
   svg.on('click', (event: MouseEvent) => {
@@ -521,11 +563,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     svg.attr('width', w).attr('height', h);
     image = context.createImageData(canvas.width, canvas.height);
     pixels = new Uint32Array(image.data.buffer);
-    brush.extent([
-      [MARGIN.left, MARGIN.top],
-      [Math.max(MARGIN.left + 1, w - MARGIN.right), Math.max(MARGIN.top + 1, h - MARGIN.bottom)],
-    ]);
-    brushG.call(brush);
+    refreshBrush();
     fitDomains();
     renderNow();
   };
@@ -542,8 +580,9 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
         visible = visible && visible.length === count ? visible : null;
         emphasis = null;
       }
-      // Overlay positions were placed in the previous layout; in a new one they would point nowhere.
+      // Overlay and path positions were placed in the previous layout; in a new one they would point nowhere.
       overlay = null;
+      path = null;
       n = count;
       dims = nextDims;
       positions = next;
@@ -597,6 +636,13 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     setOverlay(next) {
       overlay = next;
       drawSvgMarks();
+    },
+    setPath(points) {
+      path = points;
+      drawSvgMarks();
+    },
+    setProbe(enabled) {
+      probing = enabled;
     },
     setMode(next) {
       mode = next;

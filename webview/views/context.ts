@@ -22,6 +22,8 @@ export interface UiState {
 
 export interface ViewContext {
   controller: Controller;
+  /** Where the page runs: inside VS Code, or in a browser tab served by `serve`. */
+  host: 'vscode' | 'browser';
   ready: ReadyResponse;
   banner: ErrorBanner;
   ui: UiState;

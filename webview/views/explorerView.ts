@@ -15,6 +15,7 @@ import { progressView } from './progress';
 import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
+import { toolsPanel } from './toolsPanel';
 import { button, el, segmented } from './ui';
 import type { Shell } from './shell';
 
@@ -61,6 +62,20 @@ export function plotTools(onMode: (mode: InteractionMode) => void) {
   );
 }
 
+/** Saves bytes the user asked for: a download in the browser, VS Code's save dialog in a webview. */
+export async function saveBytes(context: ViewContext, fileName: string, mime: string, data: Uint8Array): Promise<void> {
+  if (context.host === 'vscode') {
+    await context.controller.request('saveFile', { fileName, data });
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([data.slice()], { type: mime }));
+  const link = el('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export function explorerView(context: ViewContext, shell: Shell): void {
   const { ready } = context;
   const model = ready.models[0];
@@ -78,7 +93,7 @@ export function explorerView(context: ViewContext, shell: Shell): void {
     if (choice.method !== 'pca') progress.start(METHOD_NAMES[choice.method], () => own.abort());
     try {
       await pane.project(choice, { signal: own.signal, onProgress: (p) => progress.update(p.stage, p.fraction) });
-      tools.enable('orbit', choice.dims === 3);
+      toolButtons.enable('orbit', choice.dims === 3);
     } catch {
       // Failures are already in the error banner (the controller reports them); cancelling is silent.
     } finally {
@@ -99,34 +114,47 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   };
   const colors = colorControls(colorKeys, (context.ui.colorBy as ColorKey) ?? colorKeys[0], latentSize, applyColor);
 
-  const tools = plotTools((mode) => pane.scatter.setMode(mode));
-  tools.enable('orbit', false);
+  const toolButtons = plotTools((mode) => pane.scatter.setMode(mode));
+  toolButtons.enable('orbit', false);
   pane.scatter.setMode('box');
   const reset = button('Reset view', () => pane.scatter.resetView(), { secondary: true, name: 'reset' });
   const plotBar = el('div', 'plot-bar');
   // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
-  plotBar.append(tools.element, reset, progress.element, colors.element);
+  plotBar.append(toolButtons.element, reset, progress.element, colors.element);
   const main = el('div', 'main-column');
   main.append(plotBar, pane.element);
 
   const selection = selectionPanel(context, ['a'], (indices) => pane.scatter.setEmphasis(indices));
   const denoise = denoisePanel(context, 'a', (indices, positions) => pane.scatter.setOverlay(positions ? { from: indices, to: positions } : null));
   const activations = activationView(context, 'a');
+  const showSelection = (indices: Int32Array | null) => {
+    denoise.setSelection(indices);
+    activations.setSelection(indices);
+    latentTools.setSelection(indices);
+    pane.scatter.setOverlay(null);
+    void selection.show(indices);
+    if (side.activeIndex() === 2) void activations.refresh();
+  };
+  const latentTools = toolsPanel(context, 'a', {
+    scatter: pane.scatter,
+    select(indices) {
+      pane.scatter.setSelection(indices);
+      showSelection(indices);
+      side.select(0);
+    },
+    save: (fileName, mime, data) => saveBytes(context, fileName, mime, data),
+  });
   const side = sidePanel(context, [
     { title: 'Selection', element: selection.element },
     { title: 'Denoise', element: denoise.element },
     { title: 'Activations', element: activations.element, onShow: () => void activations.refresh() },
+    { title: 'Tools', element: latentTools.element },
   ]);
   shell.content.append(main, side.element);
   shell.toolbar.append(side.toggle);
 
   pane.scatter.on('select', (indices, final) => {
-    if (!final) return;
-    denoise.setSelection(indices);
-    activations.setSelection(indices);
-    pane.scatter.setOverlay(null);
-    void selection.show(indices);
-    if (side.activeIndex() === 2) void activations.refresh();
+    if (final) showSelection(indices);
   });
 
   void (async () => {

@@ -1,0 +1,303 @@
+/**
+ * Latent tools (the explorer's "Tools" tab): decode the spot under the cursor, nearest neighbours
+ * of a sample, paths between samples or class centroids, traversals along a unit or a principal
+ * component, prior samples of a VAE, latent unit health, anomalies by reconstruction error, and
+ * export of codes. The host computes every number; this panel asks and draws.
+ */
+import type { FramesResponse } from '../../src/shared/protocol';
+import type { ModelSlot, SampleDisplay } from '../../src/shared/types';
+import { isCancelled } from '../controller';
+import type { ScatterPlot } from '../charts/scatter';
+import type { ViewContext } from './context';
+import { sampleCanvas, sharedRange } from './sampleRender';
+import { button, dropdown, el, field, formatCount, formatNumber, numberField } from './ui';
+
+export interface ToolsPanel {
+  readonly element: HTMLElement;
+  setSelection(indices: Int32Array | null): void;
+}
+
+/** What the tools need from the explorer besides the host. */
+export interface ToolsHost {
+  scatter: ScatterPlot;
+  /** Selects samples as if brushed (the selection panel shows them). */
+  select(indices: Int32Array): void;
+  /** Saves bytes: a download in the browser, the host's save dialog in VS Code. */
+  save(fileName: string, mime: string, data: Uint8Array): Promise<void>;
+}
+
+function section(title: string, ...content: HTMLElement[]): HTMLElement {
+  const box = el('section', 'tool-section');
+  box.append(el('div', 'panel-subtitle', title), ...content);
+  return box;
+}
+
+/** Decoded frames in a row, each with an optional caption. */
+function framesStrip(response: FramesResponse, display: SampleDisplay, captions?: string[]): HTMLElement {
+  const strip = el('div', 'frames-strip');
+  const perFrame = response.itemShape.reduce((a, b) => a * b, 1);
+  const count = response.frames.length / perFrame;
+  const range = sharedRange(response.frames);
+  for (let k = 0; k < count; k++) {
+    const cell = el('div', 'frame');
+    cell.append(sampleCanvas(response.frames, k, response.itemShape, display, range, 44));
+    if (captions?.[k]) cell.append(el('span', undefined, captions[k]));
+    strip.append(cell);
+  }
+  return strip;
+}
+
+export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHost): ToolsPanel {
+  const { controller, ready } = context;
+  const model = ready.models.find((m) => m.slot === slot);
+  const latentSize = model?.summary.latent.size ?? 1;
+  const display = ready.dataset?.display ?? 'image';
+  const classes = ready.dataset?.labels?.classes ?? null;
+  const element = el('div', 'tools-panel');
+  let selection: Int32Array | null = null;
+  const note = (text: string) => el('div', 'panel-note', text);
+  const failed = (box: HTMLElement) => (error: unknown) => {
+    if (!isCancelled(error)) box.replaceChildren(note(error instanceof Error ? error.message : String(error)));
+  };
+
+  // ---- decode under the cursor ----
+  const decodeOut = el('div', 'decode-out');
+  decodeOut.append(note('Turn on, then move over the plot (2-D layouts).'));
+  let probing = false;
+  const probeButton = button(
+    'Decode under cursor',
+    () => {
+      probing = !probing;
+      host.scatter.setProbe(probing);
+      probeButton.secondary = !probing;
+      probeButton.textContent = probing ? 'Stop decoding' : 'Decode under cursor';
+    },
+    { secondary: true, name: 'probe' },
+  );
+  host.scatter.on('probe', (point) => {
+    controller
+      .request('decodeAt', { slot, point }, { key: `decodeAt-${slot}`, silent: true })
+      .then((response) => {
+        const image = sampleCanvas(response.image, 0, response.itemShape, display, sharedRange(response.image), 112);
+        const ratio = response.distanceToData / (response.typicalSpacing || 1);
+        const text = el('div', `decode-text ${ratio > 2 ? 'off-manifold' : ''}`);
+        text.append(
+          el('div', undefined, `at (${formatNumber(point[0])}, ${formatNumber(point[1])}) · ${response.method === 'pca-inverse' ? 'exact PCA inverse' : 'blend of nearest codes'}`),
+          el('div', undefined, `distance to data ${formatNumber(response.distanceToData)} (typical spacing ${formatNumber(response.typicalSpacing)})`),
+          el('div', undefined, ratio > 2 ? 'off the data: the decoder is extrapolating' : 'within the data'),
+        );
+        decodeOut.replaceChildren(image, text);
+      })
+      .catch(failed(decodeOut));
+  });
+
+  // ---- neighbours ----
+  let k = 12;
+  let metric: 'euclidean' | 'cosine' = 'euclidean';
+  const neighboursOut = el('div');
+  const findNeighbours = async () => {
+    if (!selection?.length) {
+      neighboursOut.replaceChildren(note('Select a sample first (click a point in Pan mode).'));
+      return;
+    }
+    const index = selection[0];
+    try {
+      const response = await controller.request('neighbours', { slot, index, k, metric }, { key: `neighbours-${slot}` });
+      const samples = await controller.request('samples', { slot, indices: Int32Array.of(index, ...response.indices), includeReconstruction: false });
+      const range = sharedRange(samples.originals);
+      const grid = el('div', 'frames-strip');
+      for (let j = 0; j < samples.indices.length; j++) {
+        const cell = el('div', j === 0 ? 'frame query' : 'frame');
+        cell.append(sampleCanvas(samples.originals, j, samples.itemShape, samples.display, range, 44));
+        cell.append(el('span', undefined, j === 0 ? `#${index}` : formatNumber(response.distances[j - 1])));
+        grid.append(cell);
+      }
+      neighboursOut.replaceChildren(grid);
+      host.scatter.setEmphasis(Int32Array.of(index, ...response.indices));
+    } catch (error) {
+      failed(neighboursOut)(error);
+    }
+  };
+
+  // ---- paths ----
+  let steps = 10;
+  let mode: 'linear' | 'slerp' = model?.summary.kind === 'vae' ? 'slerp' : 'linear';
+  let fromClass = 0;
+  let toClass = Math.min(1, (classes?.length ?? 1) - 1);
+  const pathOut = el('div');
+  const showFrames = (out: HTMLElement, response: FramesResponse, captions?: string[]) => {
+    out.replaceChildren(framesStrip(response, display, captions));
+    host.scatter.setPath(response.positions);
+  };
+  const samplePath = () => {
+    if (!selection || selection.length < 2) {
+      pathOut.replaceChildren(note('Select at least two samples: the path runs from the first to the last.'));
+      return;
+    }
+    const request = { slot, from: { kind: 'sample' as const, index: selection[0] }, to: { kind: 'sample' as const, index: selection[selection.length - 1] }, steps, mode };
+    controller.request('interpolate', request, { key: `path-${slot}` }).then((r) => showFrames(pathOut, r), failed(pathOut));
+  };
+  const classPath = () => {
+    const request = { slot, from: { kind: 'classCentroid' as const, label: fromClass }, to: { kind: 'classCentroid' as const, label: toClass }, steps, mode };
+    controller.request('interpolate', request, { key: `path-${slot}` }).then((r) => showFrames(pathOut, r), failed(pathOut));
+  };
+  const classChoices = (classes ?? []).map((name, code) => ({ value: String(code), label: name }));
+
+  // ---- traversal ----
+  let axisKind: 'unit' | 'pc' = 'pc';
+  let axisIndex = 0;
+  const traverseOut = el('div');
+  const traverse = () => {
+    const anchor = selection?.length ? selection[0] : null;
+    controller
+      .request('traverse', { slot, axis: { kind: axisKind, index: axisIndex }, steps: 9, anchor }, { key: `traverse-${slot}` })
+      .then((r) => showFrames(traverseOut, r, r.offsets ? Array.from(r.offsets, (o) => `${o > 0 ? '+' : ''}${formatNumber(o)}`) : undefined), failed(traverseOut));
+  };
+
+  // ---- health ----
+  const healthOut = el('div');
+  const health = () => {
+    controller
+      .request('latentHealth', { slot }, { key: `health-${slot}` })
+      .then((r) => {
+        const bars = (values: Float32Array) => sampleCanvas(values, 0, [values.length], 'tabular', { min: 0, max: Math.max(...values, 1e-9) }, 64);
+        const stats = el('div', 'activation-stats');
+        for (const [name, value] of [
+          ['active units', `${r.activeUnits} of ${r.mean.length}`],
+          ['dead units', String(r.deadUnits)],
+        ]) {
+          const item = el('div', 'stat');
+          item.append(el('span', 'stat-name', name), el('span', 'stat-value', value));
+          stats.append(item);
+        }
+        healthOut.replaceChildren(stats, el('div', 'panel-subtitle', 'variance per unit'), bars(r.variance));
+        if (r.klPerUnit) healthOut.append(el('div', 'panel-subtitle', 'KL to the prior per unit'), bars(r.klPerUnit));
+      })
+      .catch(failed(healthOut));
+  };
+
+  // ---- prior ----
+  const priorOut = el('div');
+  const prior = () => {
+    controller.request('priorSamples', { slot, count: 16, seed: ready.settings.seed }, { key: `prior-${slot}` }).then((r) => priorOut.replaceChildren(framesStrip(r, display)), failed(priorOut));
+  };
+
+  // ---- anomalies ----
+  const anomaliesOut = el('div');
+  let sigmas = 3;
+  const anomalies = () => {
+    controller
+      .request('column', { column: { kind: 'reconstructionError', slot } }, { key: `anomalies-${slot}` })
+      .then((column) => {
+        const values = column.values;
+        const mean = values.reduce((a, v) => a + v, 0) / values.length;
+        const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+        const threshold = mean + sigmas * sd;
+        const flagged = Int32Array.from(values.keys()).filter((i) => values[i] > threshold);
+        anomaliesOut.replaceChildren(note(`${formatCount(flagged.length)} samples above mean + ${sigmas}σ = ${formatNumber(threshold)} (shown in the Selection tab)`));
+        if (flagged.length) host.select(flagged);
+      })
+      .catch(failed(anomaliesOut));
+  };
+
+  // ---- export ----
+  let format: 'csv' | 'json' | 'npy' = 'csv';
+  const exportOut = el('div');
+  const exportCodes = () => {
+    controller
+      .request('exportCodes', { slot, format, indices: selection?.length ? selection : null })
+      .then(async (r) => {
+        await host.save(r.fileName, r.mime, r.data);
+        exportOut.replaceChildren(note(`${r.fileName} (${formatCount(r.data.length)} bytes)`));
+      })
+      .catch(failed(exportOut));
+  };
+
+  const neighbourControls = el('div', 'panel-controls');
+  neighbourControls.append(
+    field('k', numberField(k, { min: 1, max: 200, step: 1, name: 'neighbours-k' }, (v) => (k = Math.round(v)))),
+    dropdown(
+      [
+        { value: 'euclidean', label: 'Euclidean' },
+        { value: 'cosine', label: 'cosine' },
+      ],
+      metric,
+      (v) => (metric = v),
+    ),
+    button('Find', () => void findNeighbours(), { name: 'neighbours' }),
+  );
+  const pathControls = el('div', 'panel-controls');
+  pathControls.append(
+    field('steps', numberField(steps, { min: 2, max: 32, step: 1 }, (v) => (steps = Math.round(v)))),
+    dropdown(
+      [
+        { value: 'linear', label: 'linear' },
+        { value: 'slerp', label: 'spherical' },
+      ],
+      mode,
+      (v) => (mode = v),
+    ),
+    button('First → last selected', samplePath, { secondary: true, name: 'path-samples' }),
+  );
+  const classPathControls = el('div', 'panel-controls');
+  if (classChoices.length > 1) {
+    classPathControls.append(
+      dropdown(classChoices, String(fromClass), (v) => (fromClass = Number(v))),
+      el('span', undefined, '→'),
+      dropdown(classChoices, String(toClass), (v) => (toClass = Number(v))),
+      button('Class centroids', classPath, { secondary: true, name: 'path-classes' }),
+    );
+  }
+  const traverseControls = el('div', 'panel-controls');
+  traverseControls.append(
+    dropdown(
+      [
+        { value: 'pc', label: 'principal component' },
+        { value: 'unit', label: 'latent unit' },
+      ],
+      axisKind,
+      (v) => (axisKind = v),
+    ),
+    field('index', numberField(axisIndex, { min: 0, max: latentSize - 1, step: 1 }, (v) => (axisIndex = Math.round(v)))),
+    button('Traverse', traverse, { secondary: true, name: 'traverse' }),
+  );
+  const healthControls = el('div', 'panel-controls');
+  healthControls.append(button('Measure', health, { secondary: true, name: 'health' }));
+  if (model?.summary.kind === 'vae') healthControls.append(button('Sample the prior', prior, { secondary: true, name: 'prior' }));
+  const anomalyControls = el('div', 'panel-controls');
+  anomalyControls.append(
+    field('σ above mean', numberField(sigmas, { min: 0, max: 10, step: 0.5 }, (v) => (sigmas = v))),
+    button('Flag', anomalies, { secondary: true, name: 'anomalies' }),
+  );
+  const exportControls = el('div', 'panel-controls');
+  exportControls.append(
+    dropdown(
+      [
+        { value: 'csv', label: 'CSV' },
+        { value: 'json', label: 'JSON' },
+        { value: 'npy', label: 'NPY' },
+      ],
+      format,
+      (v) => (format = v),
+    ),
+    button('Export (selection, or all)', exportCodes, { secondary: true, name: 'export' }),
+  );
+  const probeControls = el('div', 'panel-controls');
+  probeControls.append(probeButton);
+  element.append(
+    section('Decode anywhere', probeControls, decodeOut),
+    section('Nearest neighbours in latent space', neighbourControls, neighboursOut),
+    section('Path through the space', pathControls, classPathControls, pathOut),
+    section('Traversal (−3σ … +3σ)', traverseControls, traverseOut),
+    section('Latent unit health', healthControls, healthOut, priorOut),
+    section('Anomalies by reconstruction error', anomalyControls, anomaliesOut),
+    section('Export codes', exportControls, exportOut),
+  );
+
+  return {
+    element,
+    setSelection(indices) {
+      selection = indices;
+    },
+  };
+}
