@@ -203,27 +203,9 @@ function fitPcaBySubspaceIteration(data: Float32Array, n: number, dim: number, k
     for (let j = 0; j < dim; j++) for (let c = 0; c < width; c++) basisByColumn[c * dim + j] = basis[j * width + c];
     productByColumn.fill(0);
     if (sparse !== null) {
-      const { rowStart, columns, values } = sparse;
-      for (let i = 0; i < n; i++) {
-        const from = rowStart[i];
-        const to = rowStart[i + 1];
-        for (let c = 0; c < width; c++) {
-          const columnBase = c * dim;
-          let coefficient = 0;
-          for (let a = from; a < to; a++) coefficient += values[a] * basisByColumn[columnBase + columns[a]];
-          for (let a = from; a < to; a++) productByColumn[columnBase + columns[a]] += values[a] * coefficient;
-        }
-      }
+      accumulateSparseGram(sparse.rowStart, sparse.columns, sparse.values, n, dim, width, basisByColumn, productByColumn);
     } else {
-      for (let i = 0; i < n; i++) {
-        const offset = i * dim;
-        for (let c = 0; c < width; c++) {
-          const columnBase = c * dim;
-          let coefficient = 0;
-          for (let j = 0; j < dim; j++) coefficient += data[offset + j] * basisByColumn[columnBase + j];
-          for (let j = 0; j < dim; j++) productByColumn[columnBase + j] += data[offset + j] * coefficient;
-        }
-      }
+      accumulateDenseGram(data, n, dim, width, basisByColumn, productByColumn);
     }
     meanCoefficients.fill(0);
     for (let j = 0; j < dim; j++) for (let c = 0; c < width; c++) meanCoefficients[c] += mean[j] * basis[j * width + c];
@@ -276,6 +258,42 @@ function fitPcaBySubspaceIteration(data: Float32Array, n: number, dim: number, k
     explainedVarianceRatio[c] = totalVariance > 0 ? explainedVariance[c] / totalVariance : 0;
   }
   return { dim, k, mean, components, explainedVariance, explainedVarianceRatio, count: n };
+}
+
+/** product += Xᵀ (X · basis) over compressed rows; both matrices width × dim column-major. Kept small so V8 optimises it whole. */
+function accumulateSparseGram(
+  rowStart: Int32Array,
+  columns: Int32Array,
+  values: Float32Array,
+  n: number,
+  dim: number,
+  width: number,
+  basisByColumn: Float64Array,
+  productByColumn: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const from = rowStart[i];
+    const to = rowStart[i + 1];
+    for (let c = 0; c < width; c++) {
+      const columnBase = c * dim;
+      let coefficient = 0;
+      for (let a = from; a < to; a++) coefficient += values[a] * basisByColumn[columnBase + columns[a]];
+      for (let a = from; a < to; a++) productByColumn[columnBase + columns[a]] += values[a] * coefficient;
+    }
+  }
+}
+
+/** product += Xᵀ (X · basis) over dense rows. */
+function accumulateDenseGram(data: Float32Array, n: number, dim: number, width: number, basisByColumn: Float64Array, productByColumn: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const offset = i * dim;
+    for (let c = 0; c < width; c++) {
+      const columnBase = c * dim;
+      let coefficient = 0;
+      for (let j = 0; j < dim; j++) coefficient += data[offset + j] * basisByColumn[columnBase + j];
+      for (let j = 0; j < dim; j++) productByColumn[columnBase + j] += data[offset + j] * coefficient;
+    }
+  }
 }
 
 function countNonzeros(data: Float32Array): number {
