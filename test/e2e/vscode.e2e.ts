@@ -7,9 +7,9 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Frame } from 'playwright-core';
 import { CodeServer, REPO_ROOT, VSIX_PATH, codeServerLauncher, launchChromium } from './harness/codeServer';
-import { Workbench } from './harness/workbench';
+import { Workbench, poll } from './harness/workbench';
 
 const EXTENSION_FOLDER_PREFIX = 'latent-explorer.latent-explorer-';
 const SAMPLE_MODELS = join(REPO_ROOT, 'sample-models');
@@ -21,6 +21,8 @@ let server: CodeServer;
 let browser: Browser;
 let workbench: Workbench;
 let workspace: string;
+/** The explorer webview opened from the palette; the brushing and panel scenarios continue in it. */
+let explorer: Frame | undefined;
 
 /** A test body that saves a screenshot when it fails, and names it in the error. */
 function scenario(name: string, body: (t: TestContext) => Promise<void>): void {
@@ -75,11 +77,53 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
 
   scenario('"Latent Explorer: Open latent explorer" from the command palette shows the explorer webview', async () => {
     await workbench.runCommand('Latent Explorer: Open latent explorer');
-    // Step 1 picks the model (workspace model.json files and the bundled samples), step 2 the data.
-    await workbench.pickQuickItem('mnist-dense');
+    // Step 1 picks the model (the workspace's model.json files first, then the bundled samples),
+    // step 2 the data (the model's default first).
+    await workbench.pickQuickItem(/^mnist-dense$/);
     await workbench.pickQuickItem(/./);
-    const explorer = await workbench.webviewFrame('body[data-view="explorer"] #app > *', 90_000);
-    await explorer.locator('canvas').first().waitFor({ state: 'visible', timeout: 90_000 });
+    explorer = await workbench.webviewFrame('body[data-view="explorer"] .plot', 120_000);
+    await explorer.locator('.legend-item').first().waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match(await explorer.locator('.pane-status').first().innerText(), /PCA/);
+  });
+
+  scenario('brushing points in the explorer shows originals beside their reconstructions, with errors', async () => {
+    assert.ok(explorer, 'the explorer did not open');
+    const plot = await explorer.locator('.plot').first().boundingBox();
+    assert.ok(plot, 'the plot has no size');
+    // Frame elements report page coordinates, so the page's mouse can brush inside the webview.
+    const { page } = workbench;
+    await page.mouse.move(plot.x + plot.width * 0.2, plot.y + plot.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(plot.x + plot.width * 0.8, plot.y + plot.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await explorer.locator('.sample-card').first().waitFor({ state: 'visible', timeout: 60_000 });
+    const summary = await explorer.locator('.selection-summary').innerText();
+    const selected = Number(summary.split(' ')[0]?.replace(/,/g, ''));
+    assert.ok(selected > 0, `selection summary: ${summary}`);
+    assert.equal(await explorer.locator('.sample-card').first().locator('canvas').count(), 2, 'an original and its reconstruction');
+    const errors = (await explorer.locator('.card-error').allInnerTexts()).map(Number);
+    assert.ok(errors.length > 0 && errors.every((e) => Number.isFinite(e) && e > 0), `reconstruction errors: ${errors.slice(0, 5)}`);
+  });
+
+  scenario('the denoise panel shows clean, noisy and reconstructed samples with their errors', async () => {
+    assert.ok(explorer, 'the explorer did not open');
+    await explorer.locator('vscode-tab-header[data-tab="denoise"]').click();
+    await explorer.locator('vscode-button[data-name="denoise"]').click();
+    const row = explorer.locator('.denoise-row:not(.denoise-head)').first();
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    const errors = await explorer.locator('.denoise-errors').first().innerText();
+    const numbers = errors.match(/[\d.]+(?:e-?\d+)?/g)?.map(Number) ?? [];
+    assert.equal(numbers.length, 2, `"noisy → reconstructed" errors: ${errors}`);
+    assert.ok(numbers.every((n) => Number.isFinite(n) && n > 0), `errors: ${errors}`);
+  });
+
+  scenario('the activations panel shows a heatmap and per-unit statistics', async () => {
+    assert.ok(explorer, 'the explorer did not open');
+    await explorer.locator('vscode-tab-header[data-tab="activations"]').click();
+    await explorer.locator('.heatmap').first().waitFor({ state: 'visible', timeout: 60_000 });
+    const stats = await explorer.locator('.activation-stats .stat-value').allInnerTexts();
+    assert.ok(stats.length > 0, 'no activation statistics');
+    assert.ok(stats.some((value) => /\d/.test(value)), `statistics: ${stats.join(', ')}`);
   });
 
   scenario('right-click model.json → "Inspect autoencoder" shows the layer table', async () => {
@@ -103,16 +147,38 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     assert.match(await inspector.locator('table.layer-table').innerText(), /Conv2D/);
   });
 
+  scenario('"Latent Explorer: Compare checkpoints" shows both checkpoints side by side with drift and summary numbers', async () => {
+    await workbench.closeAllEditors();
+    await workbench.runCommand('Latent Explorer: Compare checkpoints');
+    await workbench.pickQuickItem(/^mnist-dense-epoch1$/);
+    await workbench.pickQuickItem(/^mnist-dense$/);
+    await workbench.pickQuickItem(/./);
+    const compare = await workbench.webviewFrame('body[data-view="compare"] .plot', 120_000);
+    await compare.locator('.mover').first().waitFor({ state: 'visible', timeout: 120_000 });
+    assert.equal(await compare.locator('.plot').count(), 2, 'two panes');
+    const stats = await compare.locator('table.compare-stats').innerText();
+    assert.match(stats, /\d\.\d/, `summary numbers: ${stats}`);
+    const drift = await compare.locator('.mover-drift').first().innerText();
+    assert.match(drift, /drift \d/, drift);
+  });
+
   scenario('a corrupt model.json shows a clear error and VS Code keeps working', async () => {
     await workbench.closeAllEditors();
     mkdirSync(join(workspace, 'broken'), { recursive: true });
     // Written into the throwaway workspace only: truncated JSON, as an interrupted save leaves it.
     writeFileSync(join(workspace, 'broken', 'model.json'), '{"format": "layers-model", "modelTopology": {"class_name": "Sequ');
     await workbench.explorerContextMenu('broken/model.json', 'Inspect autoencoder');
-    const inspector = await workbench.webviewFrame('.error-banner .error-row', 90_000);
-    const message = await inspector.locator('.error-banner .error-row').first().innerText();
-    assert.match(message, /model\.json/, `the error does not name the file: ${message}`);
-    assert.match(message, /JSON|parse|invalid|corrupt/i, `the error does not say what is wrong: ${message}`);
+    // The error may be shown inline in the inspector, as a notification, or both.
+    const message = await poll(
+      'an error about broken/model.json',
+      async () => {
+        const notices = await workbench.notificationTexts();
+        const inline = await workbench.webviewTexts('.error-banner .error-row');
+        return [...inline, ...notices].find((text) => /model\.json/.test(text)) ?? null;
+      },
+      90_000,
+    );
+    assert.match(message, /JSON|parse|invalid|corrupt|unexpected|truncated/i, `the error does not say what is wrong: ${message}`);
 
     // The workbench still answers: the good model inspects as before.
     await workbench.closeAllEditors();

@@ -131,6 +131,16 @@ export class Workbench {
     );
   }
 
+  /** Texts of the elements matching `selector` in every webview frame. */
+  async webviewTexts(selector: string): Promise<string[]> {
+    const texts: string[] = [];
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
+      texts.push(...(await frame.locator(selector).allInnerTexts().catch(() => [])));
+    }
+    return texts;
+  }
+
   /** Texts of the visible notification toasts. */
   async notificationTexts(): Promise<string[]> {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
