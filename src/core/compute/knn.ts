@@ -212,19 +212,23 @@ class NeighborHeap {
   }
 }
 
-/** Every pair once, each distance offered to both endpoints' heaps. */
+/** Query rows handled together, so each other row is read from memory once per block, not once per row. */
+const BRUTE_FORCE_BLOCK_ROWS = 32;
+
+/** Every pair once, each distance offered to both endpoints' heaps, in blocks of rows. */
 function bruteForce(data: Float32Array, n: number, dim: number, heap: NeighborHeap, options: KnnOptions): void {
-  const rowsPerCheck = Math.max(1, Math.floor(4e6 / (n * dim)));
-  for (let i = 0; i < n; i++) {
-    if (i % rowsPerCheck === 0) {
-      throwIfStopped(options.shouldStop, 'nearest neighbours');
-      // Row i scans n − i − 1 pairs, so the work done so far is 1 − ((n − i)/n)².
-      options.onProgress?.(1 - ((n - i) / n) ** 2);
-    }
-    for (let j = i + 1; j < n; j++) {
-      const distance = squaredDistance(data, i, j, dim);
-      heap.push(i, distance, j, 0);
-      heap.push(j, distance, i, 0);
+  for (let blockStart = 0; blockStart < n; blockStart += BRUTE_FORCE_BLOCK_ROWS) {
+    throwIfStopped(options.shouldStop, 'nearest neighbours');
+    // Rows before blockStart are done, and they scanned the most pairs: 1 − ((n − start)/n)² of the work.
+    options.onProgress?.(1 - ((n - blockStart) / n) ** 2);
+    const blockEnd = Math.min(n, blockStart + BRUTE_FORCE_BLOCK_ROWS);
+    for (let j = blockStart + 1; j < n; j++) {
+      const last = Math.min(blockEnd, j);
+      for (let i = blockStart; i < last; i++) {
+        const distance = squaredDistance(data, i, j, dim);
+        heap.push(i, distance, j, 0);
+        heap.push(j, distance, i, 0);
+      }
     }
   }
 }

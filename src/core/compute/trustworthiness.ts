@@ -91,14 +91,30 @@ function samplePoints(n: number, size: number, seed: number): Int32Array {
 
 function squaredDistancesFrom(data: Float32Array, n: number, dim: number, from: number, out: Float64Array): void {
   const offset = from * dim;
+  const unrolledEnd = dim - (dim % 4);
   for (let j = 0; j < n; j++) {
-    let sum = 0;
     const other = j * dim;
-    for (let d = 0; d < dim; d++) {
-      const diff = data[offset + d] - data[other + d];
-      sum += diff * diff;
+    // Four partial sums let the additions overlap instead of waiting on one another.
+    let sum0 = 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    let d = 0;
+    for (; d < unrolledEnd; d += 4) {
+      const diff0 = data[offset + d] - data[other + d];
+      const diff1 = data[offset + d + 1] - data[other + d + 1];
+      const diff2 = data[offset + d + 2] - data[other + d + 2];
+      const diff3 = data[offset + d + 3] - data[other + d + 3];
+      sum0 += diff0 * diff0;
+      sum1 += diff1 * diff1;
+      sum2 += diff2 * diff2;
+      sum3 += diff3 * diff3;
     }
-    out[j] = sum;
+    for (; d < dim; d++) {
+      const diff = data[offset + d] - data[other + d];
+      sum0 += diff * diff;
+    }
+    out[j] = sum0 + sum1 + (sum2 + sum3);
   }
 }
 
