@@ -39,12 +39,15 @@ function mnistPca(n: number): Float32Array {
   return projectPca(fitPca(pixels, n, 784, DIM, { method: 'covariance' }), pixels, n);
 }
 
-function umapLearn(data: Float32Array, n: number, epochs: number): { seconds: number; trustworthinessOnSample: number } | null {
+/** umap-learn's time and, scored by our own `trustworthiness` (same sample), its layout's trustworthiness. */
+function umapLearn(data: Float32Array, n: number, epochs: number): { seconds: number; trustworthiness: number } | null {
   const file = join(tmpdir(), `umap-bench-${process.pid}.f32`);
   writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   try {
     const out = execFileSync('/usr/bin/python3', [resolve(__dirname, 'reference', 'umap_learn.py'), file, String(n), String(DIM), String(epochs)], { stdio: ['ignore', 'pipe', 'ignore'] });
-    return JSON.parse(out.toString().trim().split('\n').pop() as string);
+    const { seconds } = JSON.parse(out.toString().trim().split('\n').pop() as string) as { seconds: number };
+    const layout = new Float32Array(readFileSync(`${file}.layout`).buffer.slice(0));
+    return { seconds, trustworthiness: trustworthiness(data, layout, n, DIM, 2, 10) };
   } catch {
     return null; // umap-learn not installed
   }
