@@ -1,7 +1,7 @@
 // One build for every bundle: the extension host, the CLI, the projection worker and the webview.
 // Type-checking is separate (`npm run typecheck`); esbuild only transpiles and bundles.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -29,7 +29,11 @@ const nodeCommon = {
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...nodeCommon, entryPoints: { projectionWorker: 'src/worker/projectionWorker.ts' }, outdir: 'dist' },
+  {
+    ...nodeCommon,
+    entryPoints: { projectionWorker: 'src/worker/projectionWorker.ts', sessionWorker: 'src/worker/sessionWorker.ts' },
+    outdir: 'dist',
+  },
   {
     bundle: true,
     platform: 'browser',
@@ -53,11 +57,9 @@ function copyWasmBinaries() {
   }
 }
 
-// While the entry points are being written in parallel, build those that exist.
-const present = builds.filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));
 copyWasmBinaries();
 if (watch) {
-  for (const options of present) (await esbuild.context(options)).watch();
+  for (const options of builds) (await esbuild.context(options)).watch();
 } else {
-  await Promise.all(present.map((options) => esbuild.build(options)));
+  await Promise.all(builds.map((options) => esbuild.build(options)));
 }

@@ -1,3 +1,5 @@
+// Callbacks handed to page.evaluate run in Chromium, so this file needs the DOM types.
+/// <reference lib="dom" />
 /**
  * Rendering benchmark: the real webview bundle in headless Chromium (no GPU), served by the real
  * `serve` bridge with a harness session of synthetic clusters. Measures, at 100k and 1M points:

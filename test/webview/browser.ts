@@ -1,3 +1,5 @@
+// Callbacks handed to page.evaluate run in Chromium, so this file needs the DOM types.
+/// <reference lib="dom" />
 /**
  * Shared set-up for the browser tests and the render benchmark: the real `serve` bridge with the
  * harness session behind it, and headless Debian Chromium driven by playwright-core.

@@ -1,0 +1,438 @@
+/**
+ * `latent-explorer`: the command-line face of the core engine. Each command drives the same
+ * ExplorerSession the VS Code explorer uses. With `--json` a command prints exactly one JSON
+ * object on stdout; bad input exits 1 with one `error: <file>: <problem>` line, usage errors exit 2.
+ */
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BackendPreference, NoiseSpec, ProjectionMethod } from '../shared/types';
+import { ExplorerSession, type OpenSessionOptions } from '../core/session';
+import { readManifestNear } from '../core/manifest';
+import { initBackend, loadAutoencoder, activeBackend } from '../core/model';
+import { openDataset, describeDataset } from '../core/data';
+import { computeProjection, layoutTrustworthiness } from '../core/projection';
+import { encodeNpy, encodePng } from '../core/export';
+import { describeError } from '../util/errors';
+
+const USAGE = `usage: latent-explorer <command> [options]
+
+commands:
+  inspect MODEL                         architecture, detected encoder/code/decoder split
+  data DATA                             dataset format, count, item shape, labels
+  encode MODEL DATA [--out codes.npy]   latent codes of every sample
+  reconstruct MODEL DATA [--noise gaussian:0.3|saltpepper:0.1|mask:0.25]
+  project MODEL DATA --method pca|tsne|umap [--dims 2|3] [--out xy.npy]
+  project --codes CODES.npy --method pca|tsne|umap   any N×D embedding file
+  compare MODEL_A MODEL_B DATA [--method pca|tsne|umap]
+  cluster MODEL DATA [--k K]            k-means on the codes (k by silhouette when absent)
+  anomalies MODEL DATA [--top N]        samples ranked by reconstruction error
+  decode MODEL --latent "0.1,-2,…" --out x.png
+  serve [MODEL] [DATA] [--port P]       the explorer in a browser on 127.0.0.1
+
+MODEL is a model.json, a folder holding one, or a folder with encoder/ and decoder/.
+DATA is a dataset folder or file (IDX, NPY/NPZ, PNG/JPEG folders, CSV/TSV, JSON).
+
+options:
+  --json              print one JSON object
+  --limit N           use a stratified sample of N items
+  --seed S            seed for sampling, noise and projections (default 42)
+  --dims 2|3          projection dimensions (default 2)
+  --perplexity P      t-SNE perplexity (default 30)
+  --neighbors K       UMAP n_neighbors (default 15)
+  --min-dist D        UMAP min_dist (default 0.1)
+  --label-column C    CSV label column
+  --backend B         auto|wasm|cpu|tensorflow (default auto)
+  --verbose           stack traces on errors`;
+
+class UsageError extends Error {}
+
+const options = {
+  json: { type: 'boolean' },
+  limit: { type: 'string' },
+  seed: { type: 'string' },
+  dims: { type: 'string' },
+  method: { type: 'string' },
+  out: { type: 'string' },
+  noise: { type: 'string' },
+  codes: { type: 'string' },
+  perplexity: { type: 'string' },
+  neighbors: { type: 'string' },
+  'min-dist': { type: 'string' },
+  'label-column': { type: 'string' },
+  backend: { type: 'string' },
+  k: { type: 'string' },
+  top: { type: 'string' },
+  latent: { type: 'string' },
+  port: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+/** A command's result: the JSON object, and the lines a person reads instead. */
+interface Outcome {
+  json: Record<string, unknown>;
+  text: string[];
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }));
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  try {
+    if (command === 'serve') return await serveCommand(args, values);
+    const outcome = await run(command, args, values);
+    process.stdout.write(values.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text.join('\n')}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${describeError(error)}\n`);
+    if (values.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+function arity(command: string, args: string[], min: number, max = min): void {
+  if (args.length < min || args.length > max) {
+    const expected = min === max ? `${min}` : `${min}–${max}`;
+    throw new UsageError(`${command} takes ${expected} argument(s), got ${args.length}`);
+  }
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  return parsed;
+}
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new UsageError(`--${name} must be a number, got "${value}"`);
+  return parsed;
+}
+
+function method(value: string | undefined, fallback: ProjectionMethod | undefined): ProjectionMethod {
+  const chosen = value ?? fallback;
+  if (chosen === 'pca' || chosen === 'tsne' || chosen === 'umap') return chosen;
+  throw new UsageError(chosen === undefined ? '--method is required (pca, tsne or umap)' : `--method must be pca, tsne or umap, got "${chosen}"`);
+}
+
+function dims(value: string | undefined): 2 | 3 {
+  if (value === undefined || value === '2') return 2;
+  if (value === '3') return 3;
+  throw new UsageError(`--dims must be 2 or 3, got "${value}"`);
+}
+
+function backend(value: string | undefined): BackendPreference {
+  const chosen = value ?? 'auto';
+  if (chosen === 'auto' || chosen === 'wasm' || chosen === 'cpu' || chosen === 'tensorflow') return chosen;
+  throw new UsageError(`--backend must be auto, wasm, cpu or tensorflow, got "${chosen}"`);
+}
+
+/** `gaussian:0.3`, `saltpepper:0.1` or `mask:0.25`. */
+export function parseNoise(value: string): NoiseSpec {
+  const match = /^(gaussian|saltpepper|mask):([0-9]*\.?[0-9]+)$/.exec(value);
+  if (!match) throw new UsageError(`--noise must look like gaussian:0.3, saltpepper:0.1 or mask:0.25, got "${value}"`);
+  const level = Number(match[2]);
+  if (match[1] !== 'gaussian' && level > 1) throw new UsageError(`--noise ${match[1]} level is a probability in [0, 1], got ${level}`);
+  return { type: match[1] as NoiseSpec['type'], level };
+}
+
+async function openSession(
+  modelPaths: string[],
+  dataPath: string | undefined,
+  values: Values,
+  view: OpenSessionOptions['view'] = 'explorer',
+): Promise<ExplorerSession> {
+  const seed = integer('seed', values.seed, 42, 0);
+  return ExplorerSession.open({
+    view,
+    modelPaths: modelPaths.map((p) => resolve(p)),
+    dataPath: dataPath ? resolve(dataPath) : undefined,
+    settings: { seed, sampleLimit: integer('limit', values.limit, Number.MAX_SAFE_INTEGER) },
+    backend: backend(values.backend),
+    labelColumn: values['label-column'],
+  });
+}
+
+async function withSession<T>(session: ExplorerSession, use: (session: ExplorerSession) => Promise<T>): Promise<T> {
+  try {
+    return await use(session);
+  } finally {
+    session.dispose();
+  }
+}
+
+const noProgress = { signal: new AbortController().signal, progress: () => {} };
+
+async function run(command: string, args: string[], values: Values): Promise<Outcome> {
+  const seed = integer('seed', values.seed, 42, 0);
+  switch (command) {
+    case 'inspect': {
+      arity(command, args, 1);
+      await initBackend(backend(values.backend));
+      const manifest = await readManifestNear(await resolveModelJson(args[0]));
+      const model = await loadAutoencoder(resolve(args[0]), { codeLayer: manifest?.codeLayer });
+      try {
+        const s = model.summary;
+        const json = {
+          format: s.format,
+          dialect: s.dialect,
+          kind: s.kind,
+          input: s.input,
+          latent: s.latent,
+          output: s.output,
+          layers: s.layers.map((l) => ({ name: l.path, className: l.className, outputShape: l.outputShape, params: l.params, role: l.role })),
+          totalParams: s.totalParams,
+          warnings: s.warnings,
+        };
+        const text = [
+          `${s.kind} (${s.format}, ${s.dialect}), ${s.totalParams.toLocaleString('en')} parameters`,
+          `input ${shapeText(s.input.shape)} → code ${s.latent.layer} ${shapeText(s.latent.shape)} (${s.latent.size} values) → output ${s.output ? shapeText(s.output.shape) : 'none'}`,
+          ...s.layers.map((l) => `  ${l.role.padEnd(8)} ${l.path.padEnd(36)} ${l.className.padEnd(20)} ${shapeText(l.outputShape)}  ${l.params}`),
+          ...s.warnings.map((w) => `warning: ${w}`),
+        ];
+        return { json, text };
+      } finally {
+        model.dispose();
+      }
+    }
+    case 'data': {
+      arity(command, args, 1);
+      const dataset = await openDataset(resolve(args[0]), { labelColumn: values['label-column'] });
+      try {
+        const json = describeDataset(dataset) as unknown as Record<string, unknown>;
+        const labels = json.labels as { count: number; classes: string[] } | null;
+        return {
+          json,
+          text: [
+            `${json.format}: ${json.count} items of shape ${shapeText(json.itemShape as number[])}`,
+            labels ? `labels: ${labels.count} in ${labels.classes.length} classes (${labels.classes.slice(0, 12).join(', ')}${labels.classes.length > 12 ? ', …' : ''})` : 'no labels',
+          ],
+        };
+      } finally {
+        await dataset.close();
+      }
+    }
+    case 'encode': {
+      arity(command, args, 2);
+      return withSession(await openSession([args[0]], args[1], values), async (session) => {
+        const codes = session.codes('a');
+        const { latentSize } = session.model('a');
+        const count = session.shown.length;
+        if (values.out) await writeFile(resolve(values.out), encodeNpy(codes, [count, latentSize]));
+        const seconds = session.timings.encode;
+        const json = { count, latentSize, backend: session.backend, seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}) };
+        return { json, text: [`encoded ${count} samples to ${latentSize}-d codes in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} samples/s, ${session.backend} backend)${values.out ? `; wrote ${values.out}` : ''}`] };
+      });
+    }
+    case 'reconstruct': {
+      arity(command, args, 2);
+      const noise = values.noise ? parseNoise(values.noise) : null;
+      return withSession(await openSession([args[0]], args[1], values), async (session) => {
+        const errors = session.errors('a');
+        const count = errors.length;
+        const json: Record<string, unknown> = { count, mse: mean(errors), perSample: spread(errors), backend: session.backend };
+        const text = [`reconstruction MSE ${fmt(mean(errors))} over ${count} samples (min ${fmt(spread(errors).min)}, median ${fmt(spread(errors).median)}, max ${fmt(spread(errors).max)})`];
+        if (noise) {
+          const all = Int32Array.from({ length: count }, (_, i) => i);
+          const denoised = await session.denoise({ slot: 'a', indices: all, noise, seed });
+          const noisyMse = mean(denoised.noisyError);
+          const denoisedMse = mean(denoised.denoisedError);
+          json.noise = { ...noise, seed, noisyMse, denoisedMse, denoisedPerSample: spread(denoised.denoisedError) };
+          text.push(`with ${noise.type} noise ${noise.level}: noisy input MSE ${fmt(noisyMse)} → reconstructed from noisy ${fmt(denoisedMse)} (${((1 - denoisedMse / noisyMse) * 100).toFixed(1)} % lower)`);
+        }
+        text.push(`backend: ${session.backend}`);
+        return { json, text };
+      });
+    }
+    case 'project': {
+      const chosen = method(values.method, undefined);
+      const spec = { method: chosen, dims: dims(values.dims), seed, params: projectionParams(values) };
+      if (values.codes) {
+        arity(command, args, 0);
+        return projectCodesFile(values.codes, spec, values);
+      }
+      arity(command, args, 2);
+      const started = performance.now();
+      return withSession(await openSession([args[0]], args[1], values), async (session) => {
+        const result = await session.project({ slot: 'a', ...spec }, noProgress);
+        if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [session.shown.length, spec.dims]));
+        const timings = { ...session.timings, project: result.seconds, total: (performance.now() - started) / 1000 };
+        const json = { count: session.shown.length, method: chosen, dims: spec.dims, seconds: result.seconds, trustworthiness: result.trustworthiness, backend: session.backend, timings };
+        return { json, text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`] };
+      });
+    }
+    case 'compare': {
+      arity(command, args, 3);
+      const chosen = method(values.method, 'pca');
+      return withSession(await openSession([args[0], args[1]], args[2], values, 'compare'), async (session) => {
+        const spec = { method: chosen, dims: dims(values.dims), seed, params: projectionParams(values) };
+        await session.project({ slot: 'a', ...spec }, noProgress);
+        const b = await session.project({ slot: 'b', ...spec, alignTo: { slot: 'a', mode: chosen === 'pca' ? 'procrustes' : 'init' } }, noProgress);
+        const stats = await session.compareStats({ k: 10 });
+        const json = {
+          count: session.shown.length,
+          a: stats.a,
+          b: stats.b,
+          neighbourOverlap: stats.neighbourOverlap,
+          alignment: b.alignment,
+          topMovers: stats.topMovers,
+        };
+        return {
+          json,
+          text: [
+            `${session.shown.length} samples; neighbourhood overlap A↔B ${stats.neighbourOverlap.toFixed(3)}`,
+            `A: MSE ${fmt(stats.a.mse)}, kNN accuracy ${stats.a.knnAccuracy?.toFixed(3) ?? 'n/a'}`,
+            `B: MSE ${fmt(stats.b.mse)}, kNN accuracy ${stats.b.knnAccuracy?.toFixed(3) ?? 'n/a'}`,
+            `alignment: ${b.alignment}`,
+            `top movers: ${stats.topMovers.slice(0, 10).map((m) => `#${m.index} (${m.drift.toFixed(2)})`).join(', ')}`,
+          ],
+        };
+      });
+    }
+    case 'cluster': {
+      arity(command, args, 2);
+      const k = values.k === undefined ? null : integer('k', values.k, 2, 2);
+      return withSession(await openSession([args[0]], args[1], values), async (session) => {
+        const column = await session.column({ column: { kind: 'cluster', slot: 'a', k } });
+        const chosenK = column.stats.k as number;
+        const sizes = new Array<number>(chosenK).fill(0);
+        for (const v of column.values) sizes[v]++;
+        const json = { k: chosenK, silhouette: column.stats.silhouette, purity: column.stats.purity ?? null, sizes };
+        return { json, text: [`k-means with k=${chosenK}: silhouette ${Number(column.stats.silhouette).toFixed(3)}, purity ${column.stats.purity == null ? 'n/a (no labels)' : Number(column.stats.purity).toFixed(3)}, sizes ${sizes.join(' ')}`] };
+      });
+    }
+    case 'anomalies': {
+      arity(command, args, 2);
+      const top = integer('top', values.top, 20);
+      return withSession(await openSession([args[0]], args[1], values), async (session) => {
+        const errors = session.errors('a');
+        const m = mean(errors);
+        let variance = 0;
+        for (const e of errors) variance += (e - m) ** 2;
+        const threshold = m + 3 * Math.sqrt(variance / errors.length);
+        const datasetIndex = session.shown;
+        const ranked = Array.from(errors.keys()).sort((x, y) => errors[y] - errors[x] || x - y);
+        const flagged = ranked.filter((i) => errors[i] > threshold).slice(0, top).map((i) => ({ index: datasetIndex[i], error: errors[i] }));
+        const json = { threshold, rule: 'mean + 3σ of reconstruction MSE', count: errors.length, flaggedCount: ranked.filter((i) => errors[i] > threshold).length, flagged };
+        return { json, text: [`threshold ${fmt(threshold)} (mean + 3σ); ${json.flaggedCount} of ${errors.length} samples above it`, ...flagged.map((f) => `  #${f.index}  ${fmt(f.error)}`)] };
+      });
+    }
+    case 'decode': {
+      arity(command, args, 1);
+      if (!values.latent) throw new UsageError('decode needs --latent "v1,v2,…"');
+      if (!values.out) throw new UsageError('decode needs --out FILE.png (or .npy)');
+      const code = Float32Array.from(values.latent.split(',').map((v) => number('latent', v.trim()) as number));
+      await initBackend(backend(values.backend));
+      const manifest = await readManifestNear(await resolveModelJson(args[0]));
+      const model = await loadAutoencoder(resolve(args[0]), { codeLayer: manifest?.codeLayer });
+      try {
+        if (code.length !== model.latentSize) {
+          throw new Error(`--latent has ${code.length} values but the model's code has ${model.latentSize} (shape ${shapeText(model.latentShape)})`);
+        }
+        const decoded = await model.decode(code, 1);
+        const shape = model.outputShape ?? [decoded.length];
+        const out = resolve(values.out);
+        await writeFile(out, out.endsWith('.npy') ? encodeNpy(decoded, [1, ...shape]) : encodePng(decoded, shape));
+        return { json: { out, shape, backend: activeBackend() }, text: [`decoded ${code.length}-d code to ${shapeText(shape)}; wrote ${values.out}`] };
+      } finally {
+        model.dispose();
+      }
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function projectCodesFile(file: string, spec: { method: ProjectionMethod; dims: 2 | 3; seed: number; params: ReturnType<typeof projectionParams> }, values: Values): Promise<Outcome> {
+  const started = performance.now();
+  const dataset = await openDataset(resolve(file));
+  try {
+    const n = dataset.count;
+    const dim = dataset.itemShape.reduce((a, b) => a * b, 1);
+    const codes = await dataset.read(0, n);
+    const loaded = performance.now();
+    const result = computeProjection(codes, n, dim, spec);
+    const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed);
+    if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
+    const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
+    const json = { count: n, dim, method: spec.method, dims: spec.dims, seconds: result.seconds, trustworthiness: trust, timings };
+    return { json, text: [`${spec.method} of ${n}×${dim} embedding to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${trust.toFixed(4)}`] };
+  } finally {
+    await dataset.close();
+  }
+}
+
+function projectionParams(values: Values): { perplexity?: number; nNeighbors?: number; minDist?: number } {
+  return {
+    perplexity: number('perplexity', values.perplexity),
+    nNeighbors: values.neighbors === undefined ? undefined : integer('neighbors', values.neighbors, 15, 2),
+    minDist: number('min-dist', values['min-dist']),
+  };
+}
+
+async function serveCommand(args: string[], values: Values): Promise<number> {
+  arity('serve', args, 0, 2);
+  const { serve } = await import('./serve');
+  const { bundledSample } = await import('./samples');
+  const modelPath = args[0] ? resolve(args[0]) : bundledSample().model;
+  const dataPath = args[1] ? resolve(args[1]) : args[0] ? undefined : bundledSample().data;
+  const server = await serve({ modelPaths: [modelPath], dataPath, port: integer('port', values.port, 0, 0), log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(values.json ? `${JSON.stringify({ url: server.url })}\n` : `Latent Explorer at ${server.url} (Ctrl+C to stop)\n`);
+  await new Promise<void>((done) => {
+    const stop = () => void server.close().then(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function resolveModelJson(path: string): Promise<string> {
+  const absolute = resolve(path);
+  if (absolute.endsWith('.json')) return absolute;
+  const { existsSync } = await import('node:fs');
+  const direct = resolve(absolute, 'model.json');
+  return existsSync(direct) ? direct : resolve(absolute, 'encoder', 'model.json');
+}
+
+function shapeText(shape: unknown): string {
+  if (Array.isArray(shape) && shape.some(Array.isArray)) return shape.map(shapeText).join(', ');
+  return `[${(shape as (number | null)[]).map((d) => (d === null ? '?' : d)).join('×')}]`;
+}
+
+function mean(values: Float32Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+function spread(values: Float32Array): { min: number; median: number; max: number } {
+  const sorted = Float32Array.from(values).sort();
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+}
+
+function fmt(value: number): string {
+  return value.toPrecision(4);
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
