@@ -33,6 +33,8 @@ const REQUEST_NAMES: Record<RequestType, string> = {
   baseline: 'Baseline projection',
   neighbours: 'Neighbours',
   exportCodes: 'Export',
+  rank: 'Ranking',
+  clusterCentroids: 'Cluster centroids',
   saveFile: 'Saving',
 };
 

@@ -255,3 +255,65 @@ export function jacobianProbes(probes: number, inputSize: number, seed: number):
   for (let i = 0; i < out.length; i++) out[i] = rng.nextGaussian();
   return out;
 }
+
+/** Samples ranked by one per-sample value against a threshold, as the anomaly list and the sensitivity ranking show them. */
+export interface Flagged {
+  threshold: number;
+  /** mean + 3σ (σ with divisor n): the rule a null threshold uses. */
+  defaultThreshold: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  /** Percentage of the values at or below the threshold. */
+  percentile: number;
+  /** Samples above the threshold: the first flaggedCount of the full ranking. */
+  flaggedCount: number;
+  /** The `limit` highest samples, highest value first (ties by index), and their values. */
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** Ranks the finite values and flags those above `threshold` (mean + 3σ when null). */
+export function flagAbove(values: Float32Array, threshold: number | null, limit: number): Flagged {
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    count++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (count === 0) throw new RangeError('no finite values to rank');
+  const mean = sum / count;
+  let squares = 0;
+  for (const v of values) if (Number.isFinite(v)) squares += (v - mean) ** 2;
+  const std = Math.sqrt(squares / count);
+  const defaultThreshold = mean + 3 * std;
+  const cut = threshold ?? defaultThreshold;
+  const ranked: number[] = [];
+  let flaggedCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    ranked.push(i);
+    if (v > cut) flaggedCount++;
+  }
+  ranked.sort((a, b) => values[b] - values[a] || a - b);
+  const listed = ranked.slice(0, limit);
+  return {
+    threshold: cut,
+    defaultThreshold,
+    min,
+    max,
+    mean,
+    std,
+    percentile: (100 * (count - flaggedCount)) / count,
+    flaggedCount,
+    indices: Int32Array.from(listed),
+    values: Float32Array.from(listed, (i) => values[i]),
+  };
+}

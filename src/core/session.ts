@@ -8,6 +8,10 @@ import { stat } from 'node:fs/promises';
 import type {
   BaselineRequest,
   BaselineResponse,
+  ClusterCentroidsRequest,
+  ClusterCentroidsResponse,
+  RankRequest,
+  RankResponse,
   DecodeAtRequest,
   DecodeAtResponse,
   ExportRequest,
@@ -50,13 +54,14 @@ import { initBackend, loadAutoencoder, type Autoencoder } from './model';
 import { openDataset, planFit, applyFit, stratifiedSample, addNoise, type Dataset } from './data';
 import { projectPca, type PcaModel } from './compute/pca';
 import { procrustesAlign } from './compute/align';
-import { kmeans, chooseK, silhouette } from './compute/kmeans';
+import { kmeans, chooseK, silhouette, type KmeansResult } from './compute/kmeans';
 import { nearestNeighbors } from './compute/knn';
 import { knnAccuracy, neighbourOverlap, clusterPurity, meanSquaredErrorPerSample } from './compute/metrics';
 import { blendByNeighbours } from './compute/placement';
 import {
   classCentroid,
   codeAtLayoutPoint,
+  flagAbove,
   interpolateCodes,
   jacobianProbes,
   latentHealth,
@@ -71,6 +76,9 @@ import {
   InProcessProjectionRunner,
   type ProjectionRunner,
 } from './projection';
+
+/** Per-unit KL (nats) below which a VAE unit carries no information about its input: posterior collapse. */
+const COLLAPSED_UNIT_KL = 0.01;
 
 export const DEFAULT_SETTINGS: ExplorerSettings = { defaultMethod: 'pca', seed: 42, sampleLimit: 5000 };
 
@@ -110,7 +118,16 @@ interface SlotState {
   errors: Float32Array | null;
   current: StoredProjection | null;
   /** Lazily computed per-slot values that never change for a session. */
-  cache: { spacing?: number; sensitivity?: Float32Array; logVar?: Float32Array | null };
+  cache: {
+    spacing?: number;
+    sensitivity?: Float32Array;
+    logVar?: Float32Array | null;
+    /** k chosen by silhouette, and k-means runs by k: the colouring and the decoded centroids share them. */
+    chosenK?: number;
+    clusterings?: Map<number, KmeansResult>;
+    /** Label separability of the raw inputs and of the codes (independent of any layout). */
+    separability?: { raw: Separability | null; latent: Separability | null };
+  };
 }
 
 export interface RequestContext {
@@ -302,6 +319,10 @@ export class ExplorerSession {
           return this.neighbours(body as NeighboursRequest);
         case 'exportCodes':
           return this.exportCodes(body as ExportRequest);
+        case 'rank':
+          return this.rank(body as RankRequest);
+        case 'clusterCentroids':
+          return this.clusterCentroids(body as ClusterCentroidsRequest);
         case 'openExplorer':
         case 'saveFile':
           throw new SessionError('unsupported', `"${type}" is handled by the host, not the session`);
@@ -448,7 +469,7 @@ export class ExplorerSession {
         if (!errors) throw new SessionError('no-decoder', 'this model cannot reconstruct its input, so it has no reconstruction error');
         const stats = summaryStats(errors);
         // The anomaly rule the UI starts from: flag errors above mean + 3σ.
-        return { column, values: errors, scale: 'continuous', categories: null, stats: { ...stats, anomalyThreshold: (stats.mean ?? 0) + 3 * (stats.std ?? 0) } };
+        return { column, values: errors, scale: 'continuous', categories: null, stats: { ...stats, anomalyThreshold: flagAbove(errors, null, 0).defaultThreshold } };
       }
       case 'sensitivity': {
         const values = await this.sensitivity(this.slotState(column.slot));
@@ -477,20 +498,13 @@ export class ExplorerSession {
       }
       case 'cluster': {
         const state = this.slotState(column.slot);
-        const dim = state.model.latentSize;
-        const seed = this.settings.seed;
-        const k = column.k ?? chooseK(state.codes, n, dim, { kMin: 2, kMax: 12, seed }).k;
-        const clustering = kmeans(state.codes, n, dim, k, { seed });
+        const { k, clustering } = this.clustering(state, column.k);
         return {
           column,
           values: Float32Array.from(clustering.assignments),
           scale: 'categorical',
           categories: Array.from({ length: k }, (_, i) => `cluster ${i + 1}`),
-          stats: {
-            k,
-            silhouette: silhouette(state.codes, n, dim, clustering.assignments, { sampleSize: 2000, seed }),
-            purity: this.labels ? clusterPurity(clustering.assignments, this.labels) : null,
-          },
+          stats: { k, silhouette: this.clusterSilhouette(state, clustering), purity: this.labels ? clusterPurity(clustering.assignments, this.labels) : null },
         };
       }
       case 'drift':
@@ -504,6 +518,51 @@ export class ExplorerSession {
         return { column, values: delta, scale: 'diverging', categories: null, stats: summaryStats(delta) };
       }
     }
+  }
+
+  /** k-means of a slot's codes, k by silhouette when null; cached, so colouring and centroids agree. */
+  private clustering(state: SlotState, requested: number | null): { k: number; clustering: KmeansResult } {
+    const n = this.shownIndices.length;
+    const dim = state.model.latentSize;
+    const seed = this.settings.seed;
+    if (requested !== null && (!Number.isInteger(requested) || requested < 2 || requested > n)) {
+      throw new SessionError('invalid-argument', `k must be an integer in 2–${n}, got ${requested}`);
+    }
+    const k = requested ?? (state.cache.chosenK ??= chooseK(state.codes, n, dim, { kMin: 2, kMax: 12, seed }).k);
+    state.cache.clusterings ??= new Map();
+    let clustering = state.cache.clusterings.get(k);
+    if (!clustering) {
+      clustering = kmeans(state.codes, n, dim, k, { seed });
+      state.cache.clusterings.set(k, clustering);
+    }
+    return { k, clustering };
+  }
+
+  private clusterSilhouette(state: SlotState, clustering: KmeansResult): number {
+    return silhouette(state.codes, this.shownIndices.length, state.model.latentSize, clustering.assignments, { sampleSize: 2000, seed: this.settings.seed });
+  }
+
+  async clusterCentroids(request: ClusterCentroidsRequest): Promise<ClusterCentroidsResponse> {
+    this.requireData();
+    const state = this.slotState(request.slot);
+    const { k, clustering } = this.clustering(state, request.k);
+    const sizes = new Int32Array(k);
+    for (const cluster of clustering.assignments) sizes[cluster]++;
+    return {
+      ...(await this.frames(state, clustering.centroids.slice(), k, null)),
+      k,
+      sizes,
+      silhouette: this.clusterSilhouette(state, clustering),
+      purity: this.labels ? clusterPurity(clustering.assignments, this.labels) : null,
+    };
+  }
+
+  async rank(request: RankRequest): Promise<RankResponse> {
+    const { column, values, scale } = await this.column({ column: request.column });
+    if (scale === 'categorical') throw new SessionError('invalid-argument', `"${column.kind}" is categorical: only continuous columns can be ranked`);
+    if (!Number.isInteger(request.limit) || request.limit < 0) throw new SessionError('invalid-argument', `limit must be a non-negative integer, got ${request.limit}`);
+    if (request.threshold !== null && !Number.isFinite(request.threshold)) throw new SessionError('invalid-argument', `threshold must be a finite number or null, got ${request.threshold}`);
+    return { column, ...flagAbove(values, request.threshold, request.limit) };
   }
 
   async samples(request: SamplesRequest): Promise<SamplesResponse> {
@@ -698,6 +757,7 @@ export class ExplorerSession {
       state.cache.logVar = distribution?.logVar ?? null;
     }
     const health = latentHealth(state.codes, n, dim, state.cache.logVar);
+    const kl = health.klPerUnit;
     let classMeans: Float32Array | null = null;
     const classes = this.datasetInfo?.labels?.classes.length ?? 0;
     if (this.labels && classes > 0) {
@@ -711,7 +771,13 @@ export class ExplorerSession {
       }
       for (let l = 0; l < classes; l++) for (let c = 0; c < dim; c++) classMeans[l * dim + c] /= Math.max(1, counts[l]);
     }
-    return { slot: request.slot, ...health, classMeans };
+    return {
+      slot: request.slot,
+      ...health,
+      klTotal: kl ? kl.reduce((sum, v) => sum + v, 0) : null,
+      collapsedUnits: kl ? kl.filter((v) => v < COLLAPSED_UNIT_KL).length : null,
+      classMeans,
+    };
   }
 
   async baseline(request: BaselineRequest, context: RequestContext): Promise<BaselineResponse> {
@@ -719,6 +785,7 @@ export class ExplorerSession {
     const state = this.slotState(request.slot);
     const n = this.shownIndices.length;
     const spec = { method: request.method, dims: request.dims, seed: request.seed, params: request.params };
+    const started = performance.now();
     const positions =
       request.method === 'pca'
         ? computeProjection(state.inputs, n, state.inputSize, spec).positions
@@ -731,14 +798,14 @@ export class ExplorerSession {
             },
             context.signal,
           );
+    const seconds = (performance.now() - started) / 1000;
+    context.progress('measuring trustworthiness and separability', null);
     const trust = layoutTrustworthiness(state.inputs, positions, n, state.inputSize, request.dims, request.seed);
-    return {
-      slot: request.slot,
-      positions,
-      trustworthiness: trust,
+    state.cache.separability ??= {
       raw: this.separability(state.inputs, state.inputSize),
       latent: this.separability(state.codes, state.model.latentSize),
     };
+    return { slot: request.slot, method: request.method, dims: request.dims, positions, seconds, trustworthiness: trust, ...state.cache.separability };
   }
 
   /** How well labels separate in a space: 10-NN accuracy and the labels' silhouette. */

@@ -239,6 +239,9 @@ export interface LatentHealthResponse {
   activeUnits: number;
   deadUnits: number;
   klPerUnit: Float32Array | null;
+  /** VAE only: KL summed over units (nats), and units whose KL is below 0.01 (posterior collapse). */
+  klTotal: number | null;
+  collapsedUnits: number | null;
   /** classes × latentSize mean codes per label, when labels exist. */
   classMeans: Float32Array | null;
 }
@@ -259,7 +262,10 @@ export interface Separability {
 }
 export interface BaselineResponse {
   slot: ModelSlot;
+  method: ProjectionMethod;
+  dims: 2 | 3;
   positions: Float32Array;
+  seconds: number;
   trustworthiness: number;
   /** Separability of the labels in raw input space and in latent space (null without labels). */
   raw: Separability | null;
@@ -291,6 +297,47 @@ export interface ExportResponse {
   data: Uint8Array;
 }
 
+/** Samples ranked by a continuous column (reconstruction error for anomalies, sensitivity), against a threshold. */
+export interface RankRequest {
+  column: ColumnSpec;
+  /** Samples above it are flagged; null: mean + 3σ of the column. */
+  threshold: number | null;
+  /** How many of the highest samples to list (flagged or not). */
+  limit: number;
+}
+export interface RankResponse {
+  column: ColumnSpec;
+  threshold: number;
+  /** mean + 3σ: the threshold a null request uses, where a slider starts. */
+  defaultThreshold: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  /** Percentage of samples at or below the threshold. */
+  percentile: number;
+  /** Samples above the threshold: the first flaggedCount of the ranking. */
+  flaggedCount: number;
+  /** The `limit` highest samples, highest first (ties by index), and their values. */
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** k-means on the codes (k by silhouette when null) and each cluster's centroid decoded. */
+export interface ClusterCentroidsRequest {
+  slot: ModelSlot;
+  k: number | null;
+}
+/** `frames` holds the decoded centroids, `codes` the centroids, `positions` where they lie in the layout. */
+export interface ClusterCentroidsResponse extends FramesResponse {
+  k: number;
+  /** Samples per cluster. */
+  sizes: Int32Array;
+  silhouette: number;
+  /** Share of samples whose cluster's majority label is their own; null without labels. */
+  purity: number | null;
+}
+
 /** Host: save bytes the webview produced (plot PNG/SVG, exported codes, a session file). */
 export interface SaveFileRequest {
   fileName: string;
@@ -320,6 +367,8 @@ export interface RequestMap {
   baseline: [BaselineRequest, BaselineResponse];
   neighbours: [NeighboursRequest, NeighboursResponse];
   exportCodes: [ExportRequest, ExportResponse];
+  rank: [RankRequest, RankResponse];
+  clusterCentroids: [ClusterCentroidsRequest, ClusterCentroidsResponse];
   saveFile: [SaveFileRequest, SaveFileResponse];
 }
 export type RequestType = keyof RequestMap;
