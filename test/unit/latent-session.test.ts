@@ -225,9 +225,10 @@ describe('the bundled VAE (mnist-vae, 2-d latent)', () => {
   test('latent health reports the KL of each unit to the prior, matching the training run\'s test KL', async () => {
     const health = await session.latentHealth({ slot: 'a' });
     assert.equal(health.klPerUnit!.length, 2);
-    assert.equal(health.collapsedUnits, 0);
+    const klTotal = health.klPerUnit!.reduce((sum, kl) => sum + kl, 0);
+    assert.ok(health.klPerUnit!.every((kl) => kl > 0.01), 'no collapsed unit');
     const trainingKl = metrics('mnist-vae').testKl;
-    assert.ok(Math.abs(health.klTotal! - trainingKl) / trainingKl < 0.1, `KL ${health.klTotal} vs training ${trainingKl}`);
+    assert.ok(Math.abs(klTotal - trainingKl) / trainingKl < 0.1, `KL ${klTotal} vs training ${trainingKl}`);
   });
 });
 
