@@ -55,3 +55,32 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/** Runs a check; on failure saves a screenshot named `failed-<name>` before rethrowing. */
+export async function check(page: Page, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw error;
+  }
+}
+
+/** Picks a value in a named dropdown (`data-name`), as a user's choice would. */
+export async function choose(page: Page, name: string, value: string): Promise<void> {
+  await page.$eval(
+    `vscode-single-select[data-name="${name}"]`,
+    (select, chosen) => {
+      (select as HTMLElement & { value: string }).value = chosen;
+      select.dispatchEvent(new Event('change'));
+    },
+    value,
+  );
+}
+
+/** The count the selection panel reports once a selection has arrived. */
+export async function selectedCount(page: Page): Promise<number> {
+  await page.waitForFunction(() => /^\d[\d,]* selected/.test(document.querySelector('.selection-summary')?.textContent ?? ''));
+  const text = (await page.textContent('.selection-summary')) ?? '';
+  return Number(text.split(' ')[0].replace(/,/g, ''));
+}

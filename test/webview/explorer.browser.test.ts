@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/cli/serve';
-import { launchBrowser, openExplorer, pageProblems, screenshot, startHarnessServer } from './browser';
+import { check, choose, launchBrowser, openExplorer, pageProblems, screenshot, selectedCount, startHarnessServer } from './browser';
 
 /** Pixels of the points canvas: how many are drawn, and how many have exactly one opaque colour. */
 async function canvasPixels(page: Page, rgb?: [number, number, number], selector = '.scatter-canvas'): Promise<{ drawn: number; matching: number; hash: number }> {
@@ -31,11 +31,6 @@ async function canvasPixels(page: Page, rgb?: [number, number, number], selector
   );
 }
 
-async function selectedCount(page: Page): Promise<number> {
-  await page.waitForFunction(() => /^\d[\d,]* selected/.test(document.querySelector('.selection-summary')?.textContent ?? ''));
-  const text = (await page.textContent('.selection-summary')) ?? '';
-  return Number(text.split(' ')[0].replace(/,/g, ''));
-}
 
 /** The plot's drawing area on the page. */
 async function plotBox(page: Page, nth = 0) {
@@ -44,26 +39,6 @@ async function plotBox(page: Page, nth = 0) {
   return box;
 }
 
-/** Runs a check; on failure saves a screenshot named after it. */
-async function check(page: Page, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    await screenshot(page, `failed-${name}`).catch(() => {});
-    throw error;
-  }
-}
-
-async function chooseMethod(page: Page, method: string): Promise<void> {
-  await page.$eval(
-    'vscode-single-select[data-name="method"]',
-    (select, value) => {
-      (select as HTMLElement & { value: string }).value = value;
-      select.dispatchEvent(new Event('change'));
-    },
-    method,
-  );
-}
 
 const TABLEAU_ORANGE: [number, number, number] = [242, 142, 44]; // class "1" in d3.schemeTableau10
 
@@ -200,14 +175,14 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
   test('a failing request shows the inline error banner, and the plot keeps its layout', async () => {
     await check(page, 'error-banner', async () => {
       const before = await canvasPixels(page);
-      await chooseMethod(page, 'tsne');
+      await choose(page, 'method', 'tsne');
       await page.click('vscode-button[data-name="run"]');
       await page.waitForSelector('.error-banner:not([hidden]) .error-row');
       assert.match((await page.textContent('.error-banner')) ?? '', /Projection failed: the test harness projects with PCA only, not tsne/);
       assert.equal((await canvasPixels(page)).drawn > 0, before.drawn > 0);
       await page.click('.error-close');
       assert.equal(await page.locator('.error-banner:not([hidden])').count(), 0);
-      await chooseMethod(page, 'pca');
+      await choose(page, 'method', 'pca');
     });
   });
 
@@ -240,7 +215,7 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
       });
       await page.waitForSelector('.legend-ramp');
       await page.click('vscode-tab-header[data-tab="denoise"]');
-      await chooseMethod(page, 'umap');
+      await choose(page, 'method', 'umap');
       await page.reload();
       await page.waitForFunction(() => /PCA [23]-D/.test(document.querySelector('.pane-status')?.textContent ?? ''));
       await page.waitForSelector('.legend-ramp');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { serve, type RunningServer } from '../../src/cli/serve';
 import { bundledSample } from '../../src/cli/samples';
-import { launchBrowser, openExplorer, pageProblems, screenshot } from './browser';
+import { check, choose, launchBrowser, openExplorer, pageProblems } from './browser';
 
 async function canvasHash(page: Page): Promise<number> {
   return page.$eval('.scatter-canvas', (canvas) => {
@@ -20,25 +20,6 @@ async function canvasHash(page: Page): Promise<number> {
   });
 }
 
-async function chooseMethod(page: Page, method: string): Promise<void> {
-  await page.$eval(
-    'vscode-single-select[data-name="method"]',
-    (select, value) => {
-      (select as HTMLElement & { value: string }).value = value;
-      select.dispatchEvent(new Event('change'));
-    },
-    method,
-  );
-}
-
-async function check(page: Page, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    await screenshot(page, `failed-session-${name}`).catch(() => {});
-    throw error;
-  }
-}
 
 describe('explorer on the bundled sample with the real session worker (Chromium)', () => {
   let server: RunningServer;
@@ -57,9 +38,9 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
   });
 
   test('PCA is drawn first; UMAP then streams intermediate layouts into the plot and ends with its trustworthiness', async () => {
-    await check(page, 'umap', async () => {
+    await check(page, 'session-umap', async () => {
       const pcaHash = await canvasHash(page);
-      await chooseMethod(page, 'umap');
+      await choose(page, 'method', 'umap');
       await page.click('vscode-button[data-name="run"]');
       await page.waitForSelector('.progress:not([hidden])');
       const seen = new Set<number>();
@@ -75,7 +56,7 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
   });
 
   test("brushing shows the model's own reconstructions with per-sample errors", async () => {
-    await check(page, 'brush', async () => {
+    await check(page, 'session-brush', async () => {
       const box = (await page.locator('.plot').boundingBox())!;
       await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
       await page.mouse.down();
@@ -88,7 +69,7 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
   });
 
   test('latent tools: neighbours, a traversal, decoding under the cursor and exporting the selected codes', async () => {
-    await check(page, 'tools', async () => {
+    await check(page, 'session-tools', async () => {
       await page.click('vscode-tab-header[data-tab="tools"]');
       await page.click('vscode-button[data-name="neighbours"]');
       await page.waitForSelector('.frame.query');
@@ -110,7 +91,7 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
   });
 
   test('colouring by reconstruction error shows a continuous legend with its statistics', async () => {
-    await check(page, 'colour', async () => {
+    await check(page, 'session-colour', async () => {
       await page.$eval('vscode-single-select[data-name="colorBy"]', (select) => {
         (select as HTMLElement & { value: string }).value = 'error';
         select.dispatchEvent(new Event('change'));
@@ -121,8 +102,8 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
   });
 
   test('cancelling a running t-SNE ends it, keeps the last layout and shows no error', async () => {
-    await check(page, 'cancel', async () => {
-      await chooseMethod(page, 'tsne');
+    await check(page, 'session-cancel', async () => {
+      await choose(page, 'method', 'tsne');
       await page.click('vscode-button[data-name="run"]');
       await page.waitForSelector('.progress:not([hidden])');
       await page.click('.progress vscode-button[data-name="cancel"]');

@@ -11,6 +11,8 @@ export interface Legend {
   /** Codes currently hidden (categorical legends only). */
   hidden(): ReadonlySet<number>;
   on(type: 'change', listener: ((hidden: ReadonlySet<number>) => void) | null): Legend;
+  /** The legend as an SVG group (title, swatches or ramp, statistics) for an exported plot; null before any colouring. */
+  toSvg(): SVGGElement | null;
 }
 
 /** Mask with 1 for points whose category is not hidden; null when nothing is hidden. */
@@ -33,6 +35,7 @@ export function legend(container: HTMLElement): Legend {
   const root = d3.select(container).classed('legend', true);
   let hiddenCodes = new Set<number>();
   let current: LegendSpec | null = null;
+  let currentStats: Record<string, number | null> = {};
 
   const emit = () => dispatch.call('change', undefined, hiddenCodes);
 
@@ -107,9 +110,47 @@ export function legend(container: HTMLElement): Legend {
         emit();
       }
       current = spec;
+      currentStats = stats;
       render(stats);
     },
     hidden: () => hiddenCodes,
+    toSvg() {
+      if (!current) return null;
+      const style = getComputedStyle(container);
+      const ink = style.color;
+      const muted = getComputedStyle(container.querySelector('.legend-stats dt, .legend-count') ?? container).color;
+      const group = d3.create<SVGGElement>('svg:g').attr('class', 'legend').attr('font-family', style.fontFamily).attr('font-size', 12).attr('fill', ink);
+      const line = 16;
+      let y = 12;
+      group.append('text').attr('y', y).attr('font-weight', 600).text(current.title);
+      if (current.kind === 'categorical') {
+        for (const category of current.categories) {
+          y += line;
+          const item = group.append('g').attr('transform', `translate(0,${y - 4})`).attr('opacity', hiddenCodes.has(category.code) ? 0.35 : 1);
+          item.append('circle').attr('r', 5).attr('cx', 5).attr('fill', category.color);
+          item.append('text').attr('x', 16).attr('dy', '0.35em').text(category.name);
+          item.append('text').attr('x', RAMP_WIDTH).attr('dy', '0.35em').attr('text-anchor', 'end').attr('fill', muted).text(d3.format(',')(category.count));
+        }
+      } else {
+        const id = `ramp-${Math.random().toString(36).slice(2)}`;
+        const gradient = group.append('defs').append('linearGradient').attr('id', id);
+        const spec = current;
+        for (let t = 0; t <= 1.0001; t += 0.1) gradient.append('stop').attr('offset', t.toFixed(2)).attr('stop-color', spec.interpolate(t));
+        y += 6;
+        group.append('rect').attr('y', y).attr('width', RAMP_WIDTH).attr('height', 10).attr('rx', 2).attr('fill', `url(#${id})`);
+        y += 24;
+        const scale = d3.scaleLinear().domain(spec.domain).range([0, RAMP_WIDTH]);
+        for (const tick of scale.ticks(4)) {
+          group.append('text').attr('x', scale(tick)).attr('y', y).attr('text-anchor', 'middle').attr('font-size', 10).attr('fill', muted).text(d3.format('.2~g')(tick));
+        }
+      }
+      for (const [name, value] of Object.entries(currentStats)) {
+        y += line;
+        group.append('text').attr('y', y).attr('fill', muted).text(name);
+        group.append('text').attr('x', RAMP_WIDTH).attr('y', y).attr('text-anchor', 'end').text(formatStat(value));
+      }
+      return group.node();
+    },
     on(type, listener) {
       dispatch.on(type, listener as never);
       return api;

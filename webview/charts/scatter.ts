@@ -54,6 +54,8 @@ export interface ScatterPlot {
   setOverlay(overlay: Overlay | null): void;
   /** A polyline through layout positions (m × dims): an interpolation or traversal path. */
   setPath(points: Float32Array | null): void;
+  /** Loose markers at layout positions (m × dims): prior samples, cluster centroids. */
+  setMarkers(points: Float32Array | null): void;
   /** Emit `probe` events while the pointer moves over the 2-D plot. */
   setProbe(enabled: boolean): void;
   setMode(mode: InteractionMode): void;
@@ -69,6 +71,12 @@ export interface ScatterPlot {
   /** Milliseconds the last frame took. */
   readonly lastFrameMs: number;
   readonly pointCount: number;
+  /**
+   * The plot as it looks now, as standalone vector SVG: one circle per drawn point inside the plot
+   * area, then the axes and marks with their computed styles written in (the page's CSS does not
+   * travel with an exported file).
+   */
+  toSvg(): SVGSVGElement;
   destroy(): void;
 }
 
@@ -102,6 +110,19 @@ function discStamp(radius: number, rowStride: number): Int32Array {
   return Int32Array.from(offsets.length ? offsets : [0]);
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const EXPORTED_STYLES = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'opacity', 'font-size', 'font-family', 'font-weight'] as const;
+
+/** Writes each element's computed presentation style onto its clone (same tree shape) as attributes. */
+export function inlineStyles(source: Element, clone: Element): void {
+  const style = getComputedStyle(source);
+  for (const name of EXPORTED_STYLES) {
+    const value = style.getPropertyValue(name);
+    if (value) clone.setAttribute(name, value);
+  }
+  for (let k = 0; k < source.children.length; k++) inlineStyles(source.children[k], clone.children[k]);
+}
+
 /** Creates a scatter plot filling `container` (which should have a size and `position: relative`). */
 export function scatterPlot(container: HTMLElement): ScatterPlot {
   const dispatch = d3.dispatch('select', 'hover', 'view', 'layout', 'probe');
@@ -116,6 +137,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   const overlayG = svg.append('g').attr('class', 'overlay');
   const emphasisG = svg.append('g').attr('class', 'emphasis');
   const pathG = svg.append('g').attr('class', 'path-overlay');
+  const markerG = svg.append('g').attr('class', 'markers');
   const hoverRing = svg.append('circle').attr('class', 'hover-ring').attr('r', 6).classed('hidden', true);
   const brushG = svg.append('g').attr('class', 'brush');
   const lassoPath = svg.append('path').attr('class', 'lasso').classed('hidden', true);
@@ -134,6 +156,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   let emphasis: Int32Array | null = null;
   let overlay: Overlay | null = null;
   let path: Float32Array | null = null;
+  let markers: Float32Array | null = null;
   let probing = false;
   let grid: GridIndex | null = null;
   let mode: InteractionMode = 'pan';
@@ -379,6 +402,13 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       .attr('r', (_, k) => (k === 0 || k === pathPoints.length - 1 ? 4.5 : 3))
       .attr('cx', ([x]) => screenX(x))
       .attr('cy', ([, y]) => screenY(y));
+    const markerPoints = markers ? Array.from({ length: markers.length / dims }, (_, k) => toPlanar(markers!, k)) : [];
+    markerG
+      .selectAll('path')
+      .data(markerPoints)
+      .join('path')
+      .attr('d', d3.symbol(d3.symbolDiamond, 36)())
+      .attr('transform', ([x, y]) => `translate(${screenX(x)},${screenY(y)})`);
     if (hovered >= 0 && hovered < n) {
       hoverRing.classed('hidden', false).attr('cx', screenX(planar[hovered * 2])).attr('cy', screenY(planar[hovered * 2 + 1]));
     } else hoverRing.classed('hidden', true);
@@ -583,6 +613,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       // Overlay and path positions were placed in the previous layout; in a new one they would point nowhere.
       overlay = null;
       path = null;
+      markers = null;
       n = count;
       dims = nextDims;
       positions = next;
@@ -641,6 +672,10 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       path = points;
       drawSvgMarks();
     },
+    setMarkers(points) {
+      markers = points;
+      drawSvgMarks();
+    },
     setProbe(enabled) {
       probing = enabled;
     },
@@ -684,6 +719,42 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     },
     get pointCount() {
       return n;
+    },
+    toSvg() {
+      const out = document.createElementNS(SVG_NS, 'svg');
+      out.setAttribute('xmlns', SVG_NS);
+      out.setAttribute('width', String(width));
+      out.setAttribute('height', String(height));
+      out.setAttribute('viewBox', `0 0 ${width} ${height}`);
+      const points = document.createElementNS(SVG_NS, 'g');
+      points.setAttribute('class', 'points');
+      const r = (baseRadius(n) * Math.min(2.5, Math.max(1, Math.sqrt(transform.k)))).toFixed(2);
+      const [left, top, right, bottom] = [MARGIN.left, MARGIN.top, width - MARGIN.right, height - MARGIN.bottom];
+      // Same order as the canvas: faded unselected points first, the selection on top.
+      const order = selection && selectedMask ? [...Array.from({ length: n }, (_, i) => i).filter((i) => !selectedMask![i]), ...selection] : Array.from({ length: n }, (_, i) => i);
+      for (const i of order) {
+        if (visible && !visible[i]) continue;
+        const x = screenX(planar[i * 2]);
+        const y = screenY(planar[i * 2 + 1]);
+        if (!(x >= left && x < right && y >= top && y < bottom)) continue;
+        const color = colors[i] ?? 0;
+        const alpha = selection && selectedMask && !selectedMask[i] ? DIMMED_ALPHA : color >>> 24;
+        const circle = document.createElementNS(SVG_NS, 'circle');
+        circle.setAttribute('cx', x.toFixed(1));
+        circle.setAttribute('cy', y.toFixed(1));
+        circle.setAttribute('r', r);
+        circle.setAttribute('fill', `rgb(${color & 0xff},${(color >>> 8) & 0xff},${(color >>> 16) & 0xff})`);
+        if (alpha < 255) circle.setAttribute('fill-opacity', (alpha / 255).toFixed(3));
+        points.append(circle);
+      }
+      out.append(points);
+      const marks = svg.node()!;
+      const copy = marks.cloneNode(true) as SVGSVGElement;
+      inlineStyles(marks, copy);
+      // Interaction chrome is not part of the picture.
+      copy.querySelectorAll('.brush, .lasso, .hover-ring, .hidden').forEach((node) => node.remove());
+      out.append(...Array.from(copy.childNodes));
+      return out;
     },
     destroy() {
       destroyed = true;

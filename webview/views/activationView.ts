@@ -22,7 +22,7 @@ export interface ActivationView {
 }
 
 /** Colour for a value: blue–red around zero when any value is negative, viridis from zero otherwise. */
-function valueColor(min: number, max: number): (v: number) => string {
+export function valueColor(min: number, max: number): (v: number) => string {
   if (min < 0) {
     const extent = Math.max(-min, max) || 1;
     return (v) => d3.interpolateRdBu(0.5 - v / extent / 2);
@@ -31,7 +31,8 @@ function valueColor(min: number, max: number): (v: number) => string {
   return (v) => d3.interpolateViridis(Math.min(1, v / top));
 }
 
-function heatmap(values: Float32Array, rows: number, columns: number, color: (v: number) => string): HTMLCanvasElement {
+/** One pixel per value, rows × columns, for CSS to scale up (pixelated). */
+export function heatmap(values: Float32Array, rows: number, columns: number, color: (v: number) => string): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = columns;
   canvas.height = rows;

@@ -6,13 +6,14 @@
 import type { CompareStatsResponse } from '../../src/shared/protocol';
 import type { ModelSlot } from '../../src/shared/types';
 import { isCancelled } from '../controller';
-import type { Extent } from '../charts/scatter';
 import type { ViewContext } from './context';
 import { colorControls, type ColorChoice, type ColorKey } from './colorControls';
 import { colorTitle, columnFor, plotTools } from './explorerView';
+import { linkSelection, linkViewports } from './linkedPanes';
 import { plotPane, shownNote, type PlotPane } from './plotPane';
 import { progressView } from './progress';
 import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
+import { savePlotButtons } from './save';
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
 import type { Shell } from './shell';
@@ -53,24 +54,7 @@ export function compareView(context: ViewContext, shell: Shell): void {
     return pane;
   });
   const [paneA, paneB] = panes;
-  const other = (pane: PlotPane) => (pane === paneA ? paneB : paneA);
-
-  // One viewport: both plots fit the union of their layouts, and zooming, panning or orbiting either moves both.
-  const extents = new Map<PlotPane, Extent>();
-  for (const pane of panes) {
-    pane.scatter.on('view', (view) => other(pane).scatter.setView(view));
-    pane.scatter.on('layout', (extent) => {
-      extents.set(pane, extent);
-      const all = [...extents.values()];
-      const union: Extent = [
-        Math.min(...all.map((e) => e[0])),
-        Math.max(...all.map((e) => e[1])),
-        Math.min(...all.map((e) => e[2])),
-        Math.max(...all.map((e) => e[3])),
-      ];
-      for (const each of panes) each.scatter.setExtent(union);
-    });
-  }
+  linkViewports(panes);
 
   // How B's layout is tied to A's: Procrustes after the fact, or (t-SNE/UMAP) started from A's layout, then Procrustes.
   let alignMode: 'procrustes' | 'init' = 'procrustes';
@@ -129,7 +113,7 @@ export function compareView(context: ViewContext, shell: Shell): void {
   const reset = button('Reset view', () => paneA.scatter.resetView(), { secondary: true, name: 'reset' });
   const plotBar = el('div', 'plot-bar');
   // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
-  plotBar.append(tools.element, reset, progress.element, colors.element);
+  plotBar.append(tools.element, reset, savePlotButtons(context, () => panes, () => `compare-${labelOf('a')}-${labelOf('b')}`), progress.element, colors.element);
   const pair = el('div', 'pane-pair');
   pair.append(paneA.element, paneB.element);
   const main = el('div', 'main-column');
@@ -144,13 +128,9 @@ export function compareView(context: ViewContext, shell: Shell): void {
   shell.content.append(main, side.element);
   shell.toolbar.append(side.toggle);
 
-  // One selection: brushing either plot highlights the same samples in both.
-  for (const pane of panes) {
-    pane.scatter.on('select', (indices, final) => {
-      other(pane).scatter.setSelection(indices);
-      if (final) void selection.show(indices);
-    });
-  }
+  linkSelection(panes, (indices, final) => {
+    if (final) void selection.show(indices);
+  });
   const selectInBoth = (indices: Int32Array) => {
     for (const pane of panes) pane.scatter.setSelection(indices);
     void selection.show(indices);

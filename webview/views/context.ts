@@ -18,6 +18,8 @@ export interface UiState {
   colorBy?: string;
   sidePanelOpen?: boolean;
   tab?: number;
+  /** The raw-input baseline pane is shown beside the codes. */
+  baseline?: boolean;
 }
 
 export interface ViewContext {

@@ -1,22 +1,25 @@
 /**
  * The explorer: one model's latent space. Toolbar with the projection controls and progress, the
- * plot (dominant) with its tools and colouring, and a collapsible side panel with the selection,
- * denoise and activations tabs.
+ * plot (dominant) with its tools and colouring, optionally the same samples projected from their
+ * raw inputs beside it (linked selection, separability of both), and a collapsible side panel with
+ * the selection, denoise, activations and tools tabs.
  */
-import type { ColumnSpec } from '../../src/shared/protocol';
+import type { ColumnSpec, Separability } from '../../src/shared/protocol';
 import type { ModelSlot } from '../../src/shared/types';
 import type { InteractionMode } from '../charts/scatter';
 import type { ViewContext } from './context';
 import { activationView } from './activationView';
 import { colorControls, COLOR_LABELS, type ColorChoice, type ColorKey } from './colorControls';
 import { denoisePanel } from './denoisePanel';
-import { plotPane, shownNote } from './plotPane';
+import { linkSelection } from './linkedPanes';
+import { plotPane, shownNote, type PaneLayout, type PlotPane } from './plotPane';
 import { progressView } from './progress';
 import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
+import { saveBytes, savePlotButtons } from './save';
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
 import { toolsPanel } from './toolsPanel';
-import { button, el, segmented } from './ui';
+import { button, el, formatCount, formatNumber, segmented } from './ui';
 import type { Shell } from './shell';
 
 /** The column a colour choice asks for, for the plot of `slot`. */
@@ -62,38 +65,78 @@ export function plotTools(onMode: (mode: InteractionMode) => void) {
   );
 }
 
-/** Saves bytes the user asked for: a download in the browser, VS Code's save dialog in a webview. */
-export async function saveBytes(context: ViewContext, fileName: string, mime: string, data: Uint8Array): Promise<void> {
-  if (context.host === 'vscode') {
-    await context.controller.request('saveFile', { fileName, data });
-    return;
-  }
-  const url = URL.createObjectURL(new Blob([data.slice()], { type: mime }));
-  const link = el('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+/** Label separability of the raw inputs beside that of the codes: does the autoencoder separate the classes better? */
+function separabilityTable(raw: Separability, latent: Separability, inputSize: number, latentSize: number): HTMLElement {
+  const box = el('div', 'separability');
+  const table = el('table', 'compare-stats');
+  const rows: [string, string, string][] = [
+    ['label separability', `raw inputs (${formatCount(inputSize)} values)`, `latent codes (${latentSize}-d)`],
+    ['10-NN label accuracy', formatNumber(raw.knnAccuracy), formatNumber(latent.knnAccuracy)],
+    ['silhouette by label', formatNumber(raw.silhouette), formatNumber(latent.silhouette)],
+  ];
+  rows.forEach((cells, r) => {
+    const tr = el('tr');
+    cells.forEach((cell, c) => {
+      const td = el(r === 0 || c === 0 ? 'th' : 'td', undefined, cell);
+      if (r > 0 && c > 0) td.dataset.space = c === 1 ? 'raw' : 'latent';
+      tr.append(td);
+    });
+    table.append(tr);
+  });
+  const better = (a: number, b: number) => (b > a ? 'codes' : b < a ? 'raw inputs' : 'neither');
+  const verdict = `Better separated in the ${better(raw.knnAccuracy, latent.knnAccuracy)} by 10-NN accuracy, in the ${better(raw.silhouette, latent.silhouette)} by silhouette.`;
+  box.append(table, el('div', 'panel-note', verdict));
+  return box;
 }
 
 export function explorerView(context: ViewContext, shell: Shell): void {
   const { ready } = context;
   const model = ready.models[0];
   const latentSize = model?.summary.latent.size ?? 1;
+  const inputSize = (ready.dataset?.itemShape ?? []).reduce((a, b) => a * b, 1);
   shell.setTitle(model?.label ?? 'model', [shownNote(context), `backend ${ready.backend}`]);
 
   const pane = plotPane(context, 'a');
+  // The baseline pane is made the first time it is asked for, and then kept (hidden or shown).
+  let baseline: PlotPane | null = null;
+  let baselineShown = false;
+  let baselineChoice = '';
+  const shownPanes = (): PlotPane[] => (baselineShown && baseline ? [pane, baseline] : [pane]);
+  const separability = el('div', 'separability-box');
+  separability.hidden = true;
+  const showSeparability = (layout: PaneLayout) => {
+    const numbers = layout.separability;
+    if (numbers?.raw && numbers.latent) separability.replaceChildren(separabilityTable(numbers.raw, numbers.latent, inputSize, latentSize));
+    else separability.replaceChildren(el('div', 'panel-note', 'Separability needs labels, and this dataset has none.'));
+  };
+  const projectBaseline = async (choice: ProjectionChoice, signal: AbortSignal) => {
+    if (!baseline) return;
+    if (choice.method !== 'pca') progress.start(`${METHOD_NAMES[choice.method]} of the raw inputs`, () => running?.abort());
+    baselineChoice = JSON.stringify(choice);
+    try {
+      showSeparability(await baseline.project(choice, { signal, onProgress: (p) => progress.update(p.stage, p.fraction) }));
+    } catch (error) {
+      baselineChoice = '';
+      throw error;
+    }
+  };
   const progress = progressView();
   let running: AbortController | null = null;
-  const run = async (choice: ProjectionChoice) => {
+  const run = async (choice: ProjectionChoice, what: 'all' | 'baseline' = 'all') => {
     running?.abort();
     const own = new AbortController();
     running = own;
     controls.setBusy(true);
-    if (choice.method !== 'pca') progress.start(METHOD_NAMES[choice.method], () => own.abort());
     try {
-      await pane.project(choice, { signal: own.signal, onProgress: (p) => progress.update(p.stage, p.fraction) });
-      toolButtons.enable('orbit', choice.dims === 3);
+      if (what === 'all') {
+        if (choice.method !== 'pca') progress.start(METHOD_NAMES[choice.method], () => own.abort());
+        await pane.project(choice, { signal: own.signal, onProgress: (p) => progress.update(p.stage, p.fraction) });
+        toolButtons.enable('orbit', choice.dims === 3);
+        // Faithfulness compares the layout with the latent space: a new layout needs new values.
+        if (colors.choice().key === 'faithfulness') applyColor(colors.choice());
+      }
+      // One projection at a time: the baseline runs after the codes' layout, as B after A in the compare view.
+      if (baselineShown) await projectBaseline(choice, own.signal);
     } catch {
       // Failures are already in the error banner (the controller reports them); cancelling is silent.
     } finally {
@@ -105,26 +148,68 @@ export function explorerView(context: ViewContext, shell: Shell): void {
     }
   };
   const controls = projectionControls(context.ui, { method: ready.settings.defaultMethod, seed: ready.settings.seed }, latentSize, (choice) => void run(choice), context.saveUi);
+  // The last brushed or listed selection, so a baseline pane made later shows it too.
+  let selected: Int32Array | null = null;
+  /** `project`: compute the baseline for the current choice now, unless a run under way will. */
+  const setBaselineShown = (show: boolean, project = true) => {
+    baselineShown = show;
+    context.saveUi({ baseline: show });
+    baselineToggle.secondary = !show;
+    baselineToggle.setAttribute('aria-pressed', String(show));
+    if (show && !baseline) {
+      baseline = plotPane(context, 'a', 'inputs');
+      baseline.setTitle(`Raw inputs (${formatCount(inputSize)} values per sample)`);
+      baseline.scatter.setMode(toolMode);
+      linkSelection([pane, baseline], (indices, final) => {
+        selected = indices;
+        if (final) showSelection(indices);
+      });
+      pair.append(baseline.element);
+      applyColor(colors.choice(), [baseline]);
+    }
+    pane.setTitle(show ? `Latent codes (${latentSize}-d) · ${model?.label ?? ''}` : '');
+    if (baseline) baseline.element.hidden = !show;
+    pair.className = show ? 'pane-pair' : 'pane-single';
+    separability.hidden = !show;
+    if (show && baseline) {
+      baseline.scatter.setSelection(selected);
+      if (project && !running && baselineChoice !== JSON.stringify(controls.choice())) void run(controls.choice(), 'baseline');
+    }
+  };
+  const baselineToggle = button('Raw-input baseline', () => setBaselineShown(!baselineShown), {
+    secondary: true,
+    name: 'baseline',
+    title: 'project the same samples from their raw inputs beside the codes, with the label separability of both',
+  });
   shell.toolbar.append(controls.element);
 
   const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'error', 'cluster', 'latent', 'sensitivity', 'faithfulness'];
-  const applyColor = (choice: ColorChoice) => {
+  // Both panes colour the same samples the same way, so a class or a cluster can be followed across them.
+  const applyColor = (choice: ColorChoice, panes = shownPanes()) => {
     context.saveUi({ colorBy: choice.key });
-    void pane.colorBy(columnFor(choice, 'a'), colorTitle(choice));
+    for (const each of panes) void each.colorBy(columnFor(choice, 'a'), colorTitle(choice));
   };
   const colors = colorControls(colorKeys, (context.ui.colorBy as ColorKey) ?? colorKeys[0], latentSize, applyColor);
 
-  const toolButtons = plotTools((mode) => pane.scatter.setMode(mode));
+  let toolMode: InteractionMode = 'box';
+  const toolButtons = plotTools((mode) => {
+    toolMode = mode;
+    for (const each of shownPanes()) each.scatter.setMode(mode);
+  });
   toolButtons.enable('orbit', false);
   pane.scatter.setMode('box');
-  const reset = button('Reset view', () => pane.scatter.resetView(), { secondary: true, name: 'reset' });
+  const reset = button('Reset view', () => shownPanes().forEach((each) => each.scatter.resetView()), { secondary: true, name: 'reset' });
+  const savePlot = savePlotButtons(context, shownPanes, () => `${model?.label ?? 'latent'}-${controls.choice().method}${baselineShown ? '-with-baseline' : ''}`);
   const plotBar = el('div', 'plot-bar');
   // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
-  plotBar.append(toolButtons.element, reset, progress.element, colors.element);
+  plotBar.append(toolButtons.element, reset, baselineToggle, savePlot, progress.element, colors.element);
+  const pair = el('div', 'pane-single');
+  pair.append(pane.element);
   const main = el('div', 'main-column');
-  main.append(plotBar, pane.element);
+  main.append(plotBar, pair, separability);
 
-  const selection = selectionPanel(context, ['a'], (indices) => pane.scatter.setEmphasis(indices));
+  const emphasise = (indices: Int32Array | null) => shownPanes().forEach((each) => each.scatter.setEmphasis(indices));
+  const selection = selectionPanel(context, ['a'], emphasise);
   const denoise = denoisePanel(context, 'a', (indices, positions) => pane.scatter.setOverlay(positions ? { from: indices, to: positions } : null));
   const activations = activationView(context, 'a');
   const showSelection = (indices: Int32Array | null) => {
@@ -137,10 +222,11 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   };
   const latentTools = toolsPanel(context, 'a', {
     scatter: pane.scatter,
-    select(indices) {
-      pane.scatter.setSelection(indices);
+    select(indices, reveal = true) {
+      selected = indices;
+      for (const each of shownPanes()) each.scatter.setSelection(indices);
       showSelection(indices);
-      side.select(0);
+      if (reveal) side.select(0);
     },
     save: (fileName, mime, data) => saveBytes(context, fileName, mime, data),
   });
@@ -153,12 +239,15 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   shell.content.append(main, side.element);
   shell.toolbar.append(side.toggle);
 
-  pane.scatter.on('select', (indices, final) => {
+  linkSelection([pane], (indices, final) => {
+    selected = indices;
     if (final) showSelection(indices);
   });
+  if (context.ui.baseline) setBaselineShown(true, false);
 
   void (async () => {
-    applyColor(colors.choice());
+    // Faithfulness needs a layout: it is coloured once the first projection is done.
+    if (colors.choice().key !== 'faithfulness') applyColor(colors.choice());
     await run(controls.choice());
   })();
 }

@@ -1,14 +1,15 @@
 /**
  * One plot with everything around it: the scatter, its legend, the hover tooltip with the
  * sample's thumbnail, the status line, and the projection run (PCA first so the plot is never
- * empty, then t-SNE/UMAP streaming in through progress `positions`). The explorer has one pane,
- * the compare view two.
+ * empty, then t-SNE/UMAP streaming in through progress `positions`). The explorer has one pane
+ * (two with the raw-input baseline beside it), the compare view two.
  */
-import type { ColumnResponse, ColumnSpec, ProjectRequest, ProjectResponse } from '../../src/shared/protocol';
+import type { ColumnResponse, ColumnSpec, ProjectRequest, ProjectResponse, Separability } from '../../src/shared/protocol';
 import type { ModelSlot } from '../../src/shared/types';
 import { isCancelled, type Progress } from '../controller';
 import { scatterPlot, type ScatterPlot } from '../charts/scatter';
 import { legend as createLegend, visibilityMask, type Legend } from '../charts/legend';
+import type { PlotPicture } from '../charts/plotExport';
 import { colorColumn, uniformColoring } from '../charts/colors';
 import type { ViewContext } from './context';
 import { METHOD_NAMES, type ProjectionChoice } from './projectionControls';
@@ -21,20 +22,35 @@ export interface ProjectOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What a pane projects: the model's codes (`project`), or the raw inputs the codes came from
+ * (`baseline`, the reference an autoencoder should beat).
+ */
+export type PaneSource = 'codes' | 'inputs';
+
+/** A finished layout of either source. */
+export interface PaneLayout extends Pick<ProjectResponse, 'method' | 'dims' | 'positions' | 'trustworthiness' | 'seconds' | 'alignment'> {
+  /** Inputs only: label separability in raw input space and in latent space. */
+  separability: { raw: Separability | null; latent: Separability | null } | null;
+}
+
 export interface PlotPane {
   readonly element: HTMLElement;
   readonly scatter: ScatterPlot;
   readonly legend: Legend;
   readonly slot: ModelSlot;
+  readonly source: PaneSource;
   /** The last finished projection, if any. */
-  readonly layout: ProjectResponse | null;
+  readonly layout: PaneLayout | null;
   /** Runs a projection; resolves with the final layout, rejects with the request's error. */
-  project(choice: ProjectionChoice, options?: ProjectOptions): Promise<ProjectResponse>;
+  project(choice: ProjectionChoice, options?: ProjectOptions): Promise<PaneLayout>;
   /** Colours by a column; resolves with it (also shown in the legend). */
   colorBy(column: ColumnSpec, title: string): Promise<ColumnResponse | null>;
   /** Colours by values computed elsewhere (compare stats). */
   colorByValues(values: Float32Array, scale: ColumnResponse['scale'], title: string, stats?: Record<string, number | null>): void;
   setTitle(text: string): void;
+  /** The plot as drawn now, with its title and legend, for export. */
+  picture(): PlotPicture;
 }
 
 function axisNames(choice: ProjectionChoice): [string, string] {
@@ -45,11 +61,12 @@ function axisNames(choice: ProjectionChoice): [string, string] {
   return [`${METHOD_NAMES[choice.method]} 1`, `${METHOD_NAMES[choice.method]} 2`];
 }
 
-export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
+export function plotPane(context: ViewContext, slot: ModelSlot, source: PaneSource = 'codes'): PlotPane {
   const { controller, ready } = context;
   const n = ready.dataset?.shownCount ?? 0;
   const element = el('section', 'plot-pane');
   element.dataset.slot = slot;
+  element.dataset.source = source;
   const title = el('div', 'pane-title');
   title.hidden = true;
   const plotBox = el('div', 'plot');
@@ -60,16 +77,23 @@ export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
   element.append(title, plotBox, legendBox, status, tooltip);
   const scatter = scatterPlot(plotBox);
   const legend = createLegend(legendBox);
-  let layout: ProjectResponse | null = null;
+  let layout: PaneLayout | null = null;
+  let visibleNote = '';
   let columnValues: Float32Array | null = null;
   let columnTitle = '';
   let categorical = false;
   const initial = uniformColoring(n, '#4c9be8', 'samples');
   scatter.setColors(initial.colors);
 
-  legend.on('change', (hidden) => {
-    scatter.setVisible(categorical && columnValues ? visibilityMask(columnValues, hidden) : null);
-  });
+  /** Hiding classes in the legend hides their points; the status line says how many remain. */
+  const applyVisibility = () => {
+    const mask = categorical && columnValues ? visibilityMask(columnValues, legend.hidden()) : null;
+    scatter.setVisible(mask);
+    const visible = mask ? mask.reduce((sum, v) => sum + v, 0) : n;
+    visibleNote = visible < n ? `${formatCount(visible)} of ${formatCount(n)} visible` : '';
+    if (layout) status.textContent = describe(layout);
+  };
+  legend.on('change', applyVisibility);
 
   const showColoring = (values: Float32Array, scale: ColumnResponse['scale'], name: string, categories: string[] | null, stats: Record<string, number | null>) => {
     columnValues = values;
@@ -78,7 +102,7 @@ export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
     const coloring = colorColumn(values, scale, name, categories);
     scatter.setColors(coloring.colors);
     legend.show(coloring.legend, stats);
-    scatter.setVisible(categorical ? visibilityMask(values, legend.hidden()) : null);
+    applyVisibility();
   };
 
   // Tooltip: the hovered sample's thumbnail, fetched once and kept.
@@ -125,29 +149,35 @@ export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
     }
   });
 
-  const describe = (response: ProjectResponse) =>
-    [
-      `${METHOD_NAMES[response.method]} ${response.dims}-D`,
+  function describe(response: PaneLayout): string {
+    return [
+      `${source === 'inputs' ? 'raw inputs: ' : ''}${METHOD_NAMES[response.method]} ${response.dims}-D`,
       `trustworthiness ${formatNumber(response.trustworthiness)}`,
       `${formatNumber(response.seconds)} s`,
       response.alignment,
+      visibleNote,
     ]
       .filter(Boolean)
       .join(' · ');
+  }
 
-  const requestLayout = async (choice: ProjectionChoice, options: ProjectOptions) => {
-    const response = await controller.request(
-      'project',
-      { slot, method: choice.method, dims: choice.dims, seed: choice.seed, params: choice.params, alignTo: options.alignTo },
-      {
-        key: `project-${slot}`,
-        signal: options.signal,
-        onProgress: (progress) => {
-          if (progress.positions) scatter.setPositions(progress.positions, choice.dims, { keepView: true, axisLabels: axisNames(choice) });
-          options.onProgress?.(progress);
-        },
+  const requestLayout = async (choice: ProjectionChoice, options: ProjectOptions): Promise<PaneLayout> => {
+    const body = { slot, method: choice.method, dims: choice.dims, seed: choice.seed, params: choice.params };
+    const requestOptions = {
+      key: `${source === 'codes' ? 'project' : 'baseline'}-${slot}`,
+      signal: options.signal,
+      onProgress: (progress: Progress) => {
+        if (progress.positions) scatter.setPositions(progress.positions, choice.dims, { keepView: true, axisLabels: axisNames(choice) });
+        options.onProgress?.(progress);
       },
-    );
+    };
+    let response: PaneLayout;
+    if (source === 'codes') {
+      response = { ...(await controller.request('project', { ...body, alignTo: options.alignTo }, requestOptions)), separability: null };
+    } else {
+      const baseline = await controller.request('baseline', body, requestOptions);
+      response = { ...baseline, alignment: null, separability: { raw: baseline.raw, latent: baseline.latent } };
+    }
     const keepView = layout !== null && layout.dims === response.dims && response.method !== 'pca';
     scatter.setPositions(response.positions, response.dims, { keepView, axisLabels: axisNames(choice) });
     layout = response;
@@ -160,6 +190,7 @@ export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
     scatter,
     legend,
     slot,
+    source,
     get layout() {
       return layout;
     },
@@ -179,7 +210,7 @@ export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
     },
     async colorBy(column, name) {
       try {
-        const response = await controller.request('column', { column }, { key: `column-${slot}` });
+        const response = await controller.request('column', { column }, { key: `column-${slot}-${source}` });
         showColoring(response.values, response.scale, name, response.categories, response.stats);
         return response;
       } catch (error) {
@@ -193,6 +224,9 @@ export function plotPane(context: ViewContext, slot: ModelSlot): PlotPane {
     setTitle(text) {
       title.textContent = text;
       title.hidden = !text;
+    },
+    picture() {
+      return { title: title.hidden ? '' : (title.textContent ?? ''), plot: scatter.toSvg(), legend: legend.toSvg() };
     },
   };
 }

@@ -1,13 +1,16 @@
 /**
  * Latent tools (the explorer's "Tools" tab): decode the spot under the cursor, nearest neighbours
  * of a sample, paths between samples or class centroids, traversals along a unit or a principal
- * component, prior samples of a VAE, latent unit health, anomalies by reconstruction error, and
- * export of codes. The host computes every number; this panel asks and draws.
+ * component, prior samples of a VAE (decoded, and overlaid on the plot), latent unit health (KL
+ * per unit, sparsity, class means), k-means clusters with their decoded centroids, anomalies by
+ * reconstruction error with a threshold slider, the encoder-sensitivity ranking, and export of
+ * codes. The host computes every number; this panel asks and draws.
  */
-import type { FramesResponse } from '../../src/shared/protocol';
+import type { FramesResponse, RankResponse } from '../../src/shared/protocol';
 import type { ModelSlot, SampleDisplay } from '../../src/shared/types';
 import { isCancelled } from '../controller';
 import type { ScatterPlot } from '../charts/scatter';
+import { heatmap, valueColor } from './activationView';
 import type { ViewContext } from './context';
 import { sampleCanvas, sharedRange } from './sampleRender';
 import { button, dropdown, el, field, formatCount, formatNumber, numberField } from './ui';
@@ -20,8 +23,8 @@ export interface ToolsPanel {
 /** What the tools need from the explorer besides the host. */
 export interface ToolsHost {
   scatter: ScatterPlot;
-  /** Selects samples as if brushed (the selection panel shows them). */
-  select(indices: Int32Array): void;
+  /** Selects samples as if brushed (the selection panel shows them); `reveal` switches to that panel. */
+  select(indices: Int32Array | null, reveal?: boolean): void;
   /** Saves bytes: a download in the browser, the host's save dialog in VS Code. */
   save(fileName: string, mime: string, data: Uint8Array): Promise<void>;
 }
@@ -32,11 +35,17 @@ function section(title: string, ...content: HTMLElement[]): HTMLElement {
   return box;
 }
 
-/** Decoded frames in a row, each with an optional caption. */
-function framesStrip(response: FramesResponse, display: SampleDisplay, captions?: string[]): HTMLElement {
+/** Prior samples decoded in the grid; many more are overlaid on the plot, where holes show. */
+const PRIOR_GRID = 16;
+const PRIOR_OVERLAY = 400;
+/** Most sensitive samples shown as thumbnails. */
+const SENSITIVE_SHOWN = 12;
+
+/** Decoded frames in a row (the first `limit`), each with an optional caption. */
+function framesStrip(response: FramesResponse, display: SampleDisplay, captions?: string[], limit = Infinity): HTMLElement {
   const strip = el('div', 'frames-strip');
   const perFrame = response.itemShape.reduce((a, b) => a * b, 1);
-  const count = response.frames.length / perFrame;
+  const count = Math.min(limit, response.frames.length / perFrame);
   const range = sharedRange(response.frames);
   for (let k = 0; k < count; k++) {
     const cell = el('div', 'frame');
@@ -162,16 +171,33 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
       .then((r) => {
         const bars = (values: Float32Array) => sampleCanvas(values, 0, [values.length], 'tabular', { min: 0, max: Math.max(...values, 1e-9) }, 64);
         const stats = el('div', 'activation-stats');
-        for (const [name, value] of [
+        const meanSparsity = r.sparsity.reduce((a, v) => a + v, 0) / Math.max(1, r.sparsity.length);
+        const rows: [string, string][] = [
           ['active units', `${r.activeUnits} of ${r.mean.length}`],
           ['dead units', String(r.deadUnits)],
-        ]) {
+          ['near-zero codes', `${formatNumber(100 * meanSparsity)} %`],
+        ];
+        if (r.klTotal !== null) rows.push(['KL to the prior', `${formatNumber(r.klTotal)} nats`], ['collapsed units (KL < 0.01)', `${r.collapsedUnits} of ${r.mean.length}`]);
+        for (const [name, value] of rows) {
           const item = el('div', 'stat');
           item.append(el('span', 'stat-name', name), el('span', 'stat-value', value));
           stats.append(item);
         }
         healthOut.replaceChildren(stats, el('div', 'panel-subtitle', 'variance per unit'), bars(r.variance));
-        if (r.klPerUnit) healthOut.append(el('div', 'panel-subtitle', 'KL to the prior per unit'), bars(r.klPerUnit));
+        if (r.klPerUnit) {
+          const klValues = el('div', 'panel-note kl-per-unit', Array.from(r.klPerUnit, (v, unit) => `z${unit} ${formatNumber(v)}`).join(' · '));
+          healthOut.append(el('div', 'panel-subtitle', 'KL to the prior per unit (nats)'), bars(r.klPerUnit), klValues);
+        }
+        healthOut.append(el('div', 'panel-subtitle', 'share of near-zero values per unit'), bars(r.sparsity));
+        if (r.classMeans && classes) {
+          const size = r.mean.length;
+          const rowsCount = r.classMeans.length / size;
+          const means = r.classMeans;
+          const map = heatmap(means, rowsCount, size, valueColor(Math.min(...means), Math.max(...means)));
+          map.classList.add('class-means');
+          map.title = `rows: ${classes.join(', ')}; columns: units 0–${size - 1}`;
+          healthOut.append(el('div', 'panel-subtitle', 'mean code per class (rows) and unit (columns)'), map);
+        }
       })
       .catch(failed(healthOut));
   };
@@ -179,25 +205,87 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   // ---- prior ----
   const priorOut = el('div');
   const prior = () => {
-    controller.request('priorSamples', { slot, count: 16, seed: ready.settings.seed }, { key: `prior-${slot}` }).then((r) => priorOut.replaceChildren(framesStrip(r, display)), failed(priorOut));
+    controller
+      .request('priorSamples', { slot, count: PRIOR_OVERLAY, seed: ready.settings.seed }, { key: `prior-${slot}` })
+      .then((r) => {
+        const where = r.positions ? `all ${PRIOR_OVERLAY} are marked ◇ on the plot: where they fall without data, the decoder was never trained` : 'project the codes to see them on the plot';
+        priorOut.replaceChildren(el('div', 'panel-subtitle', `samples of N(0, I), decoded (first ${PRIOR_GRID})`), framesStrip(r, display, undefined, PRIOR_GRID), note(where));
+        host.scatter.setMarkers(r.positions);
+      }, failed(priorOut));
   };
 
   // ---- anomalies ----
-  const anomaliesOut = el('div');
-  let sigmas = 3;
-  const anomalies = () => {
+  // The slider moves the threshold; every move asks the host for the flagged samples (latest wins).
+  const anomaliesOut = el('div', 'anomalies-out');
+  const slider = el('input', 'threshold-slider');
+  slider.type = 'range';
+  slider.dataset.name = 'anomaly-threshold';
+  slider.hidden = true;
+  const sliderText = el('div', 'panel-note anomaly-text');
+  const shownCount = ready.dataset?.shownCount ?? 0;
+  const describeThreshold = (r: RankResponse) =>
+    `${formatCount(r.flaggedCount)} of ${formatCount(shownCount)} flagged above ${formatNumber(r.threshold)} ` +
+    `(mean + ${formatNumber((r.threshold - r.mean) / (r.std || 1))}σ, ${formatNumber(r.percentile)}th percentile)`;
+  const flag = (threshold: number | null) => {
     controller
-      .request('column', { column: { kind: 'reconstructionError', slot } }, { key: `anomalies-${slot}` })
-      .then((column) => {
-        const values = column.values;
-        const mean = values.reduce((a, v) => a + v, 0) / values.length;
-        const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
-        const threshold = mean + sigmas * sd;
-        const flagged = Int32Array.from(values.keys()).filter((i) => values[i] > threshold);
-        anomaliesOut.replaceChildren(note(`${formatCount(flagged.length)} samples above mean + ${sigmas}σ = ${formatNumber(threshold)} (shown in the Selection tab)`));
-        if (flagged.length) host.select(flagged);
+      .request('rank', { column: { kind: 'reconstructionError', slot }, threshold, limit: shownCount }, { key: `anomalies-${slot}` })
+      .then((r) => {
+        if (threshold === null) {
+          slider.min = String(r.min);
+          slider.max = String(r.max);
+          slider.step = String((r.max - r.min) / 1000 || 1e-6);
+          slider.value = String(r.defaultThreshold);
+          slider.hidden = false;
+        }
+        sliderText.textContent = `${describeThreshold(r)}; highlighted on the plot, with their reconstructions (highest error first) in the Selection tab`;
+        anomaliesOut.replaceChildren(slider, sliderText);
+        // The slider stays in view: the selection changes without switching tabs.
+        host.select(r.flaggedCount ? r.indices.slice(0, r.flaggedCount) : null, false);
       })
       .catch(failed(anomaliesOut));
+  };
+  slider.addEventListener('input', () => flag(Number(slider.value)));
+  const anomalies = () => flag(null);
+
+  // ---- sensitivity ----
+  const sensitivityOut = el('div');
+  const sensitivity = () => {
+    sensitivityOut.replaceChildren(note('estimating ‖J‖ for every sample…'));
+    controller
+      .request('rank', { column: { kind: 'sensitivity', slot }, threshold: null, limit: SENSITIVE_SHOWN }, { key: `sensitivity-${slot}` })
+      .then(async (r) => {
+        const samples = await controller.request('samples', { slot, indices: r.indices, includeReconstruction: false });
+        const range = sharedRange(samples.originals);
+        const strip = el('div', 'frames-strip sensitive');
+        r.indices.forEach((index, k) => {
+          const cell = el('div', 'frame');
+          cell.dataset.index = String(index);
+          cell.title = `#${index}: ‖J‖ ${formatNumber(r.values[k])}; click to select`;
+          cell.append(sampleCanvas(samples.originals, k, samples.itemShape, samples.display, range, 44), el('span', undefined, formatNumber(r.values[k])));
+          cell.addEventListener('click', () => host.select(Int32Array.of(index)));
+          strip.append(cell);
+        });
+        const summary = `‖J‖ mean ${formatNumber(r.mean)}, range ${formatNumber(r.min)}–${formatNumber(r.max)}; ${formatCount(r.flaggedCount)} above mean + 3σ`;
+        const selectFlagged = button('Select those above mean + 3σ', () => host.select(r.indices.slice(0, r.flaggedCount)), { secondary: true, name: 'select-sensitive' });
+        sensitivityOut.replaceChildren(note(summary), strip, ...(r.flaggedCount > 0 && r.flaggedCount <= r.indices.length ? [selectFlagged] : []));
+      })
+      .catch(failed(sensitivityOut));
+  };
+
+  // ---- clusters ----
+  let clusterK: number | null = null;
+  const clustersOut = el('div');
+  const clusters = () => {
+    clustersOut.replaceChildren(note('clustering…'));
+    controller
+      .request('clusterCentroids', { slot, k: clusterK }, { key: `clusters-${slot}` })
+      .then((r) => {
+        const summary = `k = ${r.k}${clusterK === null ? ' (best silhouette)' : ''} · silhouette ${formatNumber(r.silhouette)} · purity ${r.purity === null ? 'n/a (no labels)' : formatNumber(r.purity)}`;
+        const captions = Array.from(r.sizes, (size, c) => `${c + 1}: ${formatCount(size)}`);
+        clustersOut.replaceChildren(note(summary), framesStrip(r, display, captions), note(r.positions ? 'centroids are marked ◇ on the plot' : ''));
+        host.scatter.setMarkers(r.positions);
+      })
+      .catch(failed(clustersOut));
   };
 
   // ---- export ----
@@ -265,10 +353,14 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   healthControls.append(button('Measure', health, { secondary: true, name: 'health' }));
   if (model?.summary.kind === 'vae') healthControls.append(button('Sample the prior', prior, { secondary: true, name: 'prior' }));
   const anomalyControls = el('div', 'panel-controls');
-  anomalyControls.append(
-    field('σ above mean', numberField(sigmas, { min: 0, max: 10, step: 0.5 }, (v) => (sigmas = v))),
-    button('Flag', anomalies, { secondary: true, name: 'anomalies' }),
-  );
+  anomalyControls.append(button('Flag (mean + 3σ)', anomalies, { secondary: true, name: 'anomalies', title: 'then move the slider to change the threshold' }));
+  const sensitivityControls = el('div', 'panel-controls');
+  sensitivityControls.append(button('Rank by ‖J‖', sensitivity, { secondary: true, name: 'sensitivity' }));
+  const clusterControls = el('div', 'panel-controls');
+  const kInput = numberField(0, { min: 0, max: 50, step: 1, name: 'cluster-k' }, (v) => (clusterK = v >= 2 ? Math.round(v) : null));
+  kInput.value = '';
+  kInput.placeholder = 'auto';
+  clusterControls.append(field('k (0 = auto)', kInput), button('Decode centroids', clusters, { secondary: true, name: 'clusters' }));
   const exportControls = el('div', 'panel-controls');
   exportControls.append(
     dropdown(
@@ -290,7 +382,9 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
     section('Path through the space', pathControls, classPathControls, pathOut),
     section('Traversal (−3σ … +3σ)', traverseControls, traverseOut),
     section('Latent unit health', healthControls, healthOut, priorOut),
+    section('Clusters (k-means on the codes)', clusterControls, clustersOut),
     section('Anomalies by reconstruction error', anomalyControls, anomaliesOut),
+    section('Encoder sensitivity (contractive view)', sensitivityControls, sensitivityOut),
     section('Export codes', exportControls, exportOut),
   );
 

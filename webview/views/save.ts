@@ -1,0 +1,51 @@
+/**
+ * Saving what the user asked for: bytes the host made (exported codes) or the webview drew (the
+ * plot as PNG or SVG). VS Code answers `saveFile` with its save dialog; `serve` pages download.
+ */
+import { composePlots, svgToPng } from '../charts/plotExport';
+import type { ViewContext } from './context';
+import type { PlotPane } from './plotPane';
+import { button, el } from './ui';
+
+/** Saves bytes: a download in the browser, VS Code's save dialog in a webview. */
+export async function saveBytes(context: ViewContext, fileName: string, mime: string, data: Uint8Array): Promise<void> {
+  if (context.host === 'vscode') {
+    await context.controller.request('saveFile', { fileName, data });
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([data.slice()], { type: mime }));
+  const link = el('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The panes shown now, side by side, as an SVG or PNG file named after `baseName`. */
+export async function savePlot(context: ViewContext, panes: readonly PlotPane[], format: 'png' | 'svg', baseName: string): Promise<void> {
+  const page = getComputedStyle(document.body);
+  const surface = getComputedStyle(panes[0].element);
+  const picture = composePlots(
+    panes.map((pane) => pane.picture()),
+    { background: surface.backgroundColor, ink: page.color, fontFamily: page.fontFamily },
+  );
+  const fileName = `${baseName}.${format}`;
+  if (format === 'svg') await saveBytes(context, fileName, 'image/svg+xml', new TextEncoder().encode(picture.svg));
+  else await saveBytes(context, fileName, 'image/png', await svgToPng(picture));
+}
+
+/** "Save plot: PNG · SVG" buttons for a view's plot bar; `panes` is read when clicked. */
+export function savePlotButtons(context: ViewContext, panes: () => readonly PlotPane[], baseName: () => string): HTMLElement {
+  const element = el('span', 'save-plot');
+  const save = (format: 'png' | 'svg') => () => {
+    savePlot(context, panes(), format, baseName()).catch((error: unknown) =>
+      context.banner.show({ message: error instanceof Error ? error.message : String(error), code: 'export-failed' }, 'Saving the plot'),
+    );
+  };
+  element.append(
+    el('span', 'field-label', 'save plot'),
+    button('PNG', save('png'), { secondary: true, name: 'save-png', title: 'the plot as shown, at twice the screen resolution' }),
+    button('SVG', save('svg'), { secondary: true, name: 'save-svg', title: 'the plot as vector graphics: one circle per point' }),
+  );
+  return element;
+}
