@@ -31,7 +31,11 @@ const builds = [
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...nodeCommon,
-    entryPoints: { projectionWorker: 'src/worker/projectionWorker.ts', sessionWorker: 'src/worker/sessionWorker.ts' },
+    entryPoints: {
+      projectionWorker: 'src/worker/projectionWorker.ts',
+      sessionWorker: 'src/worker/sessionWorker.ts',
+      umapLayoutWorker: 'src/worker/umapLayoutWorker.ts',
+    },
     outdir: 'dist',
   },
   {

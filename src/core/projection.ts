@@ -7,7 +7,7 @@ import type { ProjectionMethod, ProjectionParams } from '../shared/types';
 import type { ProjectionHooks } from './compute/hooks';
 import { fitPca, projectPca, type PcaModel } from './compute/pca';
 import { tsne } from './compute/tsne';
-import { umap } from './compute/umap';
+import { umap, type LayoutThreads } from './compute/umap';
 import { trustworthiness } from './compute/trustworthiness';
 
 export interface ProjectionSpec {
@@ -59,13 +59,18 @@ function defaultComponents(dims: 2 | 3): number[] {
   return dims === 2 ? [0, 1] : [0, 1, 2];
 }
 
-/** Projects n × dim data to 2-D or 3-D. Synchronous and CPU-bound: call it off the UI thread. */
+/**
+ * Projects n × dim data to 2-D or 3-D. Synchronous and CPU-bound: call it off the UI thread.
+ * `umapThreads` lends UMAP's SGD helper threads (the projection worker does; layouts then vary
+ * between runs); without them every method is reproducible for a seed.
+ */
 export function computeProjection(
   data: Float32Array,
   n: number,
   dim: number,
   spec: ProjectionSpec,
   hooks: ProjectionHooks = {},
+  umapThreads?: LayoutThreads,
 ): ProjectionResult {
   checkProjectionSpec(spec, n, dim);
   const started = performance.now();
@@ -97,6 +102,7 @@ export function computeProjection(
             minDist: spec.params.minDist,
             seed: spec.seed,
             init,
+            threads: umapThreads,
           },
           hooks,
         );

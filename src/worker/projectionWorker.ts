@@ -6,9 +6,13 @@ import { parentPort } from 'node:worker_threads';
 import type { ProjectionJob, ProjectionWorkerMessage } from '../shared/workerProtocol';
 import { computeProjection } from '../core/projection';
 import { toErrorInfo } from '../util/errors';
+import { umapLayoutThreads } from './umapLayoutThreads';
 
 /** Intermediate layouts are posted at most this often: the webview cannot draw faster anyway. */
 const LAYOUT_INTERVAL_MS = 250;
+
+/** UMAP's SGD shares every spare core with this thread (helpers live only while a layout runs). */
+const umapThreads = umapLayoutThreads();
 
 const port = parentPort;
 if (!port) throw new Error('projectionWorker must run as a worker thread');
@@ -33,6 +37,7 @@ port.on('message', (job: ProjectionJob) => {
         },
         shouldStop: () => Atomics.load(stop, 0) === 1,
       },
+      umapThreads,
     );
     post({ type: 'result', id: job.id, positions: result.positions, seconds: result.seconds });
   } catch (error) {

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { umap } from '../../src/core/compute/umap';
 import { findAbParams, fuzzySimplicialSet, smoothKnnDistances } from '../../src/core/compute/umapGraph';
-import { approximatePow } from '../../src/core/compute/umapOptimize';
+import { coefficientBin, coefficientTables } from '../../src/core/compute/umapOptimize';
+import { umapLayoutThreads } from '../../src/worker/umapLayoutThreads';
 import { nearestNeighbors } from '../../src/core/compute/knn';
 import { trustworthiness } from '../../src/core/compute/trustworthiness';
 import { createRng } from '../../src/core/compute/random';
@@ -36,11 +37,21 @@ test('findAbParams(spread, minDist) reproduces umap-learn’s fitted curve param
   assert.ok(Math.abs(b - 0.8950608781227859) < 1e-4, `b = ${b}`);
 });
 
-test('approximatePow(x, p) stays within 7 % of Math.pow over the distances UMAP sees', () => {
-  for (let x = 1e-4; x < 1e4; x *= 1.37) {
-    const relative = Math.abs(approximatePow(x, 0.8950608781227859) / Math.pow(x, 0.8950608781227859) - 1);
-    assert.ok(relative < 0.07, `x = ${x}: relative error ${relative}`);
+test('coefficientTables(a, b, γ)[coefficientBin(d²)] stays within 1 % of umap-learn’s gradient coefficients', () => {
+  const a = 1.576943460405378;
+  const b = 0.8950608781227859;
+  const { attraction, repulsion } = coefficientTables(a, b, 1);
+  for (let d2 = 1e-6; d2 < 1e4; d2 *= 1.37) {
+    const powered = Math.pow(d2, b);
+    const exactAttraction = (-2 * a * b * powered) / (d2 * (a * powered + 1));
+    const exactRepulsion = (2 * b) / ((0.001 + d2) * (a * powered + 1));
+    const bin = coefficientBin(d2);
+    assert.ok(Math.abs(attraction[bin] / exactAttraction - 1) < 0.01, `d² = ${d2}: attraction ${attraction[bin]} vs ${exactAttraction}`);
+    assert.ok(Math.abs(repulsion[bin] / exactRepulsion - 1) < 0.01, `d² = ${d2}: repulsion ${repulsion[bin]} vs ${exactRepulsion}`);
   }
+  // d² = 0 (coincident points) falls in the first bin: a finite coefficient, so a zero step.
+  assert.equal(coefficientBin(0), 0);
+  assert.ok(Number.isFinite(attraction[0]) && Number.isFinite(repulsion[0]));
 });
 
 test('smoothKnnDistances and fuzzySimplicialSet build umap-learn’s symmetric fuzzy union', () => {
@@ -85,13 +96,8 @@ test('umap(data, n, dim, {seed}) is reproducible for a seed and differs between 
   assert.ok(threeD.every(Number.isFinite));
 });
 
-test('umap on 2000 real MNIST digits is as trustworthy as umap-learn (> 0.93) and keeps classes together (10-NN accuracy > 0.8)', () => {
-  const n = 2000;
-  const { images, labels } = mnistTest(n);
-  const layout = umap(images, n, 784, { seed: 1 });
-  const trust = trustworthiness(images, layout, n, 784, 2, 10);
-  // Measured here: 0.948; umap-learn 0.5.3 gives 0.947 and 0.946 (seeds 1, 2) on the same images.
-  assert.ok(trust > 0.93, `trustworthiness ${trust}`);
+/** Share of points whose 10 nearest layout neighbours mostly carry their own label. */
+function tenNearestLabelAccuracy(layout: Float32Array, labels: Uint8Array, n: number): number {
   const neighbours = nearestNeighbors(layout, n, 2, 10);
   let correct = 0;
   const votes = new Int32Array(10);
@@ -100,8 +106,32 @@ test('umap on 2000 real MNIST digits is as trustworthy as umap-learn (> 0.93) an
     for (let t = 0; t < 10; t++) votes[labels[neighbours.indices[i * 10 + t]]]++;
     if (votes.indexOf(Math.max(...votes)) === labels[i]) correct++;
   }
+  return correct / n;
+}
+
+test('umap on 2000 real MNIST digits is as trustworthy as umap-learn (> 0.93) and keeps classes together (10-NN accuracy > 0.8)', () => {
+  const n = 2000;
+  const { images, labels } = mnistTest(n);
+  const layout = umap(images, n, 784, { seed: 1 });
+  const trust = trustworthiness(images, layout, n, 784, 2, 10);
+  // Measured here: 0.948; umap-learn 0.5.3 gives 0.947 and 0.946 (seeds 1, 2) on the same images.
+  assert.ok(trust > 0.93, `trustworthiness ${trust}`);
   // Measured here: 0.856 (2000 digits are sparse: raw-pixel 10-NN accuracy on them is about 0.9).
-  assert.ok(correct / n > 0.8, `10-NN label accuracy ${correct / n}`);
+  const accuracy = tenNearestLabelAccuracy(layout, labels, n);
+  assert.ok(accuracy > 0.8, `10-NN label accuracy ${accuracy}`);
+});
+
+test('umap(…, {threads: umapLayoutThreads(1)}) (Hogwild SGD on a helper thread) gives layouts of the same quality on MNIST', () => {
+  const n = 2000;
+  const { images, labels } = mnistTest(n);
+  const layout = umap(images, n, 784, { seed: 1, threads: umapLayoutThreads(1) });
+  const trust = trustworthiness(images, layout, n, 784, 2, 10);
+  assert.ok(trust > 0.93, `trustworthiness ${trust}`);
+  const accuracy = tenNearestLabelAccuracy(layout, labels, n);
+  assert.ok(accuracy > 0.8, `10-NN label accuracy ${accuracy}`);
+  let polls = 0;
+  // Stopping mid-SGD ends the run; the helper is terminated (a live one would keep this test process running).
+  assert.throws(() => umap(images, n, 784, { seed: 1, threads: umapLayoutThreads(1) }, { shouldStop: () => ++polls > 20 }), CancelledError);
 });
 
 test('umap(…, {init}) starts from the given layout, and hooks report stages, layouts and cancellation', () => {
@@ -117,7 +147,8 @@ test('umap(…, {init}) starts from the given layout, and hooks report stages, l
       layouts.push(fraction);
     },
   });
-  assert.deepEqual([...stages], ['knn', 'graph', 'init', 'optimize']);
+  // The start comes first, so that large sets show a layout while the neighbour search runs.
+  assert.deepEqual([...stages], ['init', 'knn', 'graph', 'optimize']);
   assert.equal(layouts[0], 0);
   assert.equal(layouts[layouts.length - 1], 1);
   assert.notDeepEqual(fromInit, umap(data, 150, 3, { seed: 1, nEpochs: 20 }));

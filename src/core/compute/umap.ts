@@ -1,7 +1,8 @@
 /**
  * UMAP (McInnes, Healy & Melville 2018) over flat typed arrays, following umap-learn's algorithm:
  * kNN (NN-descent for large n) → smooth-kNN fuzzy graph → fuzzy union → PCA (or caller-given)
- * initialisation → epochs-per-sample SGD with negative sampling. Seeded and reproducible.
+ * initialisation → epochs-per-sample SGD with negative sampling. Seeded and reproducible on one
+ * thread; with helper threads (`threads`) the SGD runs Hogwild and layouts vary between runs.
  */
 
 import { throwIfStopped } from './cancel';
@@ -10,7 +11,7 @@ import { nearestNeighbors } from './knn';
 import { fitPca, projectPca } from './pca';
 import { createRng, Rng } from './random';
 import { findAbParams, fuzzySimplicialSet, FuzzyGraph } from './umapGraph';
-import { LayoutEdges, optimizeLayout } from './umapOptimize';
+import { LayoutEdges, LayoutThreads, optimizeLayout } from './umapOptimize';
 
 export type { ProjectionHooks } from './hooks';
 
@@ -34,12 +35,21 @@ export interface UmapOptions {
   seed?: number;
   /** Starting layout, n × nComponents (e.g. PCA, or another projection to stay close to). */
   init?: Float32Array;
+  /**
+   * Helper threads for the SGD (Hogwild over shared memory). Without them the run is on the
+   * calling thread and reproducible for a seed; with them it is faster and varies between runs.
+   */
+  threads?: LayoutThreads;
 }
+
+export type { LayoutThreads } from './umapOptimize';
 
 /** umap-learn rescales every start to [0, 10] per axis; its learning rate and a/b curve assume that scale. */
 const INIT_EXTENT = 10;
 /** umap-learn jitters a PCA start by this much so that duplicate codes do not stay stacked. */
 const INIT_NOISE = 1e-4;
+/** Edge samples (edges × epochs) below which helper threads would cost more to start than they save. */
+const PARALLEL_MIN_EDGE_EPOCHS = 5e6;
 
 /** Embeds n points of `dim` features into nComponents dimensions; returns n × nComponents. */
 export function umap(data: Float32Array, n: number, dim: number, options: UmapOptions = {}, hooks: ProjectionHooks = {}): Float32Array {
@@ -70,6 +80,14 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
     if (!Number.isFinite(data[i])) throw new RangeError(`data[${i}] (point ${Math.floor(i / dim)}, feature ${i % dim}) is ${data[i]}; UMAP needs finite values`);
   }
 
+  // The start is computed and shown first: on large sets it is the layout users look at while the
+  // neighbour search runs.
+  const rng = createRng(seed);
+  const embedding = options.init !== undefined ? options.init.slice() : principalComponentsStart(data, n, dim, nComponents, rng);
+  scaleToExtent(embedding, n, nComponents, rng);
+  hooks.onProgress?.('init', 1);
+  hooks.onLayout?.(embedding.slice(), 0);
+
   const knn = nearestNeighbors(data, n, dim, nNeighbors - 1, {
     seed,
     onProgress: (fraction) => hooks.onProgress?.('knn', fraction),
@@ -81,13 +99,8 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
   const { a, b } = findAbParams(spread, minDist);
   hooks.onProgress?.('graph', 1);
 
-  throwIfStopped(hooks.shouldStop, 'initialisation');
-  const rng = createRng(seed);
-  const embedding = options.init !== undefined ? options.init.slice() : principalComponentsStart(data, n, dim, nComponents, rng);
-  scaleToExtent(embedding, n, nComponents, rng);
-  hooks.onProgress?.('init', 1);
-  hooks.onLayout?.(embedding.slice(), 0);
-
+  throwIfStopped(hooks.shouldStop, 'layout optimisation');
+  const worthThreads = edges.tails.length * nEpochs >= PARALLEL_MIN_EDGE_EPOCHS;
   optimizeLayout(
     embedding,
     n,
@@ -95,33 +108,35 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
     edges,
     { a, b, nEpochs, learningRate, negativeSampleRate, repulsionStrength: 1, seed: rng.nextInt(4294967296) },
     hooks,
+    worthThreads ? options.threads : undefined,
   );
   return embedding;
 }
 
 /**
  * Drops edges weaker than max weight / nEpochs (they would be sampled less than once, as
- * umap-learn prunes them) and gives the rest umap-learn's sampling periods.
+ * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head.
  */
 function layoutEdges(graph: FuzzyGraph, nEpochs: number): LayoutEdges {
-  const { heads, tails, weights } = graph;
+  const { n, heads, tails, weights } = graph;
   let maxWeight = 0;
   for (let e = 0; e < weights.length; e++) maxWeight = Math.max(maxWeight, weights[e]);
   const threshold = maxWeight / nEpochs;
-  let kept = 0;
-  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) kept++;
-  const keptHeads = new Int32Array(kept);
+  const rowStart = new Int32Array(n + 1);
+  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[heads[e] + 1]++;
+  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
+  const kept = rowStart[n];
   const keptTails = new Int32Array(kept);
   const epochsPerSample = new Float32Array(kept);
+  // The graph's edges come row by row, so keeping their order fills the rows in place.
   let slot = 0;
   for (let e = 0; e < weights.length; e++) {
     if (weights[e] < threshold) continue;
-    keptHeads[slot] = heads[e];
     keptTails[slot] = tails[e];
     epochsPerSample[slot] = maxWeight / weights[e];
     slot++;
   }
-  return { heads: keptHeads, tails: keptTails, epochsPerSample };
+  return { rowStart, tails: keptTails, epochsPerSample };
 }
 
 /** PCA start, jittered as umap-learn does; axes the data cannot fill (dim < nComponents) start uniform. */
