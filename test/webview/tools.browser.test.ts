@@ -220,6 +220,27 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
       assert.deepEqual(pageProblems(page), []);
     });
   });
+
+  test('decoding under the cursor works in 3-D: the middle of the view is the centre of the PCA cloud, decoded by the exact PCA inverse', async () => {
+    await check(page, 'tools-decode-3d', async () => {
+      await page.click('.segmented[data-name="dims"] button[data-value="3"]');
+      await page.click('vscode-button[data-name="run"]');
+      await page.waitForFunction(() => /PCA 3-D/.test(document.querySelector('.pane-status')?.textContent ?? ''));
+      await openTools(page);
+      await page.click('vscode-button[data-name="probe"]');
+      const box = (await page.locator('.plot-pane[data-source="codes"] .plot').boundingBox())!;
+      // The middle of the drawing area (inside the axis margins): the cloud's centre, where PCA coordinates are 0.
+      await page.mouse.move(box.x + 44 + (box.width - 56) / 2 - 3, box.y + 10 + (box.height - 36) / 2 - 3);
+      await page.mouse.move(box.x + 44 + (box.width - 56) / 2, box.y + 10 + (box.height - 36) / 2, { steps: 2 });
+      await page.waitForFunction(() => /exact PCA inverse/.test(document.querySelector('.decode-at')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      const coordinates = ((await page.textContent('.decode-at')) ?? '').match(/at \(([^)]*)\)/)![1].split(', ').map(Number);
+      assert.equal(coordinates.length, 3);
+      for (const c of coordinates) assert.ok(Math.abs(c) < 1, `PCA coordinates ${coordinates}`);
+      assert.equal(await page.locator('.decode-out canvas').count(), 1);
+      await page.click('vscode-button[data-name="probe"]');
+      await page.click('.segmented[data-name="dims"] button[data-value="2"]');
+    });
+  });
 });
 
 describe('VAE views on mnist-vae with the real session worker (Chromium)', () => {

@@ -36,7 +36,11 @@ export interface ScatterEvents {
   view: (view: ViewState) => void;
   /** A new layout arrived; its own extent, for plots that fit a shared region. */
   layout: (extent: Extent) => void;
-  /** With probing on (2-D): the layout coordinates under the pointer, for decoding that spot. */
+  /**
+   * With probing on: the layout coordinates under the pointer, for decoding that spot. In 3-D the
+   * pointer names a line of sight; the spot is where it crosses the plane through the cloud's
+   * centre facing the viewer.
+   */
   probe: (point: Float32Array) => void;
 }
 
@@ -56,7 +60,7 @@ export interface ScatterPlot {
   setPath(points: Float32Array | null): void;
   /** Loose markers at layout positions (m × dims): prior samples, cluster centroids. */
   setMarkers(points: Float32Array | null): void;
-  /** Emit `probe` events while the pointer moves over the 2-D plot. */
+  /** Emit `probe` events while the pointer moves over the plot. */
   setProbe(enabled: boolean): void;
   setMode(mode: InteractionMode): void;
   getView(): ViewState;
@@ -243,6 +247,16 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     const z = (source[i * 3 + 2] - center[2]) * inv;
     const z1 = -Math.sin(yaw) * x + Math.cos(yaw) * z;
     return [Math.cos(yaw) * x + Math.sin(yaw) * z, Math.cos(pitch) * y - Math.sin(pitch) * z1];
+  };
+
+  /** Inverse of the 3-D view rotation for a plane point at depth 0: back to layout coordinates. */
+  const fromPlanar = (px: number, py: number): Float32Array => {
+    if (dims === 2) return Float32Array.of(px, py);
+    const z1 = -Math.sin(pitch) * py;
+    const y = Math.cos(pitch) * py;
+    const x = Math.cos(yaw) * px - Math.sin(yaw) * z1;
+    const z = Math.sin(yaw) * px + Math.cos(yaw) * z1;
+    return Float32Array.of(center[0] + radius * x, center[1] + radius * y, center[2] + radius * z);
   };
 
   const screenX = (x: number) => transform.applyX(xBase(x));
@@ -567,7 +581,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     const [sx, sy] = d3.pointer(event);
     const worldRadius = HOVER_RADIUS_PX / (transform.k * Math.abs(xBase(1) - xBase(0)) || 1);
     hoverAt(ensureGrid().nearest(worldX(sx), worldY(sy), worldRadius, visible), event.clientX, event.clientY);
-    if (probing && dims === 2) dispatch.call('probe', undefined, Float32Array.of(worldX(sx), worldY(sy)));
+    if (probing) dispatch.call('probe', undefined, fromPlanar(worldX(sx), worldY(sy)));
   });
   svg.on('pointerleave', () => hoverAt(-1, 0, 0));
   svg.on('click', (event: MouseEvent) => {

@@ -71,7 +71,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
 
   // ---- decode under the cursor ----
   const decodeOut = el('div', 'decode-out');
-  decodeOut.append(note('Turn on, then move over the plot (2-D layouts).'));
+  decodeOut.append(note('Turn on, then move over the plot (in 3-D: the spot on the plane through the centre of the cloud, facing you).'));
   let probing = false;
   const probeButton = button(
     'Decode under cursor',
@@ -91,7 +91,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
         const ratio = response.distanceToData / (response.typicalSpacing || 1);
         const text = el('div', `decode-text ${ratio > 2 ? 'off-manifold' : ''}`);
         text.append(
-          el('div', undefined, `at (${formatNumber(point[0])}, ${formatNumber(point[1])}) · ${response.method === 'pca-inverse' ? 'exact PCA inverse' : 'blend of nearest codes'}`),
+          el('div', 'decode-at', `at (${Array.from(point, formatNumber).join(', ')}) · ${response.method === 'pca-inverse' ? 'exact PCA inverse' : 'blend of nearest codes'}`),
           el('div', undefined, `distance to data ${formatNumber(response.distanceToData)} (typical spacing ${formatNumber(response.typicalSpacing)})`),
           el('div', undefined, ratio > 2 ? 'off the data: the decoder is extrapolating' : 'within the data'),
         );
