@@ -35,6 +35,7 @@ const builds = [
       projectionWorker: 'src/worker/projectionWorker.ts',
       sessionWorker: 'src/worker/sessionWorker.ts',
       umapLayoutWorker: 'src/worker/umapLayoutWorker.ts',
+      encodeWorker: 'src/worker/encodeWorker.ts',
     },
     outdir: 'dist',
   },

@@ -10,13 +10,14 @@ import { join, resolve } from 'node:path';
 import { readManifestNear } from '../manifest';
 import type { AutoencoderKind, BackendPreference, LayerRole, LayerSummary, ModelSummary } from '../../shared/types';
 import { type ActivationSource, type LayerActivation, flatGraphSource, graphModelSource, peakActivation } from './activations';
-import { initBackend } from './backend';
+import { activeBackend, initBackend } from './backend';
+import { ENCODE_CHUNK, EncodePool } from './encodePool';
 import { ModelLoadError } from './errors';
 import { type FlatGraph, type FlatNode, flattenModel, sampleShape, sizeOf } from './graph';
 import { type LoadedGraphModel, type LoadedLayersModel, type LoadedModel, loadModelFile } from './load';
 import { SAMPLING_STAND_IN_CLASS } from './sampling';
 import { buildDecoder, findSplit, type SplitPoint } from './split';
-import { type BatchOptions, type Stage, graphStage, layersStage, product, runBatches } from './stage';
+import { type BatchOptions, type Stage, checkInputLength, graphStage, layersStage, product, runBatches } from './stage';
 import { graphLayers, summarizeFlatGraph, summarizeGraphLayers } from './summary';
 
 export type { BatchOptions } from './stage';
@@ -62,6 +63,13 @@ export interface LoadAutoencoderOptions {
   samplingStandIn?: boolean;
   /** Backend to initialise if none is yet (default 'auto'). */
   backend?: BackendPreference;
+  /**
+   * WebAssembly instances `encode` may use (default 1): this thread plus `encodeThreads − 1`
+   * worker threads, each loading its own copy of the model on first use, for calls of more than
+   * `ENCODE_CHUNK` samples. tfjs' wasm backend is single-threaded in Node, so this is how an
+   * encode uses several cores; it is ignored under tfjs-node, which threads by itself.
+   */
+  encodeThreads?: number;
 }
 
 /**
@@ -83,10 +91,10 @@ export async function loadAutoencoder(modelPath: string, options: LoadAutoencode
       disposeLoaded(encoder);
       throw error;
     }
-    return new LoadedAutoencoder(await withCleanup([encoder, decoder], () => buildPairPlan(encoder, decoder, codeLayer)));
+    return new LoadedAutoencoder(await withCleanup([encoder, decoder], () => buildPairPlan(encoder, decoder, codeLayer)), modelPath, options);
   }
   const model = await loadModelFile(files.primary, loadOptions);
-  return new LoadedAutoencoder(await withCleanup([model], async () => buildSinglePlan(model, codeLayer)));
+  return new LoadedAutoencoder(await withCleanup([model], async () => buildSinglePlan(model, codeLayer)), modelPath, options);
 }
 
 /** Disposes the loaded models when planning fails, and names the file in split errors. */
@@ -582,8 +590,13 @@ class LoadedAutoencoder implements Autoencoder {
   readonly canEncode: boolean;
   readonly canDecode: boolean;
   private disposed = false;
+  private pool: EncodePool | null = null;
 
-  constructor(private readonly plan: Plan) {
+  constructor(
+    private readonly plan: Plan,
+    private readonly modelPath: string,
+    private readonly loadOptions: LoadAutoencoderOptions,
+  ) {
     this.inputShape = plan.inputShape;
     this.latentShape = plan.latentShape;
     this.latentSize = product(plan.latentShape);
@@ -606,7 +619,15 @@ class LoadedAutoencoder implements Autoencoder {
   }
 
   async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
-    const [codes] = await runBatches(this.need(this.plan.encode, 'encode'), inputs, count, options);
+    const stage = this.need(this.plan.encode, 'encode');
+    const threads = this.loadOptions.encodeThreads ?? 1;
+    if (threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
+      checkInputLength(stage, inputs, count);
+      this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: { ...this.loadOptions, encodeThreads: 1 } });
+      const here = { batchSize: options?.batchSize, signal: options?.signal };
+      return this.pool.encode(inputs, count, product(stage.inputShape), this.latentSize, async (chunk, n) => (await runBatches(stage, chunk, n, here))[0]!, options);
+    }
+    const [codes] = await runBatches(stage, inputs, count, options);
     return codes!;
   }
 
@@ -657,6 +678,7 @@ class LoadedAutoencoder implements Autoencoder {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.pool?.dispose();
     for (const { source } of this.plan.activationSources) source.dispose();
     this.plan.dispose();
   }

@@ -1,0 +1,33 @@
+/**
+ * Encode worker: one more WebAssembly instance for `EncodePool`. Loads the model it was started
+ * with, says 'ready', then encodes each chunk it is sent, one after another, and sends the codes
+ * back (transferred, not copied).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadAutoencoder } from '../core/model';
+import type { EncodeChunkRequest, EncodeWorkerData, EncodeWorkerMessage } from '../core/model/encodePool';
+
+const port = parentPort;
+if (!port) throw new Error('encodeWorker must run as a worker thread');
+const post = (message: EncodeWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const { modelPath, options } = workerData as EncodeWorkerData;
+
+// The worker never encodes in parallel itself: one wasm instance per thread.
+const model = loadAutoencoder(modelPath, { ...options, encodeThreads: 1 });
+model.then(
+  () => post({ type: 'ready' }),
+  (error: unknown) => post({ type: 'loadFailed', message: String((error as Error).message ?? error) }),
+);
+
+// Chunks are encoded strictly in turn: the backend is shared by everything on this thread.
+let previous: Promise<unknown> = model;
+port.on('message', (request: EncodeChunkRequest) => {
+  previous = previous.then(async () => {
+    try {
+      const codes = await (await model).encode(request.inputs, request.count);
+      post({ type: 'codes', id: request.id, codes }, [codes.buffer as ArrayBuffer]);
+    } catch (error) {
+      post({ type: 'error', id: request.id, message: String((error as Error).message ?? error) });
+    }
+  });
+});
