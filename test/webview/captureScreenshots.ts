@@ -1,7 +1,8 @@
 /**
  * Captures the README's screenshots with the real session on the bundled samples:
- * explorer (dark and light, UMAP with a brushed selection), compare (the two checkpoints) and
- * the model inspector. Writes media/screenshots/*.png.
+ * explorer (dark and light, UMAP with a brushed selection), the explorer with the raw-input
+ * baseline beside the codes, compare (the two checkpoints) and the model inspector. Writes
+ * media/screenshots/*.png.
  *
  *   node --import tsx test/webview/captureScreenshots.ts      (needs `npm run build` and /usr/bin/chromium)
  */
@@ -70,6 +71,23 @@ async function explorer(browser: Browser): Promise<void> {
   }
 }
 
+/** UMAP of the codes beside UMAP of the pixels, with the label separability of both. */
+async function baseline(browser: Browser): Promise<void> {
+  const sample = bundledSample();
+  const server = await serve({ modelPaths: [sample.model], dataPath: sample.data });
+  try {
+    const page = await openExplorer(browser, server.url, viewport);
+    await setTheme(page, 'dark');
+    await page.click('vscode-button[data-name="baseline"]');
+    await runMethod(page, 'umap');
+    await page.waitForSelector('.separability td');
+    await page.mouse.move(10, 10);
+    await page.screenshot({ path: join(folder, 'explorer-baseline-dark.png') });
+  } finally {
+    await server.close();
+  }
+}
+
 async function compare(browser: Browser): Promise<void> {
   const root = bundledSamplesRoot();
   const server = await serve({ modelPaths: [join(root, 'mnist-dense-epoch1'), join(root, 'mnist-dense')], dataPath: bundledSample().data });
@@ -105,6 +123,7 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   try {
     await explorer(browser);
+    await baseline(browser);
     await compare(browser);
     await inspect(browser);
   } finally {
