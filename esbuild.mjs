@@ -34,7 +34,7 @@ const builds = [
     entryPoints: {
       projectionWorker: 'src/worker/projectionWorker.ts',
       sessionWorker: 'src/worker/sessionWorker.ts',
-      umapLayoutWorker: 'src/worker/umapLayoutWorker.ts',
+      computeHelper: 'src/worker/computeHelper.ts',
       encodeWorker: 'src/worker/encodeWorker.ts',
     },
     outdir: 'dist',

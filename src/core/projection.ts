@@ -7,7 +7,8 @@ import type { ProjectionMethod, ProjectionParams } from '../shared/types';
 import type { ProjectionHooks } from './compute/hooks';
 import { fitPca, projectPca, type PcaModel } from './compute/pca';
 import { tsne } from './compute/tsne';
-import { umap, type LayoutThreads } from './compute/umap';
+import { umap } from './compute/umap';
+import type { HelperThreads } from './compute/threads';
 import { trustworthiness } from './compute/trustworthiness';
 
 export interface ProjectionSpec {
@@ -61,8 +62,8 @@ function defaultComponents(dims: 2 | 3): number[] {
 
 /**
  * Projects n × dim data to 2-D or 3-D. Synchronous and CPU-bound: call it off the UI thread.
- * `umapThreads` lends UMAP's SGD helper threads (the projection worker does; layouts then vary
- * between runs); without them every method is reproducible for a seed.
+ * `umapThreads` lends UMAP helper threads (the projection worker does; layouts then vary between
+ * runs); without them every method is reproducible for a seed.
  */
 export function computeProjection(
   data: Float32Array,
@@ -70,7 +71,7 @@ export function computeProjection(
   dim: number,
   spec: ProjectionSpec,
   hooks: ProjectionHooks = {},
-  umapThreads?: LayoutThreads,
+  umapThreads?: HelperThreads,
 ): ProjectionResult {
   checkProjectionSpec(spec, n, dim);
   const started = performance.now();

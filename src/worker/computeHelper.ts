@@ -1,9 +1,11 @@
 /**
- * A helper thread of UMAP's SGD: claims chunks of the layout's epochs from the shared state until
- * none are left or the caller stops the run, then ends (the caller also terminates it).
+ * A helper thread of a parallel compute stage (NN-descent's local joins, UMAP's SGD): works on
+ * the shared state until the stage has nothing left or its caller stops it, then ends (the
+ * caller also terminates it).
  */
 import { workerData } from 'node:worker_threads';
-import { runLayoutChunks, type LayoutState } from '../core/compute/umapOptimize';
+import { runHelperTask } from '../core/compute/helperTasks';
+import type { HelperTask } from '../core/compute/threads';
 
-const { state, thread } = workerData as { state: LayoutState; thread: number };
-runLayoutChunks(state, thread);
+const { task, state, thread } = workerData as { task: HelperTask; state: object; thread: number };
+runHelperTask(task, state, thread);

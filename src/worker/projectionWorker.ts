@@ -6,13 +6,13 @@ import { parentPort } from 'node:worker_threads';
 import type { ProjectionJob, ProjectionWorkerMessage } from '../shared/workerProtocol';
 import { computeProjection } from '../core/projection';
 import { toErrorInfo } from '../util/errors';
-import { umapLayoutThreads } from './umapLayoutThreads';
+import { computeThreads } from './computeThreads';
 
 /** Intermediate layouts are posted at most this often: the webview cannot draw faster anyway. */
 const LAYOUT_INTERVAL_MS = 250;
 
-/** UMAP's SGD shares every spare core with this thread (helpers live only while a layout runs). */
-const umapThreads = umapLayoutThreads();
+/** UMAP shares every spare core with this thread (helpers live only while a stage runs). */
+const umapThreads = computeThreads();
 
 const port = parentPort;
 if (!port) throw new Error('projectionWorker must run as a worker thread');

@@ -6,6 +6,7 @@ import { createRng } from '../../src/core/compute/random';
 import { nearestNeighbors } from '../../src/core/compute/knn';
 import { trustworthiness } from '../../src/core/compute/trustworthiness';
 import { CancelledError } from '../../src/core/compute/cancel';
+import { computeThreads } from '../../src/worker/computeThreads';
 
 const repoRoot = resolve(__dirname, '..', '..');
 
@@ -55,7 +56,7 @@ test('nearestNeighbors(…, {metric: "cosine"}) returns 1 − cos as the distanc
   graph.distances.subarray(0, 3).forEach((d, t) => assert.ok(Math.abs(d - expected[t]) < 1e-6, `distance ${d} vs ${expected[t]}`));
 });
 
-test('nearestNeighbors(…, {exact: false}) (NN-descent) recalls ≥ 0.9 of the exact neighbours on MNIST, reproducibly', () => {
+test('nearestNeighbors(…, {exact: false}) (NN-descent) recalls ≥ 0.9 of the exact neighbours on MNIST, reproducibly, with or without helper threads', () => {
   const n = 2000;
   const k = 10;
   const images = mnistTestImages(n);
@@ -75,6 +76,10 @@ test('nearestNeighbors(…, {exact: false}) (NN-descent) recalls ≥ 0.9 of the 
   }
   const again = nearestNeighbors(images, n, 784, k, { exact: false, seed: 3 });
   assert.deepEqual(again.indices, approximate.indices);
+  // Helpers run some of the local joins; the caller applies every join's updates in one fixed order.
+  const withHelper = nearestNeighbors(images, n, 784, k, { exact: false, seed: 3, threads: computeThreads(1) });
+  assert.deepEqual(withHelper.indices, approximate.indices);
+  assert.deepEqual(withHelper.distances, approximate.distances);
 });
 
 test('nearestNeighbors rejects bad shapes and k with the offending values, and stops when asked', () => {

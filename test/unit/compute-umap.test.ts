@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { umap } from '../../src/core/compute/umap';
 import { findAbParams, fuzzySimplicialSet, smoothKnnDistances } from '../../src/core/compute/umapGraph';
 import { coefficientBin, coefficientTables } from '../../src/core/compute/umapOptimize';
-import { umapLayoutThreads } from '../../src/worker/umapLayoutThreads';
+import { computeThreads } from '../../src/worker/computeThreads';
 import { nearestNeighbors } from '../../src/core/compute/knn';
 import { trustworthiness } from '../../src/core/compute/trustworthiness';
 import { createRng } from '../../src/core/compute/random';
@@ -121,17 +121,17 @@ test('umap on 2000 real MNIST digits is as trustworthy as umap-learn (> 0.93) an
   assert.ok(accuracy > 0.8, `10-NN label accuracy ${accuracy}`);
 });
 
-test('umap(…, {threads: umapLayoutThreads(1)}) (Hogwild SGD on a helper thread) gives layouts of the same quality on MNIST', () => {
+test('umap(…, {threads: computeThreads(1)}) (Hogwild SGD on a helper thread) gives layouts of the same quality on MNIST', () => {
   const n = 2000;
   const { images, labels } = mnistTest(n);
-  const layout = umap(images, n, 784, { seed: 1, threads: umapLayoutThreads(1) });
+  const layout = umap(images, n, 784, { seed: 1, threads: computeThreads(1) });
   const trust = trustworthiness(images, layout, n, 784, 2, 10);
   assert.ok(trust > 0.93, `trustworthiness ${trust}`);
   const accuracy = tenNearestLabelAccuracy(layout, labels, n);
   assert.ok(accuracy > 0.8, `10-NN label accuracy ${accuracy}`);
   let polls = 0;
   // Stopping mid-SGD ends the run; the helper is terminated (a live one would keep this test process running).
-  assert.throws(() => umap(images, n, 784, { seed: 1, threads: umapLayoutThreads(1) }, { shouldStop: () => ++polls > 20 }), CancelledError);
+  assert.throws(() => umap(images, n, 784, { seed: 1, threads: computeThreads(1) }, { shouldStop: () => ++polls > 20 }), CancelledError);
 });
 
 test('umap(…, {init}) starts from the given layout, and hooks report stages, layouts and cancellation', () => {

@@ -6,6 +6,7 @@
 
 import { throwIfStopped } from './cancel';
 import { createRng, Rng32 } from './random';
+import { sharedCopy, type HelperThreads } from './threads';
 
 /** k nearest neighbours of every point, as flat n × k rows. */
 export interface KnnGraph {
@@ -29,6 +30,8 @@ export interface KnnOptions {
   onProgress?: (fraction: number) => void;
   /** Polled between chunks; when it returns true the search throws `CancelledError`. */
   shouldStop?: () => boolean;
+  /** Helper threads for NN-descent's local joins; the neighbours found are the same with or without them. */
+  threads?: HelperThreads;
 }
 
 /** Above this many points the default search is approximate (NN-descent). */
@@ -146,7 +149,8 @@ function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array
  */
 class NeighborHeap {
   readonly indices: Int32Array;
-  readonly distances: Float32Array;
+  /** Replaced by a shared copy when helper threads read the bars. */
+  distances: Float32Array;
   /** 1 while a neighbour has not yet taken part in a local join (NN-descent's "new" flag). */
   readonly isNew: Uint8Array;
 
@@ -253,12 +257,21 @@ function nnDescent(data: Float32Array, n: number, dim: number, heap: NeighborHea
 
   const newCandidates = new CandidateHeap(n, maxCandidates);
   const oldCandidates = new CandidateHeap(n, maxCandidates);
-  for (let iteration = 0; iteration < maxIterations; iteration++) {
-    throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
-    sampleCandidates(heap, newCandidates, oldCandidates, rng);
-    const updates = localJoin(data, n, dim, heap, newCandidates, oldCandidates, options);
-    options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
-    if (updates <= CONVERGENCE_DELTA * k * n) break;
+  const parallel = options.threads !== undefined && options.threads.helpers > 0;
+  const join = createJoinState(data, n, dim, heap, newCandidates, oldCandidates, parallel);
+  const helpers = parallel ? options.threads?.start('knnJoin', join) : undefined;
+  try {
+    for (let iteration = 0; iteration < maxIterations; iteration++) {
+      throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
+      sampleCandidates(heap, newCandidates, oldCandidates, rng);
+      const updates = localJoin(join, heap, options);
+      options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
+      if (updates <= CONVERGENCE_DELTA * k * n) break;
+    }
+  } finally {
+    Atomics.store(join.control, JOIN_OPEN, -1);
+    Atomics.notify(join.control, JOIN_OPEN);
+    helpers?.terminate();
   }
 }
 
@@ -352,7 +365,8 @@ function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, heap
 
 /** Per-point bounded sample of candidate indices, kept by smallest random priority. */
 class CandidateHeap {
-  readonly indices: Int32Array;
+  /** Replaced by a shared copy when helper threads read the candidates. */
+  indices: Int32Array;
   readonly priorities: Float64Array;
 
   constructor(
@@ -425,24 +439,139 @@ function sampleCandidates(heap: NeighborHeap, newCandidates: CandidateHeap, oldC
   }
 }
 
-/** Compares every new candidate of a point with every other candidate; returns the heap updates. */
-function localJoin(
+/**
+ * NN-descent's local joins, cut into units of rows. A unit computes its candidate pairs' distances
+ * against the bars as they stood when its block opened and lists the pairs that beat them; the
+ * caller applies a block's lists in unit order once all its units are done. Which thread ran a
+ * unit thus changes nothing: the neighbours are the same with any number of helpers.
+ */
+export interface JoinState {
+  n: number;
+  dim: number;
+  k: number;
+  candidates: number;
+  data: Float32Array;
+  /** The heap's distances; the root of row i (index i·k) is its bar. */
+  bars: Float32Array;
+  newIndices: Int32Array;
+  oldIndices: Int32Array;
+  rowsPerUnit: number;
+  /** Per unit of a block: its pairs (p, q, squared distance) from unit · capacity on, and their count. */
+  pairP: Int32Array;
+  pairQ: Int32Array;
+  pairDistances: Float32Array;
+  pairCounts: Int32Array;
+  /** See the JOIN_* slots. */
+  control: Int32Array;
+}
+
+/** Units are numbered over all iterations; those below this one may be claimed (the caller opens one block at a time; −1 once the search is over). */
+const JOIN_OPEN = 0;
+/** Next unclaimed unit. */
+const JOIN_CLAIMED = 1;
+/** Units finished. */
+const JOIN_FINISHED = 2;
+/** The current iteration's first unit. */
+const JOIN_ITERATION_FIRST = 3;
+/** Candidate pairs a unit may list: its rows are as many as fit. */
+const JOIN_PAIRS_PER_UNIT = 16384;
+/** Units per block: enough to keep two threads busy between the caller's applying turns. */
+const JOIN_UNITS_PER_BLOCK = 16;
+
+function createJoinState(
   data: Float32Array,
   n: number,
   dim: number,
   heap: NeighborHeap,
   newCandidates: CandidateHeap,
   oldCandidates: CandidateHeap,
-  options: KnnOptions,
-): number {
-  const size = newCandidates.size;
-  const newIndices = newCandidates.indices;
-  const oldIndices = oldCandidates.indices;
-  const bar = heap.distances;
-  const k = heap.k;
+  shared: boolean,
+): JoinState {
+  const share = <T extends Float32Array | Int32Array>(array: T): T => (shared ? sharedCopy(array) : array);
+  const candidates = newCandidates.size;
+  const pairsPerRow = (candidates * (candidates - 1)) / 2 + candidates * candidates;
+  const rowsPerUnit = Math.max(1, Math.floor(JOIN_PAIRS_PER_UNIT / pairsPerRow));
+  const capacity = rowsPerUnit * pairsPerRow;
+  heap.distances = share(heap.distances);
+  newCandidates.indices = share(newCandidates.indices);
+  oldCandidates.indices = share(oldCandidates.indices);
+  return {
+    n,
+    dim,
+    k: heap.k,
+    candidates,
+    data: share(data),
+    bars: heap.distances,
+    newIndices: newCandidates.indices,
+    oldIndices: oldCandidates.indices,
+    rowsPerUnit,
+    pairP: share(new Int32Array(JOIN_UNITS_PER_BLOCK * capacity)),
+    pairQ: share(new Int32Array(JOIN_UNITS_PER_BLOCK * capacity)),
+    pairDistances: share(new Float32Array(JOIN_UNITS_PER_BLOCK * capacity)),
+    pairCounts: share(new Int32Array(JOIN_UNITS_PER_BLOCK)),
+    control: share(new Int32Array(4)),
+  };
+}
+
+/** One iteration's local joins, block by block, on this thread and any helpers; returns the heap updates. */
+function localJoin(join: JoinState, heap: NeighborHeap, options: KnnOptions): number {
+  const { n, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts, control } = join;
+  const units = Math.ceil(n / rowsPerUnit);
+  const capacity = pairP.length / JOIN_UNITS_PER_BLOCK;
+  const first = Atomics.load(control, JOIN_CLAIMED);
+  Atomics.store(control, JOIN_ITERATION_FIRST, first);
   let updates = 0;
-  for (let row = 0; row < n; row++) {
-    if ((row & 4095) === 0) throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
+  for (let blockStart = 0; blockStart < units; blockStart += JOIN_UNITS_PER_BLOCK) {
+    throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
+    const blockEnd = Math.min(units, blockStart + JOIN_UNITS_PER_BLOCK);
+    Atomics.store(control, JOIN_OPEN, first + blockEnd);
+    Atomics.notify(control, JOIN_OPEN);
+    claimJoinUnits(join, first + blockEnd);
+    // Then wait for the units helpers claimed.
+    for (let done = Atomics.load(control, JOIN_FINISHED); done < first + blockEnd; done = Atomics.load(control, JOIN_FINISHED)) {
+      Atomics.wait(control, JOIN_FINISHED, done);
+    }
+    for (let unit = 0; unit < blockEnd - blockStart; unit++) {
+      for (let slot = unit * capacity, end = slot + pairCounts[unit]; slot < end; slot++) {
+        const p = pairP[slot];
+        const q = pairQ[slot];
+        updates += heap.push(p, pairDistances[slot], q, 1) + heap.push(q, pairDistances[slot], p, 1);
+      }
+    }
+  }
+  return updates;
+}
+
+/** A helper's side of the joins: claims units of each block the caller opens until the search is over. */
+export function runJoinUnits(join: JoinState, _thread: number): void {
+  const control = join.control;
+  for (let open = Atomics.load(control, JOIN_OPEN); open >= 0; open = Atomics.load(control, JOIN_OPEN)) {
+    claimJoinUnits(join, open);
+    Atomics.wait(control, JOIN_OPEN, open);
+  }
+}
+
+/** Claims and runs units numbered below `open`. */
+function claimJoinUnits(join: JoinState, open: number): void {
+  const control = join.control;
+  for (;;) {
+    const claimed = Atomics.load(control, JOIN_CLAIMED);
+    if (claimed >= open) return;
+    if (Atomics.compareExchange(control, JOIN_CLAIMED, claimed, claimed + 1) !== claimed) continue;
+    const unit = claimed - Atomics.load(control, JOIN_ITERATION_FIRST);
+    joinUnit(join, unit, unit % JOIN_UNITS_PER_BLOCK);
+    Atomics.add(control, JOIN_FINISHED, 1);
+    Atomics.notify(control, JOIN_FINISHED);
+  }
+}
+
+/** Lists, for the rows of `unit`, every new–new and new–old candidate pair closer than both bars. */
+function joinUnit(join: JoinState, unit: number, slot: number): void {
+  const { n, dim, k, candidates: size, data, bars, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = join;
+  const capacity = pairP.length / JOIN_UNITS_PER_BLOCK;
+  let count = slot * capacity;
+  const rowEnd = Math.min(n, (unit + 1) * rowsPerUnit);
+  for (let row = unit * rowsPerUnit; row < rowEnd; row++) {
     const base = row * size;
     for (let a = 0; a < size; a++) {
       const p = newIndices[base + a];
@@ -450,18 +579,26 @@ function localJoin(
       for (let b = a + 1; b < size; b++) {
         const q = newIndices[base + b];
         if (q < 0) continue;
-        const bound = Math.max(bar[p * k], bar[q * k]);
+        const bound = Math.max(bars[p * k], bars[q * k]);
         const distance = squaredDistanceWithin(data, p, q, dim, bound);
-        if (distance < bound) updates += heap.push(p, distance, q, 1) + heap.push(q, distance, p, 1);
+        if (distance < bound) {
+          pairP[count] = p;
+          pairQ[count] = q;
+          pairDistances[count++] = distance;
+        }
       }
       for (let b = 0; b < size; b++) {
         const q = oldIndices[base + b];
         if (q < 0 || q === p) continue;
-        const bound = Math.max(bar[p * k], bar[q * k]);
+        const bound = Math.max(bars[p * k], bars[q * k]);
         const distance = squaredDistanceWithin(data, p, q, dim, bound);
-        if (distance < bound) updates += heap.push(p, distance, q, 1) + heap.push(q, distance, p, 1);
+        if (distance < bound) {
+          pairP[count] = p;
+          pairQ[count] = q;
+          pairDistances[count++] = distance;
+        }
       }
     }
   }
-  return updates;
+  pairCounts[slot] = count - slot * capacity;
 }

@@ -11,7 +11,8 @@ import { nearestNeighbors } from './knn';
 import { fitPca, projectPca } from './pca';
 import { createRng, Rng } from './random';
 import { findAbParams, fuzzySimplicialSet, FuzzyGraph } from './umapGraph';
-import { LayoutEdges, LayoutThreads, optimizeLayout } from './umapOptimize';
+import type { HelperThreads } from './threads';
+import { LayoutEdges, optimizeLayout } from './umapOptimize';
 
 export type { ProjectionHooks } from './hooks';
 
@@ -36,13 +37,12 @@ export interface UmapOptions {
   /** Starting layout, n × nComponents (e.g. PCA, or another projection to stay close to). */
   init?: Float32Array;
   /**
-   * Helper threads for the SGD (Hogwild over shared memory). Without them the run is on the
-   * calling thread and reproducible for a seed; with them it is faster and varies between runs.
+   * Helper threads for the neighbour search (same result, faster) and the SGD (Hogwild over
+   * shared memory). Without them the run is reproducible for a seed; with them the layout varies
+   * between runs at the same quality.
    */
-  threads?: LayoutThreads;
+  threads?: HelperThreads;
 }
-
-export type { LayoutThreads } from './umapOptimize';
 
 /** umap-learn rescales every start to [0, 10] per axis; its learning rate and a/b curve assume that scale. */
 const INIT_EXTENT = 10;
@@ -92,6 +92,7 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
     seed,
     onProgress: (fraction) => hooks.onProgress?.('knn', fraction),
     shouldStop: hooks.shouldStop,
+    threads: options.threads,
   });
   throwIfStopped(hooks.shouldStop, 'fuzzy graph');
   hooks.onProgress?.('graph', 0);

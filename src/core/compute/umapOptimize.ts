@@ -2,13 +2,14 @@
  * UMAP's layout optimisation (umap-learn's optimize_layout_euclidean): stochastic gradient descent
  * over the fuzzy graph's edges, each sampled on umap-learn's epochs-per-sample schedule, with
  * negative sampling for repulsion. Pure flat-array code. The work is cut into chunks of rows per
- * epoch that any thread may claim, so helper threads (supplied by the caller: compute code has no
- * threads of its own) can share the layout Hogwild-style over SharedArrayBuffers.
+ * epoch that any thread may claim, so helper threads (lent by the caller) can share the layout
+ * Hogwild-style over SharedArrayBuffers.
  */
 
 import { CancelledError } from './cancel';
 import type { ProjectionHooks } from './hooks';
 import { createRng } from './random';
+import { sharedCopy, type HelperThreads } from './threads';
 
 /** The edges the optimiser samples, grouped by head point (CSR), with how often each is sampled. */
 export interface LayoutEdges {
@@ -48,14 +49,6 @@ export interface LayoutState {
   chunkRows: Int32Array;
   /** See the CONTROL_* slots. */
   control: Int32Array;
-}
-
-/** Helper threads for the SGD, supplied by the caller (the projection worker, the CLI, the bench). */
-export interface LayoutThreads {
-  /** Threads `start` adds beside the calling one. */
-  readonly helpers: number;
-  /** Starts the helpers, each running `runLayoutChunks(state, index)` with index 1…helpers; returns how to terminate them. */
-  start(state: LayoutState): { terminate(): void };
 }
 
 /** Next unclaimed chunk, counted over all epochs (chunk c belongs to epoch ⌊c / chunksPerEpoch⌋). */
@@ -131,12 +124,7 @@ function createLayoutState(
   parameters: LayoutParameters,
   shared: boolean,
 ): LayoutState {
-  const share = <T extends Float32Array | Int32Array>(array: T): T => {
-    if (!shared) return array;
-    const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
-    copy.set(array);
-    return copy;
-  };
+  const share = <T extends Float32Array | Int32Array>(array: T): T => (shared ? sharedCopy(array) : array);
   const { rowStart, tails, epochsPerSample } = edges;
   const edgeCount = tails.length;
   const nextNegativeSample = new Float32Array(edgeCount);
@@ -178,12 +166,12 @@ export function optimizeLayout(
   edges: LayoutEdges,
   parameters: LayoutParameters,
   hooks: ProjectionHooks = {},
-  threads?: LayoutThreads,
+  threads?: HelperThreads,
 ): void {
   if (nComponents !== 2 && nComponents !== 3) throw new RangeError(`optimizeLayout handles 2 or 3 components, got ${nComponents}`);
   const parallel = threads !== undefined && threads.helpers > 0;
   const state = createLayoutState(embedding, n, nComponents, edges, parameters, parallel);
-  const helpers = parallel ? threads.start(state) : undefined;
+  const helpers = parallel ? threads.start('umapLayout', state) : undefined;
   try {
     runLayoutChunks(state, 0, hooks);
   } finally {

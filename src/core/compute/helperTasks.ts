@@ -1,0 +1,13 @@
+/** What a helper thread runs for each task (kept apart from threads.ts so that module stays import-free). */
+import { runJoinUnits, type JoinState } from './knn';
+import type { HelperTask } from './threads';
+import { runLayoutChunks, type LayoutState } from './umapOptimize';
+
+export function runHelperTask(task: HelperTask, state: object, thread: number): void {
+  switch (task) {
+    case 'knnJoin':
+      return runJoinUnits(state as JoinState, thread);
+    case 'umapLayout':
+      return runLayoutChunks(state as LayoutState, thread);
+  }
+}

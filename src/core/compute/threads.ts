@@ -1,0 +1,22 @@
+/**
+ * Helper threads lent to compute code by its caller: compute code runs in plain JS anywhere and
+ * starts no threads itself. The worker layer supplies them (src/worker/computeThreads.ts); each
+ * helper runs `runHelperTask` (helperTasks.ts) over state held in SharedArrayBuffers.
+ */
+
+/** The parallel stages a helper can join. */
+export type HelperTask = 'knnJoin' | 'umapLayout';
+
+export interface HelperThreads {
+  /** Threads `start` adds beside the calling one. */
+  readonly helpers: number;
+  /** Starts the helpers, each running `runHelperTask(task, state, index)` with index 1…helpers; returns how to terminate them. */
+  start(task: HelperTask, state: object): { terminate(): void };
+}
+
+/** A copy of `array` in a SharedArrayBuffer, for state that helper threads read or write. */
+export function sharedCopy<T extends Float32Array | Int32Array>(array: T): T {
+  const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
+  copy.set(array);
+  return copy;
+}
