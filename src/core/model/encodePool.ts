@@ -9,10 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadAutoencoderOptions } from './autoencoder';
 import { workerExecArgv } from '../../worker/workerScript';
-import { type BatchOptions, throwIfAborted } from './stage';
+import { type BatchOptions, MAX_BATCH, throwIfAborted } from './stage';
 
-/** Samples per chunk handed to a thread: large enough that a message costs ~1 % of the chunk's compute. */
-export const ENCODE_CHUNK = 2048;
+/** Samples per chunk handed to a thread: two default batches, so a message costs ~1 % of the chunk's compute. */
+export const ENCODE_CHUNK = 2 * MAX_BATCH;
 /** Chunks in flight per worker, so a worker never waits for the calling thread to read its last result. */
 const CHUNKS_IN_FLIGHT = 2;
 
@@ -161,7 +161,8 @@ export class EncodePool {
   }
 
   private startWorkers(): void {
-    while (this.workers.length < this.threads - 1) {
+    // A worker that failed once (a model it cannot load, a missing script) would fail again: this thread carries on alone.
+    while (this.workers.length < this.threads - 1 && !this.lastWorkerError) {
       const worker = new Worker(this.script, { workerData: this.workerData, execArgv: workerExecArgv(this.script) });
       const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
       worker.on('message', (message: EncodeWorkerMessage) => this.receive(entry, message));
