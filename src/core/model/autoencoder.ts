@@ -623,7 +623,7 @@ class LoadedAutoencoder implements Autoencoder {
     const threads = this.loadOptions.encodeThreads ?? 1;
     if (threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
       checkInputLength(stage, inputs, count);
-      this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: { ...this.loadOptions, encodeThreads: 1 } });
+      this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: this.loadOptions });
       const here = { batchSize: options?.batchSize, signal: options?.signal };
       return this.pool.encode(inputs, count, product(stage.inputShape), this.latentSize, async (chunk, n) => (await runBatches(stage, chunk, n, here))[0]!, options);
     }
