@@ -163,7 +163,13 @@ export class EncodePool {
   private startWorkers(): void {
     // A worker that failed once (a model it cannot load, a missing script) would fail again: this thread carries on alone.
     while (this.workers.length < this.threads - 1 && !this.lastWorkerError) {
-      const worker = new Worker(this.script, { workerData: this.workerData, execArgv: workerExecArgv(this.script) });
+      let worker: Worker;
+      try {
+        worker = new Worker(this.script, { workerData: this.workerData, execArgv: workerExecArgv(this.script) });
+      } catch (error) {
+        this.lastWorkerError = error as Error;
+        break;
+      }
       const entry: PoolWorker = { worker, ready: false, inFlight: new Map() };
       worker.on('message', (message: EncodeWorkerMessage) => this.receive(entry, message));
       worker.on('error', (error) => this.drop(entry, error));
