@@ -74,7 +74,11 @@ interface Runs {
   bestSeconds: number;
   bestCpuSeconds: number;
   samplesPerSecond: number;
+  /** Samples per second of CPU time (all threads): what a core gives when the machine is not shared. */
+  samplesPerCpuSecond: number;
   gflopsPerSecond: number | null;
+  /** GFLOP per second of CPU time: the per-core rate to set beside the wasm SIMD figure. */
+  gflopsPerCpuSecond: number | null;
   /** GFLOP/s over the wasm SIMD per-core figure × threads. */
   ofWasmPeak: number | null;
 }
@@ -103,7 +107,9 @@ async function measure(modelPath: string, threads: number, pixels: Float32Array,
       bestSeconds: round(best.wall),
       bestCpuSeconds: round(best.cpu),
       samplesPerSecond: Math.round(samplesPerSecond),
+      samplesPerCpuSecond: Math.round(count / best.cpu),
       gflopsPerSecond: gflops === null ? null : round(gflops),
+      gflopsPerCpuSecond: flops === null ? null : round((count * flops) / best.cpu / 1e9),
       ofWasmPeak: gflops === null ? null : round(gflops / (WASM_SIMD_GFLOPS_PER_CORE * threads)),
     };
   } finally {
@@ -190,8 +196,10 @@ async function main(): Promise<void> {
     for (const [name, entry] of [['784-256-32', result.issueModel], ['mnist-dense', result.sampleModel]] as const) {
       for (const run of entry.runs) {
         console.log(
-          `${name} × ${run.threads} wasm instance(s): ${run.samplesPerSecond} samples/s (best ${run.bestSeconds} s of ${run.runsSeconds.join(', ')}; cold ${run.coldSeconds} s; CPU ${run.bestCpuSeconds} s)` +
-            (run.gflopsPerSecond === null ? '' : `, ${run.gflopsPerSecond} GFLOP/s = ${Math.round(run.ofWasmPeak! * 100)} % of ${WASM_SIMD_GFLOPS_PER_CORE} × ${run.threads}`),
+          `${name} × ${run.threads} wasm instance(s): ${run.samplesPerSecond} samples/s (best ${run.bestSeconds} s of ${run.runsSeconds.join(', ')}; cold ${run.coldSeconds} s; CPU ${run.bestCpuSeconds} s = ${run.samplesPerCpuSecond} samples per CPU-second)` +
+            (run.gflopsPerSecond === null
+              ? ''
+              : `, ${run.gflopsPerSecond} GFLOP/s = ${Math.round(run.ofWasmPeak! * 100)} % of ${WASM_SIMD_GFLOPS_PER_CORE} × ${run.threads}; ${run.gflopsPerCpuSecond} GFLOP per CPU-second`),
         );
       }
     }
