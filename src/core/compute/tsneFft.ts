@@ -1,0 +1,240 @@
+/**
+ * t-SNE's repulsive forces in 2-D by FFT-accelerated interpolation (Linderman et al. 2019,
+ * "FIt-SNE", as openTSNE also does it): the points' charges are spread by Lagrange interpolation
+ * onto an equispaced grid, convolved with the kernel 1/(1 + d²)² by FFT, and the potentials are
+ * interpolated back. Cost per iteration is O(n) plus O(L² log L) for an L × L grid, against
+ * Barnes–Hut's O(n log n) tree walks with their cache misses.
+ */
+
+import { Fft2d } from './fft';
+
+/** Interpolation nodes per box and axis, FIt-SNE's default (piecewise quadratic interpolation). */
+export const NODES_PER_BOX = 3;
+/**
+ * Widest box, in embedding units, before the grid is refined. The kernel varies on a scale of 1,
+ * so FIt-SNE's default of 1 keeps the interpolation error well under the Barnes–Hut error at θ = 0.5.
+ */
+export const MAX_BOX_WIDTH = 1;
+/** Smallest FFT side: below it the fixed overheads dominate and a finer grid is free accuracy. */
+const MIN_FFT_SIZE = 64;
+
+/** Repulsion by interpolation on an FFT grid, with buffers reused across iterations for `n` 2-D points. */
+export class FftRepulsion {
+  private readonly transforms = new Map<number, Fft2d>();
+  /** Per point: first interpolation node on each axis, and that axis's NODES_PER_BOX weights. */
+  private readonly firstColumn: Int32Array;
+  private readonly firstRow: Int32Array;
+  private readonly columnWeights: Float64Array;
+  private readonly rowWeights: Float64Array;
+  /** Lagrange denominators Π_{l≠k} (t_k − t_l) for the nodes t_k = (k + ½)/NODES_PER_BOX of a unit box. */
+  private readonly nodeOffsets = new Float64Array(NODES_PER_BOX);
+  private readonly denominators = new Float64Array(NODES_PER_BOX);
+  /** w at node offsets (dy, dx) ∈ [−(p−1), p−1]², and per point its row weights folded against them. */
+  private readonly selfKernel = new Float64Array((2 * NODES_PER_BOX - 1) ** 2);
+  private readonly folded = new Float64Array(2 * NODES_PER_BOX - 1);
+  private capacity = 0;
+  /** The unit charges spread on the grid; after the convolution, the x and y force potentials. */
+  private chargeRe = new Float64Array(0);
+  private chargeIm = new Float64Array(0);
+  /** Scratch for the imaginary part of w, which is zero. */
+  private weightIm = new Float64Array(0);
+  private forceRe = new Float64Array(0);
+  private forceIm = new Float64Array(0);
+  private weightSpectrum = new Float64Array(0);
+  /** Grid size and node spacing the kernel spectra were computed for. */
+  private kernelSize = 0;
+  private kernelSpacing = 0;
+
+  constructor(private readonly n: number) {
+    this.firstColumn = new Int32Array(n);
+    this.firstRow = new Int32Array(n);
+    this.columnWeights = new Float64Array(n * NODES_PER_BOX);
+    this.rowWeights = new Float64Array(n * NODES_PER_BOX);
+    for (let k = 0; k < NODES_PER_BOX; k++) this.nodeOffsets[k] = (k + 0.5) / NODES_PER_BOX;
+    for (let k = 0; k < NODES_PER_BOX; k++) {
+      let product = 1;
+      for (let l = 0; l < NODES_PER_BOX; l++) if (l !== k) product *= this.nodeOffsets[k] - this.nodeOffsets[l];
+      this.denominators[k] = product;
+    }
+  }
+
+  /**
+   * Fills `repulsive` (n × 2) with Σ_j w_ij² (y_i − y_j), w_ij = 1/(1 + |y_i − y_j|²), and returns
+   * Z = Σ_{i≠j} w_ij. The unit charges are convolved with the kernels w²·dx and w²·dy (one
+   * complex transform each way), and Z + n = ⟨charges, w ∗ charges⟩ is read off the spectrum by
+   * Parseval. FIt-SNE instead convolves charges 1, x, y, |y|² with w² and expands, at twice the
+   * transforms, and there the force is a difference of terms |y| times larger than itself, which
+   * at embedding spans of 100 costs more accuracy than the interpolation does.
+   */
+  compute(positions: Float64Array, repulsive: Float64Array): number {
+    const n = this.n;
+    let low = Infinity;
+    let high = -Infinity;
+    for (let c = 0; c < 2 * n; c++) {
+      const v = positions[c];
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+    // A hair of margin keeps the extreme points strictly inside the last box.
+    const span = Math.max(high - low, 1e-9) * (1 + 1e-9);
+    let size = MIN_FFT_SIZE;
+    while (boxesFor(size) * MAX_BOX_WIDTH < span) size *= 2;
+    // A compact layout gets the whole smallest grid; a wide one the widest boxes, so that the
+    // kernel spectra are reused until the grid has to grow, and rows past the layout are skipped.
+    const boxWidth = size === MIN_FFT_SIZE ? span / boxesFor(size) : MAX_BOX_WIDTH;
+    const boxes = Math.min(Math.ceil(span / boxWidth), boxesFor(size));
+    const nodes = boxes * NODES_PER_BOX;
+    const fft = this.transformFor(size);
+    this.ensureCapacity(size * size);
+    const cells = size * size;
+    const chargeRe = this.chargeRe.subarray(0, cells);
+    const chargeIm = this.chargeIm.subarray(0, cells);
+    chargeRe.fill(0);
+    chargeIm.fill(0);
+
+    this.locate(positions, 0, low, boxWidth, boxes, this.firstColumn, this.columnWeights);
+    this.locate(positions, 1, low, boxWidth, boxes, this.firstRow, this.rowWeights);
+    const { firstColumn, firstRow, columnWeights, rowWeights } = this;
+    const p = NODES_PER_BOX;
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < p; r++) {
+        const row = (firstRow[i] + r) * size + firstColumn[i];
+        const wy = rowWeights[i * p + r];
+        for (let c = 0; c < p; c++) chargeRe[row + c] += wy * columnWeights[i * p + c];
+      }
+    }
+
+    this.updateKernels(fft, size, boxWidth / NODES_PER_BOX);
+    const forceRe = this.forceRe.subarray(0, cells);
+    const forceIm = this.forceIm.subarray(0, cells);
+    const weightSpectrum = this.weightSpectrum.subarray(0, cells);
+    fft.forward(chargeRe, chargeIm, nodes);
+    let sumW = 0;
+    for (let c = 0; c < cells; c++) {
+      const qr = chargeRe[c];
+      const qi = chargeIm[c];
+      sumW += (qr * qr + qi * qi) * weightSpectrum[c];
+      const fr = forceRe[c];
+      const fi = forceIm[c];
+      chargeRe[c] = qr * fr - qi * fi;
+      chargeIm[c] = qr * fi + qi * fr;
+    }
+    fft.inverse(chargeRe, chargeIm, nodes);
+
+    // The sum holds each point's own w_ii = 1 as the grid sees it, which is 1 only up to the
+    // interpolation error; on a coarse grid that is a few percent of Z, so it is subtracted as seen.
+    // Node offsets within a box span −(p−1)…p−1 per axis: w at those offsets, and per point the
+    // row-weight products folded over them.
+    const offsets = 2 * p - 1;
+    const spacing = boxWidth / NODES_PER_BOX;
+    const selfKernel = this.selfKernel;
+    for (let a = 0; a < offsets; a++) {
+      for (let b = 0; b < offsets; b++) selfKernel[a * offsets + b] = 1 / (1 + spacing * spacing * ((a - p + 1) ** 2 + (b - p + 1) ** 2));
+    }
+    const folded = this.folded;
+    for (let i = 0; i < n; i++) {
+      let fx = 0;
+      let fy = 0;
+      folded.fill(0);
+      for (let r = 0; r < p; r++) {
+        for (let r2 = 0; r2 < p; r2++) {
+          const product = rowWeights[i * p + r] * rowWeights[i * p + r2];
+          const kernelRow = (r - r2 + p - 1) * offsets;
+          for (let d = 0; d < offsets; d++) folded[d] += product * selfKernel[kernelRow + d];
+        }
+      }
+      for (let c = 0; c < p; c++) {
+        for (let c2 = 0; c2 < p; c2++) sumW -= columnWeights[i * p + c] * columnWeights[i * p + c2] * folded[c - c2 + p - 1];
+      }
+      for (let r = 0; r < p; r++) {
+        const row = (firstRow[i] + r) * size + firstColumn[i];
+        const wy = rowWeights[i * p + r];
+        for (let c = 0; c < p; c++) {
+          const weight = wy * columnWeights[i * p + c];
+          fx += weight * chargeRe[row + c];
+          fy += weight * chargeIm[row + c];
+        }
+      }
+      repulsive[2 * i] = fx;
+      repulsive[2 * i + 1] = fy;
+    }
+    return sumW;
+  }
+
+  /** Box and Lagrange weights of every point along one axis (0 = x → grid columns, 1 = y → grid rows). */
+  private locate(positions: Float64Array, axis: number, low: number, boxWidth: number, boxes: number, first: Int32Array, weights: Float64Array): void {
+    const p = NODES_PER_BOX;
+    const { nodeOffsets, denominators } = this;
+    for (let i = 0; i < this.n; i++) {
+      const scaled = (positions[2 * i + axis] - low) / boxWidth;
+      const box = Math.min(Math.floor(scaled), boxes - 1);
+      const t = scaled - box;
+      first[i] = box * p;
+      for (let k = 0; k < p; k++) {
+        let product = 1;
+        for (let l = 0; l < p; l++) if (l !== k) product *= t - nodeOffsets[l];
+        weights[i * p + k] = product / denominators[k];
+      }
+    }
+  }
+
+  /**
+   * Spectra of the kernels sampled at the node spacing, laid out circularly so that the product
+   * with a zero-padded charge grid is the linear convolution, and divided by size² so the unscaled
+   * inverse transform comes out right: w²·dx + i·w²·dy as one complex grid (its inverse transform
+   * against real charges gives the x force in the real part and the y force in the imaginary part),
+   * and w, whose spectrum is real because w is even.
+   */
+  private updateKernels(fft: Fft2d, size: number, spacing: number): void {
+    if (size === this.kernelSize && spacing === this.kernelSpacing) return;
+    this.kernelSize = size;
+    this.kernelSpacing = spacing;
+    const cells = size * size;
+    const forceRe = this.forceRe.subarray(0, cells);
+    const forceIm = this.forceIm.subarray(0, cells);
+    const weightRe = this.weightSpectrum.subarray(0, cells);
+    const weightIm = this.weightIm.subarray(0, cells);
+    weightIm.fill(0);
+    const half = size / 2;
+    for (let r = 0; r < size; r++) {
+      // Signed offsets; ±size/2 is never reached by a pair of nodes, so it is left out of the odd kernels.
+      const dy = r < half ? r : r - size;
+      for (let c = 0; c < size; c++) {
+        const dx = c < half ? c : c - size;
+        const w = 1 / (1 + spacing * spacing * (dx * dx + dy * dy));
+        const at = r * size + c;
+        weightRe[at] = w / cells;
+        forceRe[at] = c === half ? 0 : (w * w * dx * spacing) / cells;
+        forceIm[at] = r === half ? 0 : (w * w * dy * spacing) / cells;
+      }
+    }
+    fft.forward(forceRe, forceIm);
+    fft.forward(weightRe, weightIm);
+  }
+
+  private transformFor(size: number): Fft2d {
+    let fft = this.transforms.get(size);
+    if (fft === undefined) {
+      fft = new Fft2d(size);
+      this.transforms.set(size, fft);
+    }
+    return fft;
+  }
+
+  private ensureCapacity(cells: number): void {
+    if (cells <= this.capacity) return;
+    this.capacity = cells;
+    this.chargeRe = new Float64Array(cells);
+    this.chargeIm = new Float64Array(cells);
+    this.weightIm = new Float64Array(cells);
+    this.forceRe = new Float64Array(cells);
+    this.forceIm = new Float64Array(cells);
+    this.weightSpectrum = new Float64Array(cells);
+    this.kernelSize = 0;
+  }
+}
+
+/** Most boxes per axis whose nodes fit an FFT of `size` without wrap-around: 2·nodes − 1 ≤ size. */
+function boxesFor(size: number): number {
+  return Math.floor((size + 1) / (2 * NODES_PER_BOX));
+}
