@@ -125,7 +125,7 @@ export function createCovarianceAccumulator(dim: number): CovarianceAccumulator 
   };
 }
 
-/** Widest rows always taken as dense: checking their zeros would cost more than the sparse path could save. */
+/** Widest rows always taken as dense (codes): checking their zeros would cost more than the sparse paths could save. */
 const DENSE_ALWAYS_MAX_DIM = 64;
 
 /** Whether more than half of `length` entries from `offset` are nonzero. */
@@ -385,9 +385,13 @@ export function projectPca(model: PcaModel, data: Float32Array, n: number): Floa
   // (x − μ)·v = x·v − μ·v: the mean term is computed once, so the row pass can skip x's zeros.
   const meanDot = new Float64Array(k);
   for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) meanDot[c] += mean[j] * components[c * dim + j];
+  const out = new Float32Array(n * k);
+  if (dim <= DENSE_ALWAYS_MAX_DIM) {
+    for (let i = 0; i < n; i++) projectDenseRow(data, i * dim, dim, k, components, meanDot, out, i * k);
+    return out;
+  }
   const index = new Int32Array(dim);
   const value = new Float64Array(dim);
-  const out = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
     let nonzeros = 0;
     for (let j = 0; j < dim; j++) {
@@ -403,7 +407,40 @@ export function projectPca(model: PcaModel, data: Float32Array, n: number): Floa
   return out;
 }
 
-/** One row's k coordinates from its nonzeros, two components per sweep so each loaded entry feeds two products. */
+/** One dense row's k coordinates (codes), two components per sweep. */
+function projectDenseRow(
+  data: Float32Array,
+  offset: number,
+  dim: number,
+  k: number,
+  components: Float32Array,
+  meanDot: Float64Array,
+  out: Float32Array,
+  outOffset: number,
+): void {
+  let c = 0;
+  for (; c + 1 < k; c += 2) {
+    const base0 = c * dim;
+    const base1 = base0 + dim;
+    let dot0 = 0;
+    let dot1 = 0;
+    for (let j = 0; j < dim; j++) {
+      const x = data[offset + j];
+      dot0 += x * components[base0 + j];
+      dot1 += x * components[base1 + j];
+    }
+    out[outOffset + c] = dot0 - meanDot[c];
+    out[outOffset + c + 1] = dot1 - meanDot[c + 1];
+  }
+  if (c < k) {
+    const base = c * dim;
+    let dot = 0;
+    for (let j = 0; j < dim; j++) dot += data[offset + j] * components[base + j];
+    out[outOffset + c] = dot - meanDot[c];
+  }
+}
+
+/** One row's k coordinates from its nonzeros (raw pixels: 80 % zeros), two components per sweep so each loaded entry feeds two products. */
 function projectNonzeros(
   nonzeros: number,
   index: Int32Array,
