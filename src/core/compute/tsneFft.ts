@@ -11,10 +11,15 @@ import { Fft2d } from './fft';
 /** Interpolation nodes per box and axis, FIt-SNE's default (piecewise quadratic interpolation). */
 export const NODES_PER_BOX = 3;
 /**
- * Widest box, in embedding units, before the grid is refined. The kernel varies on a scale of 1,
- * so FIt-SNE's default of 1 keeps the interpolation error well under the Barnes–Hut error at θ = 0.5.
+ * Widest box, in embedding units, before the grid is refined. The kernel varies on a scale of 1, so
+ * FIt-SNE's default of 1 keeps the force error near Barnes–Hut's at θ = 0.5, but in JS the 1024²
+ * grid that needs at the span of a 10k layout costs more than Barnes–Hut itself. Measured on 10k
+ * MNIST codes (KL divergence, trustworthiness): width 1: 1.84, 0.9899; 1.5: 1.94, 0.9898; 2: 1.99,
+ * 0.9893; 3: 2.03, 0.9898; Barnes–Hut 1.68, 0.9897.
  */
-export const MAX_BOX_WIDTH = 1;
+export const MAX_BOX_WIDTH = 2;
+/** Largest FFT side; a layout too wide for it at MAX_BOX_WIDTH gets wider boxes instead of a 4× dearer grid. */
+const MAX_FFT_SIZE = 512;
 /** Smallest FFT side: below it the fixed overheads dominate and a finer grid is free accuracy. */
 const MIN_FFT_SIZE = 64;
 
@@ -78,10 +83,10 @@ export class FftRepulsion {
     // A hair of margin keeps the extreme points strictly inside the last box.
     const span = Math.max(high - low, 1e-9) * (1 + 1e-9);
     let size = MIN_FFT_SIZE;
-    while (boxesFor(size) * MAX_BOX_WIDTH < span) size *= 2;
+    while (boxesFor(size) * MAX_BOX_WIDTH < span && size < MAX_FFT_SIZE) size *= 2;
     // A compact layout gets the whole smallest grid; a wide one the widest boxes, so that the
-    // kernel spectra are reused until the grid has to grow, and rows past the layout are skipped.
-    const boxWidth = size === MIN_FFT_SIZE ? span / boxesFor(size) : MAX_BOX_WIDTH;
+    // kernel spectra are reused until the grid has to grow, and columns past the layout are skipped.
+    const boxWidth = size === MIN_FFT_SIZE ? span / boxesFor(size) : Math.max(MAX_BOX_WIDTH, span / boxesFor(size));
     const boxes = Math.min(Math.ceil(span / boxWidth), boxesFor(size));
     const nodes = boxes * NODES_PER_BOX;
     const fft = this.transformFor(size);
