@@ -6,7 +6,7 @@
 
 import { throwIfStopped } from './cancel';
 import { createRng, Rng32 } from './random';
-import { sharedCopy, type HelperThreads } from './threads';
+import { inSharedMemory, type HelperThreads } from './threads';
 
 /** k nearest neighbours of every point, as flat n × k rows. */
 export interface KnnGraph {
@@ -63,7 +63,9 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
     const rng = createRng(options.seed ?? 42);
     const order = new Int32Array(n);
     partitionByRandomProjections(points, n, dim, LOCALITY_LEAF_SIZE, rng, order, () => {});
-    const reordered = new Float32Array(n * dim);
+    // Helpers read it: allocated shared from the start rather than copied later.
+    const parallel = options.threads !== undefined && options.threads.helpers > 0;
+    const reordered = new Float32Array(parallel ? new SharedArrayBuffer(4 * n * dim) : new ArrayBuffer(4 * n * dim));
     for (let i = 0; i < n; i++) reordered.set(points.subarray(order[i] * dim, order[i] * dim + dim), i * dim);
     nnDescent(reordered, n, dim, heap, rng, options);
     sorted = mapRowsBack(heap.sortedRows(), order, k);
@@ -487,7 +489,7 @@ function createJoinState(
   oldCandidates: CandidateHeap,
   shared: boolean,
 ): JoinState {
-  const share = <T extends Float32Array | Int32Array>(array: T): T => (shared ? sharedCopy(array) : array);
+  const share = <T extends Float32Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
   const candidates = newCandidates.size;
   const pairsPerRow = (candidates * (candidates - 1)) / 2 + candidates * candidates;
   const rowsPerUnit = Math.max(1, Math.floor(JOIN_PAIRS_PER_UNIT / pairsPerRow));

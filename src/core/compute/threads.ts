@@ -14,8 +14,12 @@ export interface HelperThreads {
   start(task: HelperTask, state: object): { terminate(): void };
 }
 
-/** A copy of `array` in a SharedArrayBuffer, for state that helper threads read or write. */
-export function sharedCopy<T extends Float32Array | Int32Array>(array: T): T {
+/**
+ * `array` in a SharedArrayBuffer, for state that helper threads read or write: itself when it
+ * already is there or when `shared` is false (no helpers), else a shared copy.
+ */
+export function inSharedMemory<T extends Float32Array | Int32Array>(array: T, shared: boolean): T {
+  if (!shared || array.buffer instanceof SharedArrayBuffer) return array;
   const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
   copy.set(array);
   return copy;

@@ -96,12 +96,13 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
   });
   throwIfStopped(hooks.shouldStop, 'fuzzy graph');
   hooks.onProgress?.('graph', 0);
-  const edges = layoutEdges(fuzzySimplicialSet(knn, nNeighbors), nEpochs);
+  const graph = fuzzySimplicialSet(knn, nNeighbors);
+  const parallel = options.threads !== undefined && options.threads.helpers > 0 && graph.weights.length * nEpochs >= PARALLEL_MIN_EDGE_EPOCHS;
+  const edges = layoutEdges(graph, nEpochs, parallel);
   const { a, b } = findAbParams(spread, minDist);
   hooks.onProgress?.('graph', 1);
 
   throwIfStopped(hooks.shouldStop, 'layout optimisation');
-  const worthThreads = edges.tails.length * nEpochs >= PARALLEL_MIN_EDGE_EPOCHS;
   optimizeLayout(
     embedding,
     n,
@@ -109,16 +110,17 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
     edges,
     { a, b, nEpochs, learningRate, negativeSampleRate, repulsionStrength: 1, seed: rng.nextInt(4294967296) },
     hooks,
-    worthThreads ? options.threads : undefined,
+    parallel ? options.threads : undefined,
   );
   return embedding;
 }
 
 /**
  * Drops edges weaker than max weight / nEpochs (they would be sampled less than once, as
- * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head.
+ * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head;
+ * `shared` puts them where helper threads can read them, saving the SGD a copy.
  */
-function layoutEdges(graph: FuzzyGraph, nEpochs: number): LayoutEdges {
+function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean): LayoutEdges {
   const { n, heads, tails, weights } = graph;
   let maxWeight = 0;
   for (let e = 0; e < weights.length; e++) maxWeight = Math.max(maxWeight, weights[e]);
@@ -127,8 +129,9 @@ function layoutEdges(graph: FuzzyGraph, nEpochs: number): LayoutEdges {
   for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[heads[e] + 1]++;
   for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
   const kept = rowStart[n];
-  const keptTails = new Int32Array(kept);
-  const epochsPerSample = new Float32Array(kept);
+  const buffer = (): ArrayBufferLike => (shared ? new SharedArrayBuffer(4 * kept) : new ArrayBuffer(4 * kept));
+  const keptTails = new Int32Array(buffer());
+  const epochsPerSample = new Float32Array(buffer());
   // The graph's edges come row by row, so keeping their order fills the rows in place.
   let slot = 0;
   for (let e = 0; e < weights.length; e++) {

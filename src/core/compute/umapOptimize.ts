@@ -9,7 +9,7 @@
 import { CancelledError } from './cancel';
 import type { ProjectionHooks } from './hooks';
 import { createRng } from './random';
-import { sharedCopy, type HelperThreads } from './threads';
+import { inSharedMemory, type HelperThreads } from './threads';
 
 /** The edges the optimiser samples, grouped by head point (CSR), with how often each is sampled. */
 export interface LayoutEdges {
@@ -124,7 +124,7 @@ function createLayoutState(
   parameters: LayoutParameters,
   shared: boolean,
 ): LayoutState {
-  const share = <T extends Float32Array | Int32Array>(array: T): T => (shared ? sharedCopy(array) : array);
+  const share = <T extends Float32Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
   const { rowStart, tails, epochsPerSample } = edges;
   const edgeCount = tails.length;
   const nextNegativeSample = new Float32Array(edgeCount);
