@@ -5,6 +5,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type {
   BaselineRequest,
   BaselineResponse,
@@ -79,6 +80,16 @@ import {
 
 /** Per-unit KL (nats) below which a VAE unit carries no information about its input: posterior collapse. */
 const COLLAPSED_UNIT_KL = 0.01;
+
+/**
+ * Below this many samples, a second encoder thread (which loads its own copy of the model) costs
+ * about as much as it saves (bench/encode.ts); above it, encoding uses every core.
+ */
+const PARALLEL_ENCODE_MIN_SAMPLES = 20_000;
+
+function encodeThreadsFor(sampleLimit: number): number {
+  return sampleLimit >= PARALLEL_ENCODE_MIN_SAMPLES ? availableParallelism() : 1;
+}
 
 export const DEFAULT_SETTINGS: ExplorerSettings = { defaultMethod: 'pca', seed: 42, sampleLimit: 5000 };
 
@@ -178,7 +189,7 @@ export class ExplorerSession {
       for (const [i, path] of options.modelPaths.entries()) {
         report(`loading model ${i + 1} of ${options.modelPaths.length}: ${basename(modelFolder(path))}`, null);
         const manifest = await readManifestNear(await modelJsonLocation(path));
-        const model = await loadAutoencoder(path, { codeLayer: manifest?.codeLayer });
+        const model = await loadAutoencoder(path, { codeLayer: manifest?.codeLayer, encodeThreads: encodeThreadsFor(settings.sampleLimit) });
         loaded.push({ model, manifest, path });
       }
       const dataPath = options.dataPath ?? loaded[0].manifest?.datasetPath;
