@@ -6,6 +6,7 @@
 import { fitPca, inversePca, type PcaModel } from './compute/pca';
 import { blendByNeighbours } from './compute/placement';
 import { createRng } from './compute/random';
+import type { RankResponse } from '../shared/protocol';
 
 /** A layout the user points into: PCA (exactly invertible) or t-SNE/UMAP (no inverse map). */
 export interface LayoutForInversion {
@@ -257,22 +258,7 @@ export function jacobianProbes(probes: number, inputSize: number, seed: number):
 }
 
 /** Samples ranked by one per-sample value against a threshold, as the anomaly list and the sensitivity ranking show them. */
-export interface Flagged {
-  threshold: number;
-  /** mean + 3σ (σ with divisor n): the rule a null threshold uses. */
-  defaultThreshold: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  /** Percentage of the values at or below the threshold. */
-  percentile: number;
-  /** Samples above the threshold: the first flaggedCount of the full ranking. */
-  flaggedCount: number;
-  /** The `limit` highest samples, highest value first (ties by index), and their values. */
-  indices: Int32Array;
-  values: Float32Array;
-}
+export type Flagged = Omit<RankResponse, 'column'>;
 
 /** Ranks the finite values and flags those above `threshold` (mean + 3σ when null). */
 export function flagAbove(values: Float32Array, threshold: number | null, limit: number): Flagged {
