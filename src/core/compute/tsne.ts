@@ -20,7 +20,7 @@ export interface TsneOptions {
   nComponents?: 2 | 3;
   /** Effective neighbour count, > 0 and < n (default 30). */
   perplexity?: number;
-  /** Barnes–Hut accuracy: a cell narrower than θ × its distance acts as one point (default 0.5; 0 is exact but slow). */
+  /** Barnes–Hut accuracy (method 'barnes-hut'): a cell narrower than θ × its distance acts as one point (default 0.5; 0 is exact but slow). */
   theta?: number;
   /** Gradient steps (default 1000). */
   nIter?: number;

@@ -20,6 +20,7 @@ export const NODES_PER_BOX = 3;
 export const MAX_BOX_WIDTH = 2;
 /** Largest FFT side; a layout too wide for it at MAX_BOX_WIDTH gets wider boxes instead of a 4× dearer grid. */
 const MAX_FFT_SIZE = 512;
+const WIDTH_STEP = 1.05;
 /** Smallest FFT side: below it the fixed overheads dominate and a finer grid is free accuracy. */
 const MIN_FFT_SIZE = 64;
 
@@ -86,7 +87,7 @@ export class FftRepulsion {
     while (boxesFor(size) * MAX_BOX_WIDTH < span && size < MAX_FFT_SIZE) size *= 2;
     // A compact layout gets the whole smallest grid; a wide one the widest boxes, so that the
     // kernel spectra are reused until the grid has to grow, and columns past the layout are skipped.
-    const boxWidth = size === MIN_FFT_SIZE ? span / boxesFor(size) : Math.max(MAX_BOX_WIDTH, span / boxesFor(size));
+    const boxWidth = size === MIN_FFT_SIZE ? span / boxesFor(size) : capWidth(span / boxesFor(size));
     const boxes = Math.min(Math.ceil(span / boxWidth), boxesFor(size));
     const nodes = boxes * NODES_PER_BOX;
     const fft = this.transformFor(size);
@@ -237,6 +238,15 @@ export class FftRepulsion {
     this.weightSpectrum = new Float64Array(cells);
     this.kernelSize = 0;
   }
+}
+
+/**
+ * MAX_BOX_WIDTH, or for a layout too wide for the largest grid the next width up in steps of 5 %,
+ * so that the kernel spectra are recomputed once per 5 % of growth rather than every iteration.
+ */
+function capWidth(needed: number): number {
+  if (needed <= MAX_BOX_WIDTH) return MAX_BOX_WIDTH;
+  return MAX_BOX_WIDTH * WIDTH_STEP ** Math.ceil(Math.log(needed / MAX_BOX_WIDTH) / Math.log(WIDTH_STEP));
 }
 
 /** Most boxes per axis whose nodes fit an FFT of `size` without wrap-around: 2·nodes − 1 ≤ size. */
