@@ -179,6 +179,21 @@ describe('split overrides', () => {
     ae.dispose();
   });
 
+  test("naming a VAE encoder's own z_mean output as the code keeps both heads (encoder/ + decoder/ pair)", async () => {
+    const vae = join(repoRoot, 'sample-models/mnist-vae');
+    const detected = await loadAutoencoder(vae);
+    const named = await loadAutoencoder(vae, { codeLayer: 'z_mean' });
+    try {
+      assert.equal(named.isVariational, true);
+      assert.equal(named.latentSize, 2);
+      const inputs = mnistImages(50);
+      assert.deepEqual(await named.encode(inputs, 50), await detected.encode(inputs, 50));
+    } finally {
+      named.dispose();
+      detected.dispose();
+    }
+  });
+
   test('an unknown code layer is rejected listing the layers that can be the code', async () => {
     await assert.rejects(
       loadAutoencoder(fixture('mucritic-artist-tabular-ae/auto'), { codeLayer: 'nope' }),

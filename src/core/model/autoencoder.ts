@@ -495,7 +495,9 @@ function encoderSide(encoder: LoadedModel, decoderInputSize: number, codeLayer: 
   const graph = flattenModel(encoder.model);
   const peak = peakActivation(graph);
   let head = encoderHead(graph, encoder, decoderInputSize);
-  if (codeLayer !== undefined) {
+  // Naming the encoder's own code output (a VAE's z_mean) confirms the head rather than asking for a cut inside it.
+  const namesHeadOutput = [head.code, head.distribution?.mean].some((tensor) => tensor?.sourceLayer.name === codeLayer);
+  if (codeLayer !== undefined && !namesHeadOutput) {
     const split = findSplit(graph, graph.outputs[0]!, codeLayer);
     if (split) head = { code: split.code, distribution: split.distribution, packed: null, warnings: [`code layer "${split.codeNode.path}" chosen by the user`] };
   }
