@@ -36,45 +36,44 @@ export class Workbench {
     return new Workbench(page);
   }
 
-  /**
-   * Runs a command by its palette title, e.g. "Latent Explorer: Open latent explorer". The palette
-   * lists the commands known when it opens, and an extension's arrive once the remote extension
-   * host has scanned it: reopen it until the command shows up.
-   */
+  /** Runs a command by its palette title, e.g. "Latent Explorer: Open latent explorer". */
   async runCommand(title: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await this.openQuickInput('F1');
-      await this.quickInputBox.fill(`>${title}`);
-      try {
-        await this.pickQuickItem(title, { exact: true, timeoutMs: 5_000 });
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`the command palette never offered "${title}" within ${timeoutMs} ms`, { cause: error });
-        await this.page.keyboard.press('Escape');
-      }
-    }
+    await this.choose(`>${title}`, title, { exact: true }, timeoutMs);
   }
 
   /** Opens a workspace file by its relative path through Quick Open. */
   async openFile(relativePath: string): Promise<void> {
-    await this.openQuickInput('F1');
-    // Without the leading '>' the palette is Quick Open.
-    await this.quickInputBox.fill(relativePath);
     const parts = relativePath.split('/');
     const name = parts.pop() ?? relativePath;
-    // Several files share a name (every model is a model.json): the row's description is its folder.
-    await this.pickQuickItem(name, { rowText: parts.join('/') });
+    // Without the leading '>' the palette is Quick Open. Several files share a name (every model
+    // is a model.json): the row's description is its folder.
+    await this.choose(relativePath, name, { rowText: parts.join('/') }, 60_000);
   }
 
   private get quickInputBox(): Locator {
     return this.page.locator('.quick-input-widget .quick-input-box input');
   }
 
-  private async openQuickInput(key: string): Promise<void> {
-    await this.page.locator('.monaco-workbench').focus();
-    await this.page.keyboard.press(key);
-    await this.quickInputBox.waitFor({ state: 'visible', timeout: 15_000 });
+  /**
+   * Opens the palette (F1), types `query` and picks the row matching `label`, starting over until
+   * `timeoutMs`: the palette lists an extension's commands only once the remote extension host has
+   * scanned it, and a quick input closes when it loses focus, which a webview editor opened just
+   * before takes when its page has loaded.
+   */
+  private async choose(query: string, label: string, options: { exact?: boolean; rowText?: string }, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.page.keyboard.press('F1');
+        await this.quickInputBox.waitFor({ state: 'visible', timeout: 5_000 });
+        await this.quickInputBox.fill(query);
+        await this.pickQuickItem(label, { ...options, timeoutMs: 10_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the palette never offered "${label}" for "${query}" within ${timeoutMs} ms`, { cause: error });
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /**
