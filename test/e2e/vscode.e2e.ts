@@ -83,7 +83,11 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     await workbench.pickQuickItem(/./);
     explorer = await workbench.webviewFrame('body[data-view="explorer"] .plot', 120_000);
     await explorer.locator('.legend-item').first().waitFor({ state: 'visible', timeout: 120_000 });
-    assert.match(await explorer.locator('.pane-status').first().innerText(), /PCA/);
+    // The status says "PCA running…" until the layout arrives, and only then are there points to brush.
+    const status = explorer.locator('.pane-status', { hasText: /^PCA 2-D · trustworthiness \d/ });
+    await status.first().waitFor({ state: 'visible', timeout: 120_000 });
+    const trustworthiness = Number(/trustworthiness ([\d.]+)/.exec(await status.first().innerText())?.[1]);
+    assert.ok(trustworthiness > 0.5 && trustworthiness <= 1, `PCA trustworthiness ${trustworthiness}`);
   });
 
   scenario('brushing points in the explorer shows originals beside their reconstructions, with errors', async () => {
@@ -154,6 +158,8 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     await workbench.pickQuickItem(/^mnist-dense$/);
     await workbench.pickQuickItem(/./);
     const compare = await workbench.webviewFrame('body[data-view="compare"] .plot', 120_000);
+    // The side panel opens on the selection; the summary numbers and top movers are on their own tab.
+    await compare.locator('vscode-tab-header[data-tab="summary"]').click();
     await compare.locator('.mover').first().waitFor({ state: 'visible', timeout: 120_000 });
     assert.equal(await compare.locator('.plot').count(), 2, 'two panes');
     const stats = await compare.locator('table.compare-stats').innerText();
