@@ -1,9 +1,11 @@
 /**
  * One webview bound to one session: the shared base of the explorer and comparison panels and of
  * the model inspector editor. It writes the page (html.ts), starts the session worker, relays
- * messages both ways (typed arrays as they are), answers `openExplorer` itself, shows loading in
- * the notification area, and disposes the session together with the webview.
+ * messages both ways (typed arrays as they are), answers `openExplorer` and `saveFile` itself,
+ * shows loading in the notification area, and disposes the session together with the webview.
  */
+import { homedir } from 'node:os';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RequestMessage, ToWebviewMessage } from '../shared/protocol';
 import { Disposable, toDisposable } from '../util/dispose';
@@ -87,6 +89,10 @@ export class SessionWebview extends Disposable {
       void this.answerOpenExplorer(message as RequestMessage<'openExplorer'>);
       return;
     }
+    if (message.type === 'saveFile') {
+      void this.answerSaveFile(message as RequestMessage<'saveFile'>);
+      return;
+    }
     this.connection.send(message);
   }
 
@@ -105,6 +111,40 @@ export class SessionWebview extends Disposable {
     } catch (error) {
       reportError(this.host.log, `Could not open the explorer on ${modelPath}`, error);
       this.post(errorResponse(request.id, 'openExplorer', toErrorInfo(error)));
+    }
+  }
+
+  /**
+   * Saves bytes the webview made (a plot, exported codes) where the user chooses: VS Code's save
+   * dialog, starting in the model's workspace folder (else the first one, else home) with the
+   * name the webview proposed, then the workspace file system (local or remote alike).
+   */
+  private async answerSaveFile(request: RequestMessage<'saveFile'>): Promise<void> {
+    const { fileName, data }: { fileName?: unknown; data?: unknown } = request.body;
+    if (typeof fileName !== 'string' || !(data instanceof Uint8Array)) {
+      const message = 'saveFile: the request needs a fileName (string) and data (Uint8Array)';
+      this.host.log.warn(message);
+      this.post(errorResponse(request.id, 'saveFile', { message, code: 'invalid-argument' }));
+      return;
+    }
+    // Only a name is proposed: where it goes is the user's choice in the dialog.
+    const name = basename(fileName);
+    const modelFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.session.modelPaths[0]));
+    const folder = (modelFolder ?? vscode.workspace.workspaceFolders?.[0])?.uri ?? vscode.Uri.file(homedir());
+    try {
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), title: `Save ${name}` });
+      if (!target) {
+        this.post(okResponse(request.id, 'saveFile', { path: null }));
+        return;
+      }
+      await vscode.workspace.fs.writeFile(target, data);
+      this.host.log.info(`saved ${data.length} bytes to ${target.fsPath}`);
+      this.post(okResponse(request.id, 'saveFile', { path: target.fsPath }));
+    } catch (error) {
+      // The webview shows the failure inline; the log keeps the detail.
+      const info = toErrorInfo(error);
+      this.host.log.warn(`saveFile ${name} failed [${info.code}]: ${info.message}`);
+      this.post(errorResponse(request.id, 'saveFile', info));
     }
   }
 

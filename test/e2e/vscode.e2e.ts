@@ -4,7 +4,7 @@
  * through the workbench as a user would. A failed scenario leaves a screenshot in .test-artifacts/.
  */
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, Frame } from 'playwright-core';
@@ -128,6 +128,26 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     const stats = await explorer.locator('.activation-stats .stat-value').allInnerTexts();
     assert.ok(stats.length > 0, 'no activation statistics');
     assert.ok(stats.some((value) => /\d/.test(value)), `statistics: ${stats.join(', ')}`);
+  });
+
+  scenario('exporting the selection\'s codes from Tools writes them where VS Code\'s save dialog says', async () => {
+    assert.ok(explorer, 'the explorer did not open');
+    const selected = Number((await explorer.locator('.selection-summary').innerText()).split(' ')[0]?.replace(/,/g, ''));
+    assert.ok(selected > 0, 'the brushing scenario left a selection');
+    await explorer.locator('vscode-tab-header[data-tab="tools"]').click();
+    await explorer.locator('vscode-button[data-name="export"]').click();
+    // The host proposes the session's file name in the model's workspace folder.
+    const file = await workbench.acceptSaveDialog();
+    assert.equal(file, join(workspace, `mnist-dense-codes-${selected}.csv`));
+    const text = await poll(`${file} to be written`, async () => (existsSync(file) ? readFileSync(file, 'utf8') : null), 30_000);
+    const [header, ...rows] = text.trimEnd().split('\n');
+    assert.equal(header, ['index', 'label', 'reconstruction_error', ...Array.from({ length: 16 }, (_, c) => `z${c}`)].join(','));
+    assert.equal(rows.length, selected, 'one row per selected sample');
+    for (const row of rows) {
+      const [index, label, error, ...code] = row.split(',').map(Number);
+      assert.ok(Number.isInteger(index) && Number.isInteger(label) && error! > 0, `row: ${row}`);
+      assert.ok(code.length === 16 && code.every(Number.isFinite) && code.some((z) => z !== 0), `codes: ${row}`);
+    }
   });
 
   scenario('right-click model.json → "Inspect autoencoder" shows the layer table', async () => {

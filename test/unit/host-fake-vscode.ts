@@ -130,6 +130,12 @@ export const fake = {
   /** Chooses a row of each quick pick; undefined dismisses it. */
   answerQuickPick: (_items: QuickPickItem[], _title?: string): QuickPickItem | undefined => undefined,
   openDialogAnswer: undefined as Uri[] | undefined,
+  /** The save dialogs shown (their options); each answers saveDialogAnswer, undefined = cancelled. */
+  saveDialogs: [] as { defaultUri?: Uri; title?: string }[],
+  saveDialogAnswer: undefined as Uri | undefined,
+  /** Files written through workspace.fs, by path; writeError makes the next writes fail instead. */
+  writtenFiles: new Map<string, Uint8Array>(),
+  writeError: undefined as Error | undefined,
   workspaceFolders: undefined as { uri: Uri; name: string; index: number }[] | undefined,
   workspaceFiles: [] as Uri[],
   configuration: {} as Record<string, unknown>,
@@ -146,6 +152,10 @@ export const fake = {
     this.quickPicks.length = 0;
     this.answerQuickPick = () => undefined;
     this.openDialogAnswer = undefined;
+    this.saveDialogs.length = 0;
+    this.saveDialogAnswer = undefined;
+    this.writtenFiles.clear();
+    this.writeError = undefined;
     this.workspaceFolders = undefined;
     this.workspaceFiles = [];
     this.configuration = {};
@@ -212,6 +222,10 @@ export const window = {
   async showOpenDialog(): Promise<Uri[] | undefined> {
     return fake.openDialogAnswer;
   },
+  async showSaveDialog(options: { defaultUri?: Uri; title?: string }): Promise<Uri | undefined> {
+    fake.saveDialogs.push(options);
+    return fake.saveDialogAnswer;
+  },
   registerWebviewPanelSerializer(
     viewType: string,
     serializer: { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): Promise<void> },
@@ -226,6 +240,12 @@ export const window = {
 };
 
 export const workspace = {
+  fs: {
+    async writeFile(uri: Uri, content: Uint8Array): Promise<void> {
+      if (fake.writeError) throw fake.writeError;
+      fake.writtenFiles.set(uri.fsPath, content);
+    },
+  },
   get workspaceFolders() {
     return fake.workspaceFolders;
   },

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { FromWebviewMessage, ToWebviewMessage } from '../../src/shared/protocol';
@@ -341,6 +341,62 @@ describe('SessionWebview', () => {
     });
     editorPanel.dispose();
     assert.equal(connections[0].disposed, true);
+  });
+});
+
+describe('saveFile', () => {
+  const save = (panel: vscode.FakeWebviewPanel, id: number, body: unknown) => {
+    const before = panel.webview.posted.length;
+    panel.webview.send({ kind: 'request', id, type: 'saveFile', body });
+    return waitFor(() => panel.webview.posted.length > before, `the saveFile #${id} response`).then(() => panel.webview.posted.at(-1));
+  };
+
+  it('answers saveFile itself: the save dialog starts in the model\'s workspace folder with the proposed name, the bytes go through workspace.fs', async () => {
+    const earlyModel = join(workspaceRoot, 'runs', 'early', 'model.json');
+    // Two folders, the model in the second: the dialog starts in the model's own.
+    fake.workspaceFolders = [
+      { uri: Uri.file(extRoot), name: 'ext', index: 0 },
+      { uri: Uri.file(workspaceRoot), name: 'ws', index: 1 },
+    ];
+    fake.answerQuickPick = rowLabelled('mnist-test');
+    await run('latentExplorer.openModel', Uri.file(earlyModel));
+    const [panel] = fake.panels;
+    const bytes = new TextEncoder().encode('index,label,z0\n0,7,0.5\n');
+    const target = join(workspaceRoot, 'exports', 'codes.csv');
+    fake.saveDialogAnswer = Uri.file(target);
+    // Only the name is taken from the webview, never a folder.
+    assert.deepEqual(await save(panel, 3, { fileName: '../../early-codes-1.csv', data: bytes }), {
+      kind: 'response', id: 3, type: 'saveFile', ok: true, body: { path: target },
+    });
+    assert.equal(fake.saveDialogs[0].defaultUri?.fsPath, join(workspaceRoot, 'early-codes-1.csv'));
+    assert.equal(fake.writtenFiles.get(target), bytes);
+    assert.deepEqual(connections[0].sent, [], 'saveFile is not forwarded to the session');
+
+    fake.saveDialogAnswer = undefined;
+    assert.deepEqual(await save(panel, 4, { fileName: 'plot.png', data: bytes }), { kind: 'response', id: 4, type: 'saveFile', ok: true, body: { path: null } });
+    assert.equal(fake.writtenFiles.size, 1, 'a cancelled dialog writes nothing');
+
+    fake.saveDialogAnswer = Uri.file(target);
+    fake.writeError = Object.assign(new Error(`EACCES: permission denied, open '${target}'`), { code: 'NoPermissions' });
+    assert.deepEqual(await save(panel, 5, { fileName: 'plot.svg', data: bytes }), {
+      kind: 'response', id: 5, type: 'saveFile', ok: false,
+      error: { message: `EACCES: permission denied, open '${target}'`, code: 'NoPermissions' },
+    });
+    assert.ok(fake.logLines.includes(`warn saveFile plot.svg failed [NoPermissions]: EACCES: permission denied, open '${target}'`));
+
+    assert.deepEqual(await save(panel, 6, { fileName: 'plot.svg', data: 'not bytes' }), {
+      kind: 'response', id: 6, type: 'saveFile', ok: false,
+      error: { message: 'saveFile: the request needs a fileName (string) and data (Uint8Array)', code: 'invalid-argument' },
+    });
+    assert.equal(fake.saveDialogs.length, 3, 'no dialog for a malformed request');
+    assert.deepEqual(connections[0].sent, []);
+  });
+
+  it('without a workspace the save dialog starts in the home folder', async () => {
+    await run('latentExplorer.open');
+    fake.saveDialogAnswer = undefined;
+    await save(fake.panels[0], 1, { fileName: 'mnist-dense-pca.svg', data: new Uint8Array([60, 115, 118, 103, 62]) });
+    assert.equal(fake.saveDialogs[0].defaultUri?.fsPath, join(homedir(), 'mnist-dense-pca.svg'));
   });
 });
 

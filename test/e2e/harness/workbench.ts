@@ -98,6 +98,17 @@ export class Workbench {
   }
 
   /**
+   * Accepts the path a save dialog proposes and returns it. code-server's save dialog is VS Code's
+   * "simple file dialog": a quick input holding the path, which Enter accepts.
+   */
+  async acceptSaveDialog(timeoutMs = 30_000): Promise<string> {
+    await this.quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
+    const path = await this.quickInputBox.inputValue();
+    await this.page.keyboard.press('Enter');
+    return path;
+  }
+
+  /**
    * Opens `relativePath` in a text editor, reveals it in the explorer and right-clicks its row,
    * then chooses `menuItem` from the context menu.
    */
