@@ -7,9 +7,9 @@
  *   node --import tsx bench/tsne.ts [10000 70000 …] [--iter 1000] [--method fft|barnes-hut]
  *                                   [--reference sklearn,rtsne | --no-reference] [--json]
  *
- * Sizes default to 10000 (about 3–5 minutes with both references on 2 cores); 70000 is opt-in, as
- * scikit-learn alone needs 10+ minutes there. Each of our runs is a child process of its own, so
- * its peak RSS is its own.
+ * Sizes default to 10000 (about 5 minutes with both references on 2 shared cores, most of it
+ * scikit-learn's); 70000 (MNIST train + test) is opt-in, as scikit-learn alone needs 10+ minutes
+ * there and Rtsne about 6. Each of our runs is a child process of its own, so its peak RSS is its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
