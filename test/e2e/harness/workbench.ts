@@ -133,7 +133,17 @@ export class Workbench {
     // Context menus render in a shadow root; Playwright's CSS engine pierces open shadow roots.
     const item = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: new RegExp(`^${escapeRegExp(menuItem)}$`) });
     await item.first().waitFor({ state: 'visible', timeout: 15_000 });
-    await item.first().click();
+    // On a loaded machine a click sometimes comes to nothing: the menu stays open with the item
+    // highlighted. Running the item closes the menu, so click until it has closed.
+    await poll(
+      `the context menu to run "${menuItem}"`,
+      async () => {
+        if (!(await item.first().isVisible())) return true;
+        await item.first().click({ timeout: 5_000 }).catch(() => undefined);
+        return null;
+      },
+      30_000,
+    );
   }
 
   /** The frame of a webview whose document matches `selector` (webviews are nested iframes). */
