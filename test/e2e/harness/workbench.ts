@@ -129,21 +129,22 @@ export class Workbench {
     const name = relativePath.split('/').pop() ?? relativePath;
     const row = this.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name });
     await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-    await row.first().click({ button: 'right' });
     // Context menus render in a shadow root; Playwright's CSS engine pierces open shadow roots.
     const item = this.page.locator('.monaco-menu .action-item:not(.disabled) .action-label', { hasText: new RegExp(`^${escapeRegExp(menuItem)}$`) });
-    await item.first().waitFor({ state: 'visible', timeout: 15_000 });
-    // On a loaded machine a click sometimes comes to nothing: the menu stays open with the item
-    // highlighted. Running the item closes the menu, so click until it has closed.
-    await poll(
-      `the context menu to run "${menuItem}"`,
-      async () => {
-        if (!(await item.first().isVisible())) return true;
-        await item.first().click({ timeout: 5_000 }).catch(() => undefined);
-        return null;
-      },
-      30_000,
-    );
+    // On a loaded machine a click on the item sometimes comes to nothing: the menu stays open with
+    // the item highlighted. Running the item closes the menu; until it has, open the menu afresh.
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      await row.first().click({ button: 'right' });
+      try {
+        await item.first().click({ timeout: 15_000 });
+        await item.first().waitFor({ state: 'hidden', timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the context menu of ${relativePath} never ran "${menuItem}"`, { cause: error });
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** The frame of a webview whose document matches `selector` (webviews are nested iframes). */
