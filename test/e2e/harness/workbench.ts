@@ -90,13 +90,6 @@ export class Workbench {
     await row.first().click();
   }
 
-  /** Labels of the rows the open quick pick offers. */
-  async quickItemLabels(timeoutMs = 30_000): Promise<string[]> {
-    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
-    return rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
-  }
-
   /**
    * Waits for a save dialog to propose a path ending in `fileName`, accepts it and returns it.
    * code-server's save dialog is VS Code's "simple file dialog": a quick input that shows the
@@ -176,20 +169,6 @@ export class Workbench {
   /** Texts of the visible notification toasts. */
   async notificationTexts(): Promise<string[]> {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
-  }
-
-  /** Waits for a notification whose text matches `pattern`; returns its text. */
-  waitForNotification(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-    return poll(
-      `a notification matching ${pattern}`,
-      async () => (await this.notificationTexts()).find((text) => pattern.test(text)) ?? null,
-      timeoutMs,
-    );
-  }
-
-  /** Labels of the open editor tabs. */
-  async tabLabels(): Promise<string[]> {
-    return this.page.locator('.tabs-container .tab .label-name').allInnerTexts();
   }
 
   /** Closes every editor (and the webview panels in them). */
