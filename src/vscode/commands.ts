@@ -90,18 +90,18 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
       if (modelB) await compare(host, modelA, modelB, 'Compare checkpoints (3/3)');
     }),
     register(COMMANDS.selectForCompare, 'Could not select the model for compare', async (target) => {
-      if (!(target instanceof vscode.Uri)) throw new Error('"Select for compare" needs a model.json from the explorer');
+      if (!(target instanceof vscode.Uri)) throw new Error('"Select checkpoint for compare" needs a model.json from the explorer');
       selectedForCompare = localPath(target);
       await vscode.commands.executeCommand('setContext', COMPARE_SELECTION_CONTEXT, true);
       vscode.window.setStatusBarMessage(`Latent Explorer: ${modelLabel(selectedForCompare)} selected for compare`, 5000);
     }),
     register(COMMANDS.compareWithSelected, 'Could not compare with the selected model', async (target) => {
-      if (!(target instanceof vscode.Uri)) throw new Error('"Compare with selected" needs a model.json from the explorer');
+      if (!(target instanceof vscode.Uri)) throw new Error('"Compare checkpoint with selected" needs a model.json from the explorer');
       if (!selectedForCompare) {
-        void vscode.window.showInformationMessage('Choose "Select for compare" on a model.json first.');
+        void vscode.window.showInformationMessage('Choose "Select checkpoint for compare" on a model.json first.');
         return;
       }
-      await compare(host, selectedForCompare, localPath(target), 'Compare with selected');
+      await compare(host, selectedForCompare, localPath(target), 'Compare checkpoint with selected');
     }),
   ];
 }

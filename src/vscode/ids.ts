@@ -26,7 +26,7 @@ export const VIEW_TYPES = {
   inspector: 'latentExplorer.modelInspector',
 } as const;
 
-/** Context key set while a model is selected for compare (enables "Compare with selected"). */
+/** Context key set while a model is selected for compare (enables "Compare checkpoint with selected"). */
 export const COMPARE_SELECTION_CONTEXT = 'latentExplorer.hasCompareSelection';
 
 /** Name of the LogOutputChannel. */

@@ -28,8 +28,8 @@ describe('package.json contributes', () => {
     assert.equal(title(COMMANDS.openModel), 'Open in Latent Explorer');
     assert.equal(title(COMMANDS.inspect), 'Inspect autoencoder');
     assert.equal(title(COMMANDS.compare), 'Compare checkpoints');
-    assert.equal(title(COMMANDS.selectForCompare), 'Select for compare');
-    assert.equal(title(COMMANDS.compareWithSelected), 'Compare with selected');
+    assert.equal(title(COMMANDS.selectForCompare), 'Select checkpoint for compare');
+    assert.equal(title(COMMANDS.compareWithSelected), 'Compare checkpoint with selected');
   });
 
   it('contributes.menus shows the model.json commands only on files named model.json, and Open in the inspector title', () => {

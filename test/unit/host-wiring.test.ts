@@ -424,7 +424,7 @@ describe('compare commands', () => {
   const early = () => join(workspaceRoot, 'runs', 'early', 'model.json');
   const final = () => join(workspaceRoot, 'runs', 'final', 'model.json');
 
-  it('Select for compare then Compare with selected opens the comparison A = selected, B = clicked', async () => {
+  it('Select checkpoint for compare then Compare checkpoint with selected opens the comparison A = selected, B = clicked', async () => {
     await run('latentExplorer.selectForCompare', Uri.file(early()));
     assert.deepEqual(fake.executed.at(-1), { id: 'setContext', args: ['latentExplorer.hasCompareSelection', true] });
     fake.answerQuickPick = rowLabelled('mnist-test');
@@ -449,9 +449,9 @@ describe('compare commands', () => {
     assert.deepEqual(connections[0].options.modelPaths, [early(), final()]);
   });
 
-  it('Compare with selected before any selection says what to do', async () => {
+  it('Compare checkpoint with selected before any selection says what to do', async () => {
     await run('latentExplorer.compareWithSelected', Uri.file(final()));
-    assert.deepEqual(fake.infos, ['Choose "Select for compare" on a model.json first.']);
+    assert.deepEqual(fake.infos, ['Choose "Select checkpoint for compare" on a model.json first.']);
     assert.equal(fake.panels.length, 0);
   });
 });
@@ -461,7 +461,7 @@ describe('error boundary', () => {
     await run('latentExplorer.selectForCompare');
     await run('latentExplorer.openModel', Uri.from({ scheme: 'untitled', path: '/x/model.json' }));
     assert.deepEqual(fake.errors, [
-      'Could not select the model for compare: "Select for compare" needs a model.json from the explorer',
+      'Could not select the model for compare: "Select checkpoint for compare" needs a model.json from the explorer',
       'Could not open the latent explorer: Latent Explorer reads models and data from local files; untitled:///x/model.json is not one',
     ]);
   });

@@ -7,18 +7,19 @@ import type { ViewContext } from './context';
 import type { PlotPane } from './plotPane';
 import { button, el } from './ui';
 
-/** Saves bytes: a download in the browser, VS Code's save dialog in a webview. */
-export async function saveBytes(context: ViewContext, fileName: string, mime: string, data: Uint8Array): Promise<void> {
-  if (context.host === 'vscode') {
-    await context.controller.request('saveFile', { fileName, data });
-    return;
-  }
+/**
+ * Saves bytes: a download in the browser, VS Code's save dialog in a webview. Resolves to where
+ * they went (the path, or the download's name), or null when the user cancelled the dialog.
+ */
+export async function saveBytes(context: ViewContext, fileName: string, mime: string, data: Uint8Array): Promise<string | null> {
+  if (context.host === 'vscode') return (await context.controller.request('saveFile', { fileName, data })).path;
   const url = URL.createObjectURL(new Blob([data.slice()], { type: mime }));
   const link = el('a');
   link.href = url;
   link.download = fileName;
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return fileName;
 }
 
 /** The panes shown now, side by side, as an SVG or PNG file named after `baseName`. */

@@ -26,7 +26,8 @@ export interface ToolsHost {
   /** Selects samples as if brushed (the selection panel shows them); `reveal` switches to that panel. */
   select(indices: Int32Array | null, reveal?: boolean): void;
   /** Saves bytes: a download in the browser, the host's save dialog in VS Code. */
-  save(fileName: string, mime: string, data: Uint8Array): Promise<void>;
+  /** Where the bytes went, or null when the user cancelled. */
+  save(fileName: string, mime: string, data: Uint8Array): Promise<string | null>;
 }
 
 function section(title: string, ...content: HTMLElement[]): HTMLElement {
@@ -295,8 +296,8 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
     controller
       .request('exportCodes', { slot, format, indices: selection?.length ? selection : null })
       .then(async (r) => {
-        await host.save(r.fileName, r.mime, r.data);
-        exportOut.replaceChildren(note(`${r.fileName} (${formatCount(r.data.length)} bytes)`));
+        const savedTo = await host.save(r.fileName, r.mime, r.data);
+        exportOut.replaceChildren(note(savedTo === null ? 'export cancelled' : `${savedTo} (${formatCount(r.data.length)} bytes)`));
       })
       .catch(failed(exportOut));
   };
