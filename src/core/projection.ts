@@ -4,6 +4,7 @@
  * Runs wherever it is called: in the projection worker, or in-process for the CLI and tests.
  */
 import type { ProjectionMethod, ProjectionParams } from '../shared/types';
+import type { ProjectionJob } from '../shared/workerProtocol';
 import type { ProjectionHooks } from './compute/hooks';
 import { fitPca, projectPca, type PcaModel } from './compute/pca';
 import { tsne } from './compute/tsne';
@@ -153,18 +154,9 @@ function elapsed(started: number): number {
   return (performance.now() - started) / 1000;
 }
 
-/** A t-SNE/UMAP job as the runner receives it. */
+/** A t-SNE/UMAP job as the runner receives it: the worker's job without its transport fields. */
 export interface ProjectionRun {
-  job: {
-    data: Float32Array;
-    n: number;
-    dim: number;
-    method: ProjectionMethod;
-    dims: 2 | 3;
-    seed: number;
-    params: ProjectionParams;
-    init?: Float32Array;
-  };
+  job: Omit<ProjectionJob, 'type' | 'id' | 'stopFlag'>;
   onProgress?: (stage: string, fraction: number) => void;
   onLayout?: (positions: Float32Array, fraction: number) => void;
 }
