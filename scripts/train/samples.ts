@@ -17,7 +17,7 @@ import {
   type ImageSet,
   type TableSet,
 } from './data';
-import { meanBinaryCrossEntropy, meanSquaredError, predictRows, saveModel, trainLoop, type Rows } from './loop';
+import { meanBinaryCrossEntropy, meanSquaredError, predictRows, saveModel, trainLoop, type LoopOptions, type Rows } from './loop';
 
 /** Where and how big to train: `scale` < 1 shrinks images and epochs for a quick smoke run. */
 export interface TrainContext {
@@ -263,16 +263,14 @@ export async function trainMnistConv(ctx: TrainContext): Promise<SampleReport[]>
   });
   const shape = [28, 28, 1];
   const train = mnistTrain(trainCount);
-  const optimizer = tf.train.adam(learningRate);
-  const started = performance.now();
-  const losses = await trainLoop(train, optimizer, model.trainableWeights.map((w) => w.read() as tf.Variable), (x, y) => binaryCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), {
+  const { losses, trainingSeconds } = await fitReconstruction(model, train, binaryCrossEntropy, {
+    learningRate,
     epochs,
     batchSize,
     seed,
     exampleShape: shape,
     onEpochEnd: logEpochs(ctx, 'mnist-conv', epochs),
   });
-  const trainingSeconds = (performance.now() - started) / 1000;
   await saveModel(model, join(ctx.outDir, 'mnist-conv'));
   return [
     {
@@ -307,9 +305,8 @@ export async function trainMnistDenoising(ctx: TrainContext): Promise<SampleRepo
   const learningRate = 2e-3;
   const model = denseAutoencoder({ name: 'mnist_denoising', inputDim: IMAGE_SIZE, hidden: [128], code: 32, codeActivation: 'relu', outputActivation: 'sigmoid', seed });
   const train = mnistTrain(trainCount);
-  const optimizer = tf.train.adam(learningRate);
-  const started = performance.now();
-  const losses = await trainLoop(train, optimizer, model.trainableWeights.map((w) => w.read() as tf.Variable), (x, y) => binaryCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), {
+  const { losses, trainingSeconds } = await fitReconstruction(model, train, binaryCrossEntropy, {
+    learningRate,
     epochs,
     batchSize,
     seed,
@@ -317,7 +314,6 @@ export async function trainMnistDenoising(ctx: TrainContext): Promise<SampleRepo
     corruptInputs: (batch, uniform) => addClippedGaussianNoise(batch, sigma, uniform),
     onEpochEnd: logEpochs(ctx, 'mnist-denoising', epochs),
   });
-  const trainingSeconds = (performance.now() - started) / 1000;
   await saveModel(model, join(ctx.outDir, 'mnist-denoising'));
   const clean = imageRows(ctx.mnistEval);
   const noisy: Rows = { ...clean, values: clean.values.slice() };
@@ -643,16 +639,14 @@ export async function trainFashionDense(ctx: TrainContext): Promise<SampleReport
     trainSet.pixels.set(ctx.fashionTrain.pixels.subarray(source * IMAGE_SIZE, (source + 1) * IMAGE_SIZE), i * IMAGE_SIZE);
     trainSet.labels[i] = ctx.fashionTrain.labels[source];
   });
-  const optimizer = tf.train.adam(learningRate);
-  const started = performance.now();
-  const losses = await trainLoop(imageRows(trainSet), optimizer, model.trainableWeights.map((w) => w.read() as tf.Variable), (x, y) => binaryCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), {
+  const { losses, trainingSeconds } = await fitReconstruction(model, imageRows(trainSet), binaryCrossEntropy, {
+    learningRate,
     epochs,
     batchSize,
     seed,
     exampleShape: [IMAGE_SIZE],
     onEpochEnd: logEpochs(ctx, 'fashion-dense', epochs),
   });
-  const trainingSeconds = (performance.now() - started) / 1000;
   await saveModel(model, join(ctx.outDir, 'fashion-dense'));
   return [
     {
@@ -710,9 +704,8 @@ export async function trainTabularWine(ctx: TrainContext): Promise<SampleReport[
   const heldOut = pick(order.subarray(0, heldOutCount));
   const train = pick(order.subarray(heldOutCount));
   const model = denseAutoencoder({ name: 'wine_autoencoder', inputDim: width, hidden: [8], code: 2, codeActivation: 'linear', hiddenActivation: 'tanh', outputActivation: 'linear', seed });
-  const optimizer = tf.train.adam(learningRate);
-  const started = performance.now();
-  const losses = await trainLoop(train, optimizer, model.trainableWeights.map((w) => w.read() as tf.Variable), (x, y) => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, {
+  const { losses, trainingSeconds } = await fitReconstruction(model, train, meanSquaredErrorLoss, {
+    learningRate,
     epochs,
     batchSize,
     seed,
@@ -721,7 +714,6 @@ export async function trainTabularWine(ctx: TrainContext): Promise<SampleReport[
       if (epoch % 50 === 0 || epoch === epochs) logEpochs(ctx, 'tabular-wine', epochs)(epoch, loss, seconds);
     },
   });
-  const trainingSeconds = (performance.now() - started) / 1000;
   await saveModel(model, join(ctx.outDir, 'tabular-wine'));
   const all: Rows = { count: table.rows, featureSize: width, values: standardized };
   const reconstructed = predictRows(model, all, [width]);
@@ -779,3 +771,19 @@ export const TRAINERS: Record<string, (ctx: TrainContext) => Promise<SampleRepor
   'tabular-wine': trainTabularWine,
 };
 
+/** Trains every weight of `model` with Adam to reconstruct its input (corrupted or not), timed: the loop of the plain autoencoders. */
+async function fitReconstruction(
+  model: tf.LayersModel,
+  data: Rows,
+  loss: (targets: tf.Tensor, outputs: tf.Tensor) => tf.Scalar,
+  options: LoopOptions & { learningRate: number },
+): Promise<{ losses: number[]; trainingSeconds: number }> {
+  const started = performance.now();
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const losses = await trainLoop(data, tf.train.adam(options.learningRate), variables, (x, y) => loss(y, model.apply(x, { training: true }) as tf.Tensor), options);
+  return { losses, trainingSeconds: (performance.now() - started) / 1000 };
+}
+
+function meanSquaredErrorLoss(targets: tf.Tensor, outputs: tf.Tensor): tf.Scalar {
+  return tf.losses.meanSquaredError(targets, outputs) as tf.Scalar;
+}
