@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/cli/serve';
-import { check, choose, launchBrowser, openExplorer, pageProblems, screenshot, selectedCount, startHarnessServer } from './browser';
+import { check, choose, launchBrowser, openExplorer, pageProblems, pointPixels, screenshot, selectedCount, startHarnessServer } from './browser';
 
 /** Pixels of the points canvas: how many are drawn, and how many have exactly one opaque colour. */
 async function canvasPixels(page: Page, rgb?: [number, number, number], selector = '.scatter-canvas'): Promise<{ drawn: number; matching: number; hash: number }> {
@@ -259,17 +259,7 @@ describe('compare view served by `serve` (two harness models, Chromium)', () => 
       await page.waitForSelector('.sample-card');
       assert.equal(await page.locator('.sample-card').first().locator('canvas').count(), 3, 'input, A and B');
       // B dims what is not selected: fewer fully opaque pixels than drawn pixels.
-      const b = await page.$$eval('.scatter-canvas', (canvases) => {
-        const c = canvases[1] as HTMLCanvasElement;
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let opaque = 0;
-        let faded = 0;
-        for (let i = 3; i < data.length; i += 4) {
-          if (data[i] === 255) opaque++;
-          else if (data[i] > 0) faded++;
-        }
-        return { opaque, faded };
-      });
+      const b = await pointPixels(page, '.scatter-canvas >> nth=1');
       assert.ok(b.opaque > 0 && b.faded > 0, `B shows the selection (${b.opaque} opaque, ${b.faded} faded pixels)`);
       await page.click('vscode-tab-header[data-tab="summary"]');
       await page.waitForSelector('.compare-stats');

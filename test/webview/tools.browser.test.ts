@@ -14,7 +14,7 @@ import { serve, type RunningServer } from '../../src/cli/serve';
 import { bundledSample, bundledSamplesRoot } from '../../src/cli/samples';
 import { ExplorerSession } from '../../src/core/session';
 import { InProcessProjectionRunner } from '../../src/core/projection';
-import { check, choose, launchBrowser, openExplorer, pageProblems, selectedCount } from './browser';
+import { check, choose, drag, launchBrowser, openExplorer, pageProblems, pointPixels, selectedCount } from './browser';
 
 const noProgress = { signal: new AbortController().signal, progress: () => {} };
 /** What `serve` opens with: the default settings, so every sample of the 2,000 is shown. */
@@ -25,29 +25,6 @@ function shown(value: number): string {
   const magnitude = Math.abs(value);
   if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)) return value.toExponential(2);
   return Number(value.toPrecision(3)).toString();
-}
-
-async function drag(page: Page, selector: string, from: [number, number], to: [number, number]): Promise<void> {
-  const box = (await page.locator(selector).boundingBox())!;
-  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 6 });
-  await page.mouse.up();
-}
-
-/** Alpha histogram of a pane's canvas: opaque and faded (unselected) point pixels. */
-async function pointPixels(page: Page, selector: string): Promise<{ opaque: number; faded: number }> {
-  return page.$eval(selector, (canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let opaque = 0;
-    let faded = 0;
-    for (let i = 3; i < data.length; i += 4) {
-      if (data[i] === 255) opaque++;
-      else if (data[i] > 0) faded++;
-    }
-    return { opaque, faded };
-  });
 }
 
 async function openTools(page: Page): Promise<void> {
