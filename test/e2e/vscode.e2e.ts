@@ -190,6 +190,48 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     assert.match(stats, /\d\.\d/, `summary numbers: ${stats}`);
     const drift = await compare.locator('.mover-drift').first().innerText();
     assert.match(drift, /drift \d/, drift);
+
+    // Linked selection both ways: a brush in either pane selects the samples in both (the other
+    // pane fades what is not selected) and lists them as input | reconstruction A | B.
+    await compare.locator('vscode-tab-header[data-tab="selection"]').click();
+    // The summary can arrive before the layouts; only once both panes have points is there anything to brush.
+    const laidOut = compare.locator('.pane-status', { hasText: /^PCA 2-D · trustworthiness \d/ });
+    await poll('both panes laid out', async () => ((await laidOut.count()) === 2 ? true : null), 120_000);
+    const { page } = workbench;
+    /** Points drawn opaque and faded (alpha below 255: not selected while a selection is shown) in one pane. */
+    const pointAlphas = (pane: number) =>
+      compare.locator('.scatter-canvas').nth(pane).evaluate((canvas: HTMLCanvasElement) => {
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let opaque = 0;
+        let faded = 0;
+        for (let i = 3; i < data.length; i += 4) {
+          if (data[i] === 255) opaque++;
+          else if (data[i] > 0) faded++;
+        }
+        return { opaque, faded };
+      });
+    for (const [brushed, linked] of [[1, 0], [0, 1]] as const) {
+      assert.equal((await pointAlphas(linked)).faded, 0, `pane ${linked} fades nothing before the brush`);
+      const box = await compare.locator('.plot').nth(brushed).boundingBox();
+      assert.ok(box, `pane ${brushed} has no size`);
+      // From the lower left, inside the axes (the brush does not start in their margins), up to the
+      // centre: the legend sits in the upper part and takes the mouse there.
+      await page.mouse.move(box.x + 60, box.y + box.height - 60);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height * 0.45, { steps: 8 });
+      await page.mouse.up();
+      await compare.locator('.sample-card').first().waitFor({ state: 'visible', timeout: 60_000 });
+      const summary = await compare.locator('.selection-summary').innerText();
+      assert.ok(Number(summary.split(' ')[0]?.replace(/,/g, '')) > 0, `brush in pane ${brushed}: ${summary}`);
+      assert.equal(await compare.locator('.sample-card').first().locator('canvas').count(), 3, 'input, A and B');
+      const linkedPixels = await pointAlphas(linked);
+      assert.ok(linkedPixels.opaque > 0 && linkedPixels.faded > 0, `pane ${linked} shows the selection from pane ${brushed}: ${JSON.stringify(linkedPixels)}`);
+
+      // A click outside the rectangle clears the selection in both panes.
+      await page.mouse.click(box.x + box.width - 20, box.y + box.height - 40);
+      await compare.locator('.sample-card').first().waitFor({ state: 'detached', timeout: 30_000 });
+      await poll(`pane ${linked} to drop the selection`, async () => ((await pointAlphas(linked)).faded === 0 ? true : null), 10_000);
+    }
   });
 
   scenario('a corrupt model.json shows a clear error and VS Code keeps working', async () => {
