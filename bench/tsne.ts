@@ -5,18 +5,20 @@
  * `r-cran-rtsne`, 2 threads) on the same codes in the same run, scored by the same functions.
  *
  *   node --import tsx bench/tsne.ts [10000 70000 …] [--iter 1000] [--method fft|barnes-hut]
- *                                   [--reference sklearn,rtsne | --no-reference] [--json]
+ *                                   [--reference sklearn,rtsne | --no-reference] [--threads T] [--json]
  *
  * Sizes default to 10000 (about 5 minutes with both references on 2 shared cores, most of it
  * scikit-learn's); 70000 (MNIST train + test) is opt-in, as scikit-learn alone needs 10+ minutes
- * there and Rtsne about 6. Each of our runs is a child process of its own, so its peak RSS is its own.
+ * there and Rtsne about 6. --threads is our thread count (default: every core; the layout is the
+ * same for any count). Each of our runs is a child process of its own, so its peak RSS is its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { nearestNeighbors } from '../src/core/compute/knn';
+import { computeThreads } from '../src/worker/computeThreads';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
 import { conditionalAffinities, type SparseAffinities, symmetrise, tsne } from '../src/core/compute/tsne';
 import { mnistPcaCodes } from './mnist';
@@ -30,10 +32,11 @@ const valueOf = (flag: string): string | undefined => {
   const at = args.indexOf(flag);
   return at >= 0 ? args[at + 1] : undefined;
 };
-const flagValues = new Set(['--iter', '--method', '--reference', '--child', '--n'].map((flag) => valueOf(flag)));
+const flagValues = new Set(['--iter', '--method', '--reference', '--child', '--n', '--threads'].map((flag) => valueOf(flag)));
 const sizes = args.filter((arg) => /^\d+$/.test(arg) && !flagValues.has(arg)).map(Number);
 const nIter = Number(valueOf('--iter') ?? 1000);
 const method = (valueOf('--method') ?? 'fft') as 'fft' | 'barnes-hut';
+const threads = Number(valueOf('--threads') ?? availableParallelism());
 const references = args.includes('--no-reference') ? [] : (valueOf('--reference') ?? 'sklearn,rtsne').split(',');
 
 interface Scored {
@@ -108,7 +111,7 @@ function child(file: string, n: number): void {
   let stageStart = performance.now();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const layout = tsne(codes, n, DIM, { seed: 1, nIter, perplexity: PERPLEXITY, method }, {
+  const layout = tsne(codes, n, DIM, { seed: 1, nIter, perplexity: PERPLEXITY, method, threads: threads > 1 ? computeThreads(threads - 1) : undefined }, {
     onProgress(name) {
       if (name === stage) return;
       const now = performance.now();
@@ -131,7 +134,7 @@ function measure(n: number) {
   try {
     const codes = mnistPcaCodes(n, DIM);
     writeFileSync(file, codes);
-    const childArgs = ['--child', file, '--n', String(n), '--iter', String(nIter), '--method', method];
+    const childArgs = ['--child', file, '--n', String(n), '--iter', String(nIter), '--method', method, '--threads', String(threads)];
     const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...childArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`t-SNE run for n = ${n} failed: ${run.stderr}`);
     type Measured = { seconds: number; cpuSeconds: number; stageSeconds: Record<string, number>; peakRssMB: number };
@@ -156,7 +159,7 @@ function main(): void {
     return;
   }
   const runs = (sizes.length > 0 ? sizes : [10000]).map(measure);
-  const result = { workload: `t-SNE n×${DIM} (PCA-32 of MNIST train + test), ${nIter} iterations, perplexity ${PERPLEXITY}, method ${method}`, runs };
+  const result = { workload: `t-SNE n×${DIM} (PCA-32 of MNIST train + test), ${nIter} iterations, perplexity ${PERPLEXITY}, method ${method}, ${threads} threads`, runs };
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;

@@ -63,8 +63,8 @@ function defaultComponents(dims: 2 | 3): number[] {
 
 /**
  * Projects n × dim data to 2-D or 3-D. Synchronous and CPU-bound: call it off the UI thread.
- * `umapThreads` lends UMAP helper threads (the projection worker does; layouts then vary between
- * runs); without them every method is reproducible for a seed.
+ * `umapThreads` lends helper threads to UMAP (the projection worker does; its layouts then vary
+ * between runs) and t-SNE (same layout, faster); without them every method is reproducible for a seed.
  */
 export function computeProjection(
   data: Float32Array,
@@ -91,7 +91,7 @@ export function computeProjection(
           data,
           n,
           dim,
-          { nComponents: spec.dims, perplexity: spec.params.perplexity, seed: spec.seed, init },
+          { nComponents: spec.dims, perplexity: spec.params.perplexity, seed: spec.seed, init, threads: umapThreads },
           hooks,
         )
       : umap(

@@ -10,6 +10,7 @@ import { createRng } from '../../src/core/compute/random';
 import { trustworthiness } from '../../src/core/compute/trustworthiness';
 import { conditionalAffinities, symmetrise, tsne } from '../../src/core/compute/tsne';
 import { FftRepulsion } from '../../src/core/compute/tsneFft';
+import { computeThreads } from '../../src/worker/computeThreads';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -43,6 +44,15 @@ test('tsne(data, n, dim, {seed}) is reproducible for a seed and returns n × 2 f
   assert.equal(first.length, n * 2);
   assert.ok(first.every(Number.isFinite));
   assert.deepEqual(first, second);
+});
+
+test('tsne(…, {threads: computeThreads(1)}) (attraction on a helper thread) gives the same layout as one thread, in 2-D and 3-D', () => {
+  const n = 2400;
+  const data = blobs(6, 400, 10, 3);
+  for (const nComponents of [2, 3] as const) {
+    const options = { seed: 2, nIter: 120, nComponents };
+    assert.deepEqual(tsne(data, n, 10, { ...options, threads: computeThreads(1) }), tsne(data, n, 10, options));
+  }
 });
 
 test('tsne on 2000 real MNIST test images (PCA-50) keeps trustworthiness(k=10) above 0.93 with FFT and Barnes–Hut repulsion alike', () => {

@@ -1,6 +1,7 @@
 /** What a helper thread runs for each task (kept apart from threads.ts so that module stays import-free). */
 import { runJoinUnits, type JoinState } from './knn';
 import type { HelperTask } from './threads';
+import { runAttractionHelper, type AttractionState } from './tsneAttraction';
 import { runLayoutChunks, type LayoutState } from './umapOptimize';
 
 export function runHelperTask(task: HelperTask, state: object, thread: number): void {
@@ -9,5 +10,7 @@ export function runHelperTask(task: HelperTask, state: object, thread: number): 
       return runJoinUnits(state as JoinState, thread);
     case 'umapLayout':
       return runLayoutChunks(state as LayoutState, thread);
+    case 'tsneAttraction':
+      return runAttractionHelper(state as AttractionState);
   }
 }

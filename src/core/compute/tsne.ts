@@ -11,6 +11,8 @@ import type { ProjectionHooks } from './hooks';
 import { nearestNeighbors } from './knn';
 import { fitPca, projectPca } from './pca';
 import { createRng } from './random';
+import type { HelperThreads } from './threads';
+import { ParallelAttraction } from './tsneAttraction';
 import { FftRepulsion } from './tsneFft';
 import { BarnesHutTree } from './tsneTree';
 
@@ -39,6 +41,11 @@ export interface TsneOptions {
    * 'barnes-hut' (default in 3-D; O(n log n)), or 'exact' (O(n²), refused above EXACT_TSNE_MAX_POINTS).
    */
   method?: 'fft' | 'barnes-hut' | 'exact';
+  /**
+   * Helper threads: one computes the attractive forces while the calling thread computes the
+   * repulsion. The layout is the same with or without them.
+   */
+  threads?: HelperThreads;
 }
 
 /** Largest n the O(n²)-per-step exact method accepts. */
@@ -58,6 +65,8 @@ const PERPLEXITY_TOLERANCE = 1e-5;
  */
 const BRUTE_FORCE_KNN_MAX_POINTS = 20000;
 const PERPLEXITY_MAX_STEPS = 100;
+/** Points below which a helper thread costs more to start than it saves. */
+const PARALLEL_MIN_POINTS = 2000;
 
 /** Embeds n rows of `dim` features in 2-D or 3-D; returns n × nComponents coordinates. */
 export function tsne(data: Float32Array, n: number, dim: number, options: TsneOptions = {}, hooks: ProjectionHooks = {}): Float32Array {
@@ -78,8 +87,8 @@ export function tsne(data: Float32Array, n: number, dim: number, options: TsneOp
 
   const positions = initialLayout(data, n, dim, nComponents, options.init, seed);
   hooks.onProgress?.('init', 1);
-  optimise(positions, affinities, n, settings, hooks);
-  return Float32Array.from(positions);
+  const parallel = options.threads !== undefined && n >= PARALLEL_MIN_POINTS ? options.threads : undefined;
+  return Float32Array.from(optimise(positions, affinities, n, settings, hooks, parallel));
 }
 
 interface ResolvedOptions {
@@ -259,8 +268,27 @@ function initialLayout(data: Float32Array, n: number, dim: number, nComponents: 
   return positions;
 }
 
-function optimise(positions: Float64Array, affinities: SparseAffinities, n: number, settings: ResolvedOptions, hooks: ProjectionHooks): void {
+/** Runs the gradient descent from `start`; returns the final layout (`start` itself or a shared copy of it). */
+function optimise(
+  start: Float64Array,
+  affinities: SparseAffinities,
+  n: number,
+  settings: ResolvedOptions,
+  hooks: ProjectionHooks,
+  threads: HelperThreads | undefined,
+): Float64Array {
+  const attraction = new ParallelAttraction(start, affinities, n, settings.nComponents, threads);
+  try {
+    descend(attraction, n, settings, hooks);
+  } finally {
+    attraction.stop();
+  }
+  return attraction.positions;
+}
+
+function descend(attraction: ParallelAttraction, n: number, settings: ResolvedOptions, hooks: ProjectionHooks): void {
   const { nComponents: dims, nIter, learningRate, earlyExaggeration, earlyIterations, theta, method } = settings;
+  const positions = attraction.positions;
   const attractive = new Float64Array(n * dims);
   const update = new Float64Array(n * dims);
   const gains = new Float64Array(n * dims).fill(1);
@@ -280,25 +308,23 @@ function optimise(positions: Float64Array, affinities: SparseAffinities, n: numb
     const exaggeration = early ? earlyExaggeration : 1;
     const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
 
-    // Repulsion: Σ_j w_ij² (y_i − y_j), normalised by Z = Σ_{i≠j} w_ij.
-    let normaliser = 0;
-    if (tree !== null) {
+    // Repulsion Σ_j w_ij² (y_i − y_j), normalised by Z = Σ_{i≠j} w_ij, beside the attraction.
+    const normaliser = attraction.compute(attractive, () => {
+      if (grid !== null) return grid.compute(positions, repulsive);
+      if (tree === null) return exactRepulsion(positions, n, dims, repulsive);
       tree.build(positions);
+      let sum = 0;
       // Visiting points in tree order lets consecutive traversals reuse the same cells from cache.
       for (let p = 0; p < n; p++) {
         const i = tree.order[p];
         force.fill(0);
-        normaliser += tree.repulsion(positions, i, squaredTheta, force);
+        sum += tree.repulsion(positions, i, squaredTheta, force);
         for (let d = 0; d < dims; d++) repulsive[i * dims + d] = force[d];
       }
-    } else if (grid !== null) {
-      normaliser = grid.compute(positions, repulsive);
-    } else {
-      normaliser = exactRepulsion(positions, n, dims, repulsive);
-    }
+      return sum;
+    });
 
     // Gradient 4 (exaggeration · Σ_j p_ij w_ij (y_i − y_j) − repulsion / Z), then scikit-learn's gains and momentum.
-    attraction(positions, affinities, n, dims, attractive);
     const inverseZ = 1 / normaliser;
     for (let c = 0; c < update.length; c++) {
       const grad = 4 * (exaggeration * attractive[c] - repulsive[c] * inverseZ);
@@ -313,50 +339,6 @@ function optimise(positions: Float64Array, affinities: SparseAffinities, n: numb
     hooks.onProgress?.('optimise', done);
     if (hooks.onLayout !== undefined && ((iteration + 1) % LAYOUT_EVERY === 0 || iteration + 1 === nIter)) {
       hooks.onLayout(Float32Array.from(positions), done);
-    }
-  }
-}
-
-/**
- * Σ_j p_ij w_ij (y_i − y_j) for every i into `attractive`, visiting each stored pair once. The
- * 2-D loop is written out because it is the hottest loop of a 2-D run (≈ 65 pairs per point per
- * step) and V8 keeps the 2-D form in registers where the generic one does not.
- */
-function attraction(positions: Float64Array, affinities: SparseAffinities, n: number, dims: 2 | 3, attractive: Float64Array): void {
-  const { rowStart, columns, values } = affinities;
-  attractive.fill(0);
-  if (dims === 2) {
-    for (let i = 0; i < n; i++) {
-      const x = positions[2 * i];
-      const y = positions[2 * i + 1];
-      let fx = 0;
-      let fy = 0;
-      for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-        const j = 2 * columns[e];
-        const dx = x - positions[j];
-        const dy = y - positions[j + 1];
-        const pw = values[e] / (1 + dx * dx + dy * dy);
-        fx += pw * dx;
-        fy += pw * dy;
-        attractive[j] -= pw * dx;
-        attractive[j + 1] -= pw * dy;
-      }
-      attractive[2 * i] += fx;
-      attractive[2 * i + 1] += fy;
-    }
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      const j = columns[e];
-      let squaredDistance = 0;
-      for (let d = 0; d < dims; d++) squaredDistance += (positions[i * dims + d] - positions[j * dims + d]) ** 2;
-      const pw = values[e] / (1 + squaredDistance);
-      for (let d = 0; d < dims; d++) {
-        const term = pw * (positions[i * dims + d] - positions[j * dims + d]);
-        attractive[i * dims + d] += term;
-        attractive[j * dims + d] -= term;
-      }
     }
   }
 }

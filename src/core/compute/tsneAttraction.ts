@@ -1,0 +1,195 @@
+/**
+ * t-SNE's attractive forces as units that a helper thread may claim while the calling thread
+ * computes the repulsion: rows are cut into ATTRACTION_UNITS ranges of about equal edge counts,
+ * each unit writes its own partial sums, and the caller adds the partials in unit order, so the
+ * forces are bit-for-bit the same whichever thread ran which unit, or with no helper at all.
+ */
+
+import { inSharedMemory, type HelperThreads } from './threads';
+
+/** Enough units for the caller to take a share when the repulsion finishes first, few enough that adding partials stays cheap. */
+const ATTRACTION_UNITS = 4;
+
+/** Generation the caller has published: positions are ready for that iteration's units. */
+const CONTROL_GENERATION = 0;
+/** Units claimed, over all generations (generation g owns claims (g − 1)·units … g·units − 1). */
+const CONTROL_CLAIMED = 1;
+/** Units finished, over all generations. */
+const CONTROL_FINISHED = 2;
+/** 1 once the caller is done: helpers return. */
+const CONTROL_STOPPED = 3;
+const CONTROL_SLOTS = 4;
+
+/**
+ * Everything the attractive pass reads and writes; with a helper every array lives in a
+ * SharedArrayBuffer, and this object is what the helper receives.
+ */
+export interface AttractionState {
+  n: number;
+  dims: 2 | 3;
+  positions: Float64Array;
+  /** Symmetric P as rows of columns j > i (see SparseAffinities in tsne.ts). */
+  rowStart: Int32Array;
+  columns: Int32Array;
+  values: Float64Array;
+  /** ATTRACTION_UNITS + 1 row bounds. */
+  unitRows: Int32Array;
+  /** ATTRACTION_UNITS × n × dims: each unit's Σ_j p_ij w_ij (y_i − y_j) over its pairs. */
+  partials: Float64Array;
+  control: Int32Array;
+}
+
+/** Affinities as t-SNE stores them: compressed rows holding each pair once. */
+interface PairRows {
+  rowStart: Int32Array;
+  columns: Int32Array;
+  values: Float64Array;
+}
+
+/**
+ * The attractive pass of one t-SNE run: `positions` is the layout it reads (shared with the
+ * helper when there is one; the optimiser updates it in place between iterations).
+ */
+export class ParallelAttraction {
+  readonly positions: Float64Array;
+  private readonly state: AttractionState;
+  private readonly helpers: { terminate(): void } | undefined;
+  private generation = 0;
+
+  constructor(positions: Float64Array, affinities: PairRows, n: number, dims: 2 | 3, threads: HelperThreads | undefined) {
+    const shared = threads !== undefined && threads.helpers > 0;
+    const share = <T extends Float64Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
+    this.state = {
+      n,
+      dims,
+      positions: share(positions),
+      rowStart: share(affinities.rowStart),
+      columns: share(affinities.columns),
+      values: share(affinities.values),
+      unitRows: unitBounds(affinities.rowStart, n),
+      partials: share(new Float64Array(ATTRACTION_UNITS * n * dims)),
+      control: share(new Int32Array(CONTROL_SLOTS)),
+    };
+    this.positions = this.state.positions;
+    this.helpers = shared ? threads.start('tsneAttraction', this.state) : undefined;
+  }
+
+  /**
+   * Starts an iteration's attractive pass on the helper, runs `alongside` (the repulsion) on this
+   * thread, joins the pass, and leaves Σ_j p_ij w_ij (y_i − y_j) for every i in `attractive`.
+   */
+  compute<T>(attractive: Float64Array, alongside: () => T): T {
+    const { control, partials, n, dims } = this.state;
+    const generation = ++this.generation;
+    Atomics.store(control, CONTROL_GENERATION, generation);
+    Atomics.notify(control, CONTROL_GENERATION);
+    const result = alongside();
+    runClaimedUnits(this.state, generation);
+    const target = generation * ATTRACTION_UNITS;
+    for (let finished = Atomics.load(control, CONTROL_FINISHED); finished < target; finished = Atomics.load(control, CONTROL_FINISHED)) {
+      Atomics.wait(control, CONTROL_FINISHED, finished);
+    }
+    const size = n * dims;
+    attractive.set(partials.subarray(0, size));
+    for (let unit = 1; unit < ATTRACTION_UNITS; unit++) {
+      const offset = unit * size;
+      for (let c = 0; c < size; c++) attractive[c] += partials[offset + c];
+    }
+    return result;
+  }
+
+  /** Ends the helper (call once the optimisation is over or abandoned). */
+  stop(): void {
+    const { control } = this.state;
+    Atomics.store(control, CONTROL_STOPPED, 1);
+    Atomics.add(control, CONTROL_GENERATION, 1);
+    Atomics.notify(control, CONTROL_GENERATION);
+    this.helpers?.terminate();
+  }
+}
+
+/** A helper's loop: waits for each published generation and claims what is left of it. */
+export function runAttractionHelper(state: AttractionState): void {
+  const { control } = state;
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, CONTROL_GENERATION, seen);
+    if (Atomics.load(control, CONTROL_STOPPED) === 1) return;
+    seen = Atomics.load(control, CONTROL_GENERATION);
+    runClaimedUnits(state, seen);
+  }
+}
+
+/** Claims and runs this generation's unclaimed units, one at a time, until none is left. */
+function runClaimedUnits(state: AttractionState, generation: number): void {
+  const { control } = state;
+  const end = generation * ATTRACTION_UNITS;
+  for (;;) {
+    const claimed = Atomics.load(control, CONTROL_CLAIMED);
+    if (claimed >= end) return;
+    if (Atomics.compareExchange(control, CONTROL_CLAIMED, claimed, claimed + 1) !== claimed) continue;
+    runUnit(state, claimed - (generation - 1) * ATTRACTION_UNITS);
+    Atomics.add(control, CONTROL_FINISHED, 1);
+    Atomics.notify(control, CONTROL_FINISHED);
+  }
+}
+
+/**
+ * One unit's rows into its partial sums, visiting each stored pair once. The 2-D loop is written
+ * out because it is the hottest loop of a 2-D run (≈ 65 pairs per point per step) and V8 keeps the
+ * 2-D form in registers where the generic one does not.
+ */
+function runUnit(state: AttractionState, unit: number): void {
+  const { n, dims, positions, rowStart, columns, values, unitRows } = state;
+  const out = state.partials.subarray(unit * n * dims, (unit + 1) * n * dims);
+  out.fill(0);
+  const first = unitRows[unit];
+  const last = unitRows[unit + 1];
+  if (dims === 2) {
+    for (let i = first; i < last; i++) {
+      const x = positions[2 * i];
+      const y = positions[2 * i + 1];
+      let fx = 0;
+      let fy = 0;
+      for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+        const j = 2 * columns[e];
+        const dx = x - positions[j];
+        const dy = y - positions[j + 1];
+        const pw = values[e] / (1 + dx * dx + dy * dy);
+        fx += pw * dx;
+        fy += pw * dy;
+        out[j] -= pw * dx;
+        out[j + 1] -= pw * dy;
+      }
+      out[2 * i] += fx;
+      out[2 * i + 1] += fy;
+    }
+    return;
+  }
+  for (let i = first; i < last; i++) {
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      const j = columns[e];
+      let squaredDistance = 0;
+      for (let d = 0; d < dims; d++) squaredDistance += (positions[i * dims + d] - positions[j * dims + d]) ** 2;
+      const pw = values[e] / (1 + squaredDistance);
+      for (let d = 0; d < dims; d++) {
+        const term = pw * (positions[i * dims + d] - positions[j * dims + d]);
+        out[i * dims + d] += term;
+        out[j * dims + d] -= term;
+      }
+    }
+  }
+}
+
+/** Row bounds cutting the pairs into ATTRACTION_UNITS ranges of about equal size. */
+function unitBounds(rowStart: Int32Array, n: number): Int32Array {
+  const bounds = new Int32Array(ATTRACTION_UNITS + 1);
+  const pairs = rowStart[n];
+  let row = 0;
+  for (let unit = 1; unit < ATTRACTION_UNITS; unit++) {
+    while (row < n && rowStart[row] < (pairs * unit) / ATTRACTION_UNITS) row++;
+    bounds[unit] = row;
+  }
+  bounds[ATTRACTION_UNITS] = n;
+  return bounds;
+}
