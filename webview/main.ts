@@ -86,6 +86,7 @@ async function start(): Promise<void> {
     return;
   }
   const shell = createShell(root, banner, inBrowser);
+  if (ready.backendFallback) banner.warn(`TensorFlow.js backend: ${ready.backendFallback}.`);
   document.body.dataset.view = ready.view;
   const context: ViewContext = { controller, host: inBrowser ? 'browser' : 'vscode', ready, banner, ui, saveUi };
   switch (ready.view) {

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { BackendPreference, NoiseSpec, ProjectionMethod } from '../shared/types';
 import { ExplorerSession, type OpenSessionOptions } from '../core/session';
 import { readManifestNear } from '../core/manifest';
-import { initBackend, loadAutoencoder, activeBackend } from '../core/model';
+import { initBackend, loadAutoencoder, activeBackend, backendFallback } from '../core/model';
 import { openDataset, describeDataset } from '../core/data';
 import { computeProjection, layoutTrustworthiness } from '../core/projection';
 import { encodeNpy, encodePng } from '../core/export';
@@ -95,6 +95,9 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'serve') return await serveCommand(args, values);
     const outcome = await run(command, args, values);
     process.stdout.write(values.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text.join('\n')}\n`);
+    // On stderr, so that --json output stays one parseable object.
+    const fallback = backendFallback();
+    if (fallback) process.stderr.write(`note: TensorFlow.js backend: ${fallback}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

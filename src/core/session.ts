@@ -51,7 +51,7 @@ import type { SessionOptions } from '../shared/workerProtocol';
 import type { BackendName, DatasetInfo, ModelSlot, ProjectionMethod, SampleDisplay } from '../shared/types';
 import { toErrorInfo } from '../util/errors';
 import { readManifestNear, type ResolvedManifest } from './manifest';
-import { initBackend, loadAutoencoder, type Autoencoder } from './model';
+import { backendFallback, initBackend, loadAutoencoder, type Autoencoder } from './model';
 import { openDataset, planFit, applyFit, stratifiedSample, addNoise, type Dataset } from './data';
 import { projectPca, type PcaModel } from './compute/pca';
 import { procrustesAlign } from './compute/align';
@@ -391,6 +391,7 @@ export class ExplorerSession {
       models: this.slots.map((s) => ({ slot: s.slot, label: s.label, summary: s.model.summary })),
       dataset: this.datasetInfo,
       backend: this.backend,
+      backendFallback: backendFallback(),
       settings: this.settings,
       labels: this.labels,
     };

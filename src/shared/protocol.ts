@@ -40,6 +40,8 @@ export interface ReadyResponse {
   /** Absent in the inspect view when no dataset is chosen. */
   dataset: DatasetInfo | null;
   backend: BackendName;
+  /** Why `backend` is slower than wanted (e.g. the wasm binaries did not load); null when it is not. */
+  backendFallback: string | null;
   settings: ExplorerSettings;
   /** Labels of the shown samples (shownCount), -1 where unknown; null when the dataset has none. */
   labels: Int32Array | null;

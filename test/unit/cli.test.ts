@@ -56,6 +56,21 @@ describe('latent-explorer CLI', () => {
     assert.ok(Array.isArray(out.warnings));
   });
 
+  test('a backend that cannot start is named on stderr with the one used instead; stdout stays one JSON object', async (t) => {
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+      t.skip('@tensorflow/tfjs-node is installed here: asking for it falls back to nothing');
+      return;
+    } catch {
+      // The usual case: the optional native package is absent.
+    }
+    const result = await latentExplorer('inspect', denseAe, '--backend', 'tensorflow', '--json');
+    assert.equal(json(result).kind, 'autoencoder');
+    assert.match(result.stderr, /^note: TensorFlow\.js backend: tensorflow: @tensorflow\/tfjs-node is not installed; using (wasm|cpu)/m);
+    // Under the default preference the absent optional package is no fallback worth a note.
+    assert.doesNotMatch((await latentExplorer('inspect', denseAe, '--json')).stderr, /note: TensorFlow/);
+  });
+
   test('data DATA --json describes real MNIST', async () => {
     const out = json(await latentExplorer('data', mnistTest, '--json'));
     assert.equal(out.format, 'idx');

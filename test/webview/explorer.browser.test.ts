@@ -289,4 +289,23 @@ describe('inspect view served by `serve` (Chromium)', () => {
       await server.close();
     }
   });
+
+  test('a backend fallback is shown as a dismissable warning, not hidden in the title', async () => {
+    const reason = 'wasm: tfjs-backend-wasm-simd.wasm not found beside the bundle; using cpu, several times slower';
+    const server = await startHarnessServer({ view: 'inspect', backendFallback: reason });
+    const browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    try {
+      await check(page, 'backend-fallback', async () => {
+        await page.goto(server.url);
+        await page.waitForSelector('.error-banner:not([hidden]) .error-row[data-code="warning"]');
+        assert.equal(await page.textContent('.error-row[data-code="warning"] .error-text'), `Warning: TensorFlow.js backend: ${reason}.`);
+        await page.click('.error-row[data-code="warning"] .error-close');
+        await page.waitForSelector('.error-banner[hidden]', { state: 'attached' });
+      });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
 });

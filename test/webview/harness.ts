@@ -29,6 +29,8 @@ export interface HarnessOptions {
   /** Latent size per model slot; two entries make a comparison. */
   latentSizes?: number[];
   view?: ReadyResponse['view'];
+  /** What `ready` says of a backend fallback (none by default). */
+  backendFallback?: string;
 }
 
 /** Seeded uniform [0,1) generator (mulberry32): the harness's numbers repeat run to run. */
@@ -395,6 +397,7 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
             columns: null,
           },
           backend: 'cpu',
+          backendFallback: options.backendFallback ?? null,
           settings: { defaultMethod: 'pca', seed: 42, sampleLimit: n },
           labels: dataset.labels,
         };

@@ -8,6 +8,8 @@ import { el } from './ui';
 export interface ErrorBanner {
   readonly element: HTMLElement;
   show(error: ErrorInfo, context?: string): void;
+  /** Something that works, but worse than it should (e.g. a slower backend): shown like an error, marked as a warning. */
+  warn(message: string): void;
   clear(): void;
 }
 
@@ -19,28 +21,34 @@ export function errorBanner(): ErrorBanner {
   const update = () => {
     element.hidden = shown.size === 0;
   };
+  const addRow = (code: string, lead: string, message: string, file?: string) => {
+    const key = `${code}\u0000${message}`;
+    if (shown.has(key)) return;
+    const row = el('div', 'error-row');
+    row.dataset.code = code;
+    const text = el('span', 'error-text');
+    text.append(el('strong', undefined, lead), document.createTextNode(message));
+    if (file) text.append(el('span', 'error-file', ` (${file})`));
+    const close = el('button', 'error-close', '×');
+    close.type = 'button';
+    close.title = 'Dismiss';
+    close.addEventListener('click', () => {
+      row.remove();
+      shown.delete(key);
+      update();
+    });
+    row.append(text, close);
+    element.append(row);
+    shown.set(key, row);
+    update();
+  };
   return {
     element,
     show(error, context) {
-      const key = `${error.code}\u0000${error.message}`;
-      if (shown.has(key)) return;
-      const row = el('div', 'error-row');
-      row.dataset.code = error.code;
-      const text = el('span', 'error-text');
-      text.append(el('strong', undefined, context ? `${context} failed: ` : 'Error: '), document.createTextNode(error.message));
-      if (error.file) text.append(el('span', 'error-file', ` (${error.file})`));
-      const close = el('button', 'error-close', '×');
-      close.type = 'button';
-      close.title = 'Dismiss';
-      close.addEventListener('click', () => {
-        row.remove();
-        shown.delete(key);
-        update();
-      });
-      row.append(text, close);
-      element.append(row);
-      shown.set(key, row);
-      update();
+      addRow(error.code, context ? `${context} failed: ` : 'Error: ', error.message, error.file);
+    },
+    warn(message) {
+      addRow('warning', 'Warning: ', message);
     },
     clear() {
       element.replaceChildren();

@@ -17,6 +17,8 @@ const runtimeRequire = createRequire(__filename);
 
 let ready: Promise<BackendName> | null = null;
 let readyFor: BackendPreference | null = null;
+/** Why the backend in use is slower than the one asked for (or wasm, under 'auto'); null when it is not. */
+let fallbackReason: string | null = null;
 
 /**
  * Initialises the backend (idempotent: later calls with the same preference share the first
@@ -34,6 +36,15 @@ export function initBackend(preference: BackendPreference = 'auto'): Promise<Bac
   return ready;
 }
 
+/**
+ * Why the backend chosen by the last `initBackend` is not the one wanted, e.g. "the WebAssembly
+ * backend could not start (…); the CPU backend is several times slower": null when it is, and
+ * under 'auto' tfjs-node being absent is no fallback (it is optional and rarely installed).
+ */
+export function backendFallback(): string | null {
+  return fallbackReason;
+}
+
 /** The backend executing tensors now; 'cpu' before initBackend has settled. */
 export function activeBackend(): BackendName {
   const name = tf.getBackend();
@@ -42,24 +53,35 @@ export function activeBackend(): BackendName {
 
 async function chooseBackend(preference: BackendPreference): Promise<BackendName> {
   const order: BackendName[] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference, 'wasm', 'cpu'];
+  const failures: string[] = [];
   for (const name of [...new Set(order)]) {
-    if (await tryBackend(name)) return name;
+    const failure = await tryBackend(name);
+    if (failure === null) {
+      const wanted = failures.filter((reason) => preference !== 'auto' || !reason.startsWith(TFJS_NODE_MISSING));
+      fallbackReason = wanted.length ? `${wanted.join('; ')}; using ${name}${name === 'cpu' ? ', several times slower' : ''}` : null;
+      return name;
+    }
+    failures.push(failure);
   }
-  throw new Error(`no TensorFlow.js backend could start (tried ${order.join(', ')})`);
+  throw new Error(`no TensorFlow.js backend could start: ${failures.join('; ')}`);
 }
 
-async function tryBackend(name: BackendName): Promise<boolean> {
-  if (name === 'tensorflow' && !loadTfjsNode()) return false;
+const TFJS_NODE_MISSING = 'tensorflow: @tensorflow/tfjs-node is not installed';
+
+/** null when `name` is now the active backend, else why not. */
+async function tryBackend(name: BackendName): Promise<string | null> {
+  if (name === 'tensorflow' && !loadTfjsNode()) return TFJS_NODE_MISSING;
   if (name === 'wasm') {
     const folder = findWasmFolder();
-    if (!folder) return false;
+    if (!folder) return `wasm: ${WASM_SIMD_BINARY} not found beside the bundle or in @tensorflow/tfjs-backend-wasm`;
     // A path prefix (not a URL): emscripten reads the binary with fs in Node.
     setWasmPaths(folder.endsWith('/') ? folder : `${folder}/`);
   }
   try {
-    return tf.findBackend(name) !== null || tf.findBackendFactory(name) !== null ? await tf.setBackend(name) : false;
-  } catch {
-    return false;
+    if (tf.findBackend(name) === null && tf.findBackendFactory(name) === null) return `${name}: not registered`;
+    return (await tf.setBackend(name)) ? null : `${name}: failed to initialise`;
+  } catch (error) {
+    return `${name}: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 

@@ -1,6 +1,6 @@
 /** The model half of the core engine: load TF.js autoencoders from disk and run them over typed arrays. */
 export * as tf from '@tensorflow/tfjs-core';
-export { initBackend, activeBackend } from './backend';
+export { initBackend, activeBackend, backendFallback } from './backend';
 export { loadAutoencoder, summarizeModel, resolveModelFiles } from './autoencoder';
 export type { Autoencoder, BatchOptions, LayerActivation, LoadAutoencoderOptions } from './autoencoder';
 export { ModelLoadError, type ModelErrorCode } from './errors';
