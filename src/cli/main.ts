@@ -13,6 +13,7 @@ import { initBackend, loadAutoencoder, activeBackend, backendFallback } from '..
 import { openDataset, describeDataset } from '../core/data';
 import { computeProjection, layoutTrustworthiness } from '../core/projection';
 import { encodeNpy, encodePng } from '../core/export';
+import { flagAbove } from '../core/latentTools';
 import { describeError } from '../util/errors';
 
 const USAGE = `usage: latent-explorer <command> [options]
@@ -26,7 +27,9 @@ commands:
   project --codes CODES.npy --method pca|tsne|umap   any N×D embedding file
   compare MODEL_A MODEL_B DATA [--method pca|tsne|umap]
   cluster MODEL DATA [--k K]            k-means on the codes (k by silhouette when absent)
-  anomalies MODEL DATA [--top N]        samples ranked by reconstruction error
+  anomalies MODEL DATA [--top N] [--percentile P | --threshold T]
+                                        samples above a reconstruction-error threshold
+                                        (default mean + 3σ), highest first
   decode MODEL --latent "0.1,-2,…" --out x.png
   serve [MODEL] [DATA] [--port P]       the explorer in a browser on 127.0.0.1
 
@@ -63,6 +66,8 @@ const options = {
   backend: { type: 'string' },
   k: { type: 'string' },
   top: { type: 'string' },
+  percentile: { type: 'string' },
+  threshold: { type: 'string' },
   latent: { type: 'string' },
   port: { type: 'string' },
   verbose: { type: 'boolean' },
@@ -129,6 +134,13 @@ function number(name: string, value: string | undefined): number | undefined {
   const parsed = Number(value);
   if (!Number.isFinite(parsed)) throw new UsageError(`--${name} must be a number, got "${value}"`);
   return parsed;
+}
+
+function anomalyThreshold(values: Values): number | { percentile: number } | null {
+  if (values.percentile !== undefined && values.threshold !== undefined) throw new UsageError('give --percentile or --threshold, not both');
+  const percentile = number('percentile', values.percentile);
+  if (percentile !== undefined && (percentile < 0 || percentile > 100)) throw new UsageError(`--percentile must be in [0, 100], got ${percentile}`);
+  return percentile !== undefined ? { percentile } : (number('threshold', values.threshold) ?? null);
 }
 
 function method(value: string | undefined, fallback: ProjectionMethod | undefined): ProjectionMethod {
@@ -328,15 +340,12 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       const top = integer('top', values.top, 20);
       return withSession(await openSession([args[0]], args[1], values), async (session) => {
         const errors = session.errors('a');
-        const m = mean(errors);
-        let variance = 0;
-        for (const e of errors) variance += (e - m) ** 2;
-        const threshold = m + 3 * Math.sqrt(variance / errors.length);
+        const result = flagAbove(errors, anomalyThreshold(values), top);
+        const rule = values.percentile !== undefined ? `${values.percentile}th percentile` : values.threshold !== undefined ? 'given' : 'mean + 3σ';
         const datasetIndex = session.shown;
-        const ranked = Array.from(errors.keys()).sort((x, y) => errors[y] - errors[x] || x - y);
-        const flagged = ranked.filter((i) => errors[i] > threshold).slice(0, top).map((i) => ({ index: datasetIndex[i], error: errors[i] }));
-        const json = { threshold, rule: 'mean + 3σ of reconstruction MSE', count: errors.length, flaggedCount: ranked.filter((i) => errors[i] > threshold).length, flagged };
-        return { json, text: [`threshold ${fmt(threshold)} (mean + 3σ); ${json.flaggedCount} of ${errors.length} samples above it`, ...flagged.map((f) => `  #${f.index}  ${fmt(f.error)}`)] };
+        const flagged = Array.from(result.indices.subarray(0, Math.min(top, result.flaggedCount)), (i, rank) => ({ index: datasetIndex[i], error: result.values[rank] }));
+        const json = { threshold: result.threshold, rule: `${rule} of reconstruction MSE`, count: errors.length, flaggedCount: result.flaggedCount, flagged };
+        return { json, text: [`threshold ${fmt(result.threshold)} (${rule}); ${result.flaggedCount} of ${errors.length} samples above it`, ...flagged.map((f) => `  #${f.index}  ${fmt(f.error)}`)] };
       });
     }
     case 'decode': {

@@ -260,8 +260,11 @@ export function jacobianProbes(probes: number, inputSize: number, seed: number):
 /** Samples ranked by one per-sample value against a threshold, as the anomaly list and the sensitivity ranking show them. */
 export type Flagged = Omit<RankResponse, 'column'>;
 
-/** Ranks the finite values and flags those above `threshold` (mean + 3σ when null). */
-export function flagAbove(values: Float32Array, threshold: number | null, limit: number): Flagged {
+/**
+ * Ranks the finite values and flags those above `threshold`: a value, a percentile of the finite
+ * values (nearest rank, so 99 flags the top 1 % when there are no ties), or mean + 3σ when null.
+ */
+export function flagAbove(values: Float32Array, threshold: number | { percentile: number } | null, limit: number): Flagged {
   let count = 0;
   let sum = 0;
   let min = Infinity;
@@ -279,7 +282,7 @@ export function flagAbove(values: Float32Array, threshold: number | null, limit:
   for (const v of values) if (Number.isFinite(v)) squares += (v - mean) ** 2;
   const std = Math.sqrt(squares / count);
   const defaultThreshold = mean + 3 * std;
-  const cut = threshold ?? defaultThreshold;
+  const cut = threshold === null ? defaultThreshold : typeof threshold === 'number' ? threshold : percentileOf(values, count, threshold.percentile);
   const ranked: number[] = [];
   let flaggedCount = 0;
   for (let i = 0; i < values.length; i++) {
@@ -302,4 +305,14 @@ export function flagAbove(values: Float32Array, threshold: number | null, limit:
     indices: Int32Array.from(listed),
     values: Float32Array.from(listed, (i) => values[i]),
   };
+}
+
+/** The nearest-rank `percentile` (0–100) of the `count` finite entries of `values`. */
+function percentileOf(values: Float32Array, count: number, percentile: number): number {
+  if (!(percentile >= 0 && percentile <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${percentile}`);
+  const finite = new Float32Array(count);
+  let next = 0;
+  for (const v of values) if (Number.isFinite(v)) finite[next++] = v;
+  finite.sort();
+  return finite[Math.max(0, Math.ceil((percentile / 100) * count) - 1)];
 }

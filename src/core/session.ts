@@ -573,7 +573,10 @@ export class ExplorerSession {
     const { column, values, scale } = await this.column({ column: request.column });
     if (scale === 'categorical') throw new SessionError('invalid-argument', `"${column.kind}" is categorical: only continuous columns can be ranked`);
     if (!Number.isInteger(request.limit) || request.limit < 0) throw new SessionError('invalid-argument', `limit must be a non-negative integer, got ${request.limit}`);
-    if (request.threshold !== null && !Number.isFinite(request.threshold)) throw new SessionError('invalid-argument', `threshold must be a finite number or null, got ${request.threshold}`);
+    const { threshold } = request;
+    if (typeof threshold === 'number' ? !Number.isFinite(threshold) : threshold !== null && !(threshold.percentile >= 0 && threshold.percentile <= 100)) {
+      throw new SessionError('invalid-argument', `threshold must be a finite number, { percentile } in [0, 100], or null; got ${JSON.stringify(threshold)}`);
+    }
     return { column, ...flagAbove(values, request.threshold, request.limit) };
   }
 

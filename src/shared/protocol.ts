@@ -302,8 +302,8 @@ export interface ExportResponse {
 /** Samples ranked by a continuous column (reconstruction error for anomalies, sensitivity), against a threshold. */
 export interface RankRequest {
   column: ColumnSpec;
-  /** Samples above it are flagged; null: mean + 3σ of the column. */
-  threshold: number | null;
+  /** Samples above it are flagged: a value, a percentile of the column (0–100), or null for mean + 3σ. */
+  threshold: number | { percentile: number } | null;
   /** How many of the highest samples to list (flagged or not). */
   limit: number;
 }

@@ -131,6 +131,15 @@ describe('latent-explorer CLI', () => {
     const anomalies = json(await latentExplorer('anomalies', tabularAe, csv, '--top', '5', '--json'));
     assert.equal(typeof anomalies.threshold, 'number');
     assert.ok((anomalies.flagged as unknown[]).length <= 5);
+    const top = json(await latentExplorer('anomalies', tabularAe, csv, '--percentile', '90', '--top', '1000', '--json'));
+    const flagged = top.flagged as { index: number; error: number }[];
+    assert.equal(top.rule, '90th percentile of reconstruction MSE');
+    assert.equal(top.flaggedCount, flagged.length);
+    assert.ok(Math.abs((top.flaggedCount as number) - 0.1 * (top.count as number)) <= 1, `${top.flaggedCount} of ${top.count} above the 90th percentile`);
+    assert.ok(flagged.every((f, i) => f.error > (top.threshold as number) && (i === 0 || flagged[i - 1].error >= f.error)));
+    const both = await latentExplorer('anomalies', tabularAe, csv, '--percentile', '90', '--threshold', '1');
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--percentile or --threshold, not both/);
   });
 
   test('decode MODEL --latent writes a PNG of the decoded code', async () => {

@@ -192,6 +192,21 @@ describe('flagAbove', () => {
     assert.equal(result.percentile, 99);
   });
 
+  test('flagAbove(values, { percentile }) cuts at that nearest-rank percentile of the finite values', () => {
+    // 0, 1, …, 199 shuffled, and a NaN that no percentile counts.
+    const values = Float32Array.from({ length: 200 }, (_, i) => (i * 7919) % 200);
+    const withNaN = Float32Array.from([...values, NaN]);
+    const top1 = flagAbove(withNaN, { percentile: 99 }, 5);
+    assert.equal(top1.threshold, 197); // the 198th of 200 in ascending order
+    assert.equal(top1.flaggedCount, 2);
+    assert.equal(top1.percentile, 99);
+    assert.deepEqual(Array.from(top1.values.subarray(0, 2)), [199, 198]);
+    assert.equal(flagAbove(values, { percentile: 50 }, 0).flaggedCount, 100);
+    assert.equal(flagAbove(values, { percentile: 100 }, 0).flaggedCount, 0);
+    assert.equal(flagAbove(values, { percentile: 0 }, 0).flaggedCount, 199);
+    assert.throws(() => flagAbove(values, { percentile: 101 }, 0), /percentile must be in \[0, 100\]/);
+  });
+
   test('flagAbove of no finite values throws', () => {
     assert.throws(() => flagAbove(Float32Array.of(NaN), null, 1), /no finite values to rank/);
   });

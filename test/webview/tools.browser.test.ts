@@ -147,6 +147,19 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
       await page.waitForFunction((count) => (document.querySelector('.anomaly-text')?.textContent ?? '').startsWith(`${count} of 2,000`), slid.flaggedCount);
       assert.ok(slid.flaggedCount > expected.flaggedCount && slid.flaggedCount <= 210, `${slid.flaggedCount} flagged at the slider`);
       assert.equal(await selectedCount(page), slid.flaggedCount);
+
+      // A percentile sets the threshold directly: 97.5 flags the top 2.5 %, and the slider follows.
+      const byPercentile = await reference.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: { percentile: 97.5 }, limit: 0 });
+      assert.equal(byPercentile.flaggedCount, 50);
+      await page.$eval('vscode-textfield[data-name="anomaly-percentile"]', (input) => {
+        (input as HTMLElement & { value: string }).value = '97.5';
+      });
+      await page.click('vscode-button[data-name="anomalies-percentile"]');
+      await page.waitForFunction(() => (document.querySelector('.anomaly-text')?.textContent ?? '').startsWith('50 of 2,000'));
+      assert.match((await page.textContent('.anomaly-text')) ?? '', /97\.5th percentile/);
+      assert.equal(await selectedCount(page), 50);
+      const sliderValue = Number(await page.$eval('input[data-name="anomaly-threshold"]', (i) => (i as HTMLInputElement).value));
+      assert.ok(Math.abs(sliderValue - byPercentile.threshold) <= (byPercentile.max - byPercentile.min) / 1000, `slider at ${sliderValue}, threshold ${byPercentile.threshold}`);
     });
   });
 

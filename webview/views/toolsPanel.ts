@@ -6,7 +6,7 @@
  * reconstruction error with a threshold slider, the encoder-sensitivity ranking, and export of
  * codes. The host computes every number; this panel asks and draws.
  */
-import type { FramesResponse, RankResponse } from '../../src/shared/protocol';
+import type { FramesResponse, RankRequest, RankResponse } from '../../src/shared/protocol';
 import type { ModelSlot, SampleDisplay } from '../../src/shared/types';
 import { isCancelled } from '../controller';
 import type { ScatterPlot } from '../charts/scatter';
@@ -227,17 +227,18 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   const describeThreshold = (r: RankResponse) =>
     `${formatCount(r.flaggedCount)} of ${formatCount(shownCount)} flagged above ${formatNumber(r.threshold)} ` +
     `(mean + ${formatNumber((r.threshold - r.mean) / (r.std || 1))}σ, ${formatNumber(r.percentile)}th percentile)`;
-  const flag = (threshold: number | null) => {
+  const flag = (threshold: RankRequest['threshold']) => {
     controller
       .request('rank', { column: { kind: 'reconstructionError', slot }, threshold, limit: shownCount }, { key: `anomalies-${slot}` })
       .then((r) => {
-        if (threshold === null) {
+        if (slider.hidden) {
           slider.min = String(r.min);
           slider.max = String(r.max);
           slider.step = String((r.max - r.min) / 1000 || 1e-6);
-          slider.value = String(r.defaultThreshold);
           slider.hidden = false;
         }
+        // The slider follows a threshold set another way (the default, a percentile).
+        if (typeof threshold !== 'number') slider.value = String(r.threshold);
         sliderText.textContent = `${describeThreshold(r)}; highlighted on the plot, with their reconstructions (highest error first) in the Selection tab`;
         anomaliesOut.replaceChildren(slider, sliderText);
         // The slider stays in view: the selection changes without switching tabs.
@@ -354,7 +355,16 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   healthControls.append(button('Measure', health, { secondary: true, name: 'health' }));
   if (model?.summary.kind === 'vae') healthControls.append(button('Sample the prior', prior, { secondary: true, name: 'prior' }));
   const anomalyControls = el('div', 'panel-controls');
-  anomalyControls.append(button('Flag (mean + 3σ)', anomalies, { secondary: true, name: 'anomalies', title: 'then move the slider to change the threshold' }));
+  const percentileInput = numberField(99, { min: 0, max: 100, step: 0.1, name: 'anomaly-percentile' }, (percentile) => flag({ percentile }));
+  const flagPercentile = () => {
+    const percentile = Number(percentileInput.value);
+    if (percentileInput.value.trim() !== '' && percentile >= 0 && percentile <= 100) flag({ percentile });
+  };
+  anomalyControls.append(
+    button('Flag (mean + 3σ)', anomalies, { secondary: true, name: 'anomalies', title: 'then move the slider to change the threshold' }),
+    field('percentile', percentileInput),
+    button('Flag above it', flagPercentile, { secondary: true, name: 'anomalies-percentile', title: 'flag the samples whose error is above this percentile (99: the top 1 %)' }),
+  );
   const sensitivityControls = el('div', 'panel-controls');
   sensitivityControls.append(button('Rank by ‖J‖', sensitivity, { secondary: true, name: 'sensitivity' }));
   const clusterControls = el('div', 'panel-controls');
