@@ -3,11 +3,13 @@
 /**
  * Rendering benchmark: the real webview bundle in headless Chromium (no GPU), served by the real
  * `serve` bridge with a harness session of synthetic clusters. Measures, at 100k and 1M points:
- * a full frame (clear, splat every point, putImageData) at several zoom levels, with and without
- * a highlighted selection, and one brush move (d3.brush event → grid query → selection mask).
- * The lasso's polygon query is timed on the same grid code in Node (same V8).
+ * a full frame (clear, splat every point, putImageData) at several zoom levels, a frame at the fitted
+ * view with and without a highlighted selection (every point on screen), and one brush move
+ * (d3.brush event → incremental grid query → selection mask → `select` listeners; the redraw
+ * waits for the next animation frame, as in the UI). The lasso's polygon query is timed on the
+ * same grid code in Node (same V8).
  *
- *   node --import tsx bench/render.ts [--json]      (needs `npm run build` and /usr/bin/chromium)
+ *   node --import tsx bench/render.ts [--json] [--points 1000000]   (needs `node esbuild.mjs` and /usr/bin/chromium)
  */
 import { launchBrowser, openExplorer, startHarnessServer } from '../test/webview/browser';
 import { buildGridIndex } from '../webview/charts/gridIndex';
@@ -16,6 +18,7 @@ import { seededRandom } from '../test/webview/harness';
 interface RenderResult {
   points: number;
   frameMs: { median: number; p90: number };
+  fittedFrameMs: { median: number; p90: number };
   selectedFrameMs: { median: number; p90: number };
   brushMoveMs: { median: number; p90: number };
   selectedByBrush: number;
@@ -38,6 +41,7 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
       const plot = document.querySelector('.plot') as HTMLElement & { __scatter: Scatter };
       const scatter = plot.__scatter;
       const frames: number[] = [];
+      const fittedFrames: number[] = [];
       const selectedFrames: number[] = [];
       const start = scatter.getView();
       for (let i = 0; i < 30; i++) {
@@ -46,6 +50,7 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
         frames.push(scatter.renderNow());
       }
       scatter.setView(start);
+      for (let i = 0; i < 20; i++) fittedFrames.push(scatter.renderNow());
       const count = scatter.pointCount;
       const selection = Int32Array.from({ length: Math.floor(count / 10) }, (_, i) => i * 10);
       scatter.setSelection(selection);
@@ -68,11 +73,12 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
         moves.push(performance.now() - t0);
       }
       window.dispatchEvent(new MouseEvent('mouseup', { clientX: x0 + box.width * 0.6, clientY: y0 + box.height * 0.6, bubbles: true, view: window }));
-      return { frames, selectedFrames, moves, selected };
+      return { frames, fittedFrames, selectedFrames, moves, selected };
     });
     return {
       points,
       frameMs: summary(measured.frames),
+      fittedFrameMs: summary(measured.fittedFrames),
       selectedFrameMs: summary(measured.selectedFrames),
       brushMoveMs: summary(measured.moves),
       selectedByBrush: measured.selected,
@@ -83,7 +89,7 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
   }
 }
 
-/** Lasso and rectangle queries on the grid index at 1M points, in Node. */
+/** Lasso and rectangle queries, and a brush growing step by step, on the grid index at 1M points, in Node. */
 function measureGridQueries(points: number) {
   const random = seededRandom(3);
   const xy = Float32Array.from({ length: points * 2 }, () => (random() + random() + random() - 1.5) * 4);
@@ -96,6 +102,7 @@ function measureGridQueries(points: number) {
   });
   const lassoTimes: number[] = [];
   const rectTimes: number[] = [];
+  const brushTimes: number[] = [];
   let lassoSelected = 0;
   for (let i = 0; i < 20; i++) {
     started = performance.now();
@@ -105,13 +112,21 @@ function measureGridQueries(points: number) {
     grid.queryRect(-1 - i * 0.05, -1, 1 + i * 0.05, 1.5);
     rectTimes.push(performance.now() - started);
   }
-  return { points, buildMs: Number(buildMs.toFixed(2)), lassoMs: summary(lassoTimes), lassoSelected, rectMs: summary(rectTimes) };
+  const brush = grid.rectSelection();
+  for (let i = 0; i < 40; i++) {
+    started = performance.now();
+    brush.update(-1 - i * 0.05, -1, 1 + i * 0.05, 1.5);
+    brushTimes.push(performance.now() - started);
+  }
+  return { points, buildMs: Number(buildMs.toFixed(2)), lassoMs: summary(lassoTimes), lassoSelected, rectMs: summary(rectTimes), brushUpdateMs: summary(brushTimes) };
 }
 
 async function main() {
   const json = process.argv.includes('--json');
+  const pointsFlag = process.argv.indexOf('--points');
+  const sizes = pointsFlag > 0 ? [Number(process.argv[pointsFlag + 1])] : [100_000, 1_000_000];
   const render = [];
-  for (const points of [100_000, 1_000_000]) render.push(await measureInBrowser(points));
+  for (const points of sizes) render.push(await measureInBrowser(points));
   const grid = measureGridQueries(1_000_000);
   const result = { machine: `${process.platform} ${process.arch}, Chromium headless --disable-gpu`, date: new Date().toISOString(), render, grid };
   if (json) {
@@ -120,10 +135,10 @@ async function main() {
   }
   for (const r of render) {
     console.log(
-      `${r.points.toLocaleString('en-US').padStart(9)} points: frame ${r.frameMs.median} ms (p90 ${r.frameMs.p90}), with selection ${r.selectedFrameMs.median} ms, brush move ${r.brushMoveMs.median} ms (p90 ${r.brushMoveMs.p90}; ${r.selectedByBrush} selected)`,
+      `${r.points.toLocaleString('en-US').padStart(9)} points: frame ${r.frameMs.median} ms (p90 ${r.frameMs.p90}), fitted view ${r.fittedFrameMs.median} ms, with selection ${r.selectedFrameMs.median} ms (p90 ${r.selectedFrameMs.p90}), brush move ${r.brushMoveMs.median} ms (p90 ${r.brushMoveMs.p90}; ${r.selectedByBrush} selected)`,
     );
   }
-  console.log(`grid at 1M (Node): build ${grid.buildMs} ms, lasso query ${grid.lassoMs.median} ms (${grid.lassoSelected} inside), rectangle query ${grid.rectMs.median} ms`);
+  console.log(`grid at 1M (Node): build ${grid.buildMs} ms, lasso query ${grid.lassoMs.median} ms (${grid.lassoSelected} inside), rectangle query ${grid.rectMs.median} ms, brush update ${grid.brushUpdateMs.median} ms`);
 }
 
 main().catch((error) => {

@@ -47,6 +47,41 @@ test('GridIndex.queryRect(x0, y0, x1, y1) returns exactly the points inside, asc
   }
 });
 
+test('GridIndex.rectSelection follows a brush that grows, shrinks, slides and leaves the points: each update equals a fresh query, mask included', () => {
+  const n = 20_000;
+  const points = randomPoints(n, 6);
+  const visible = Uint8Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1));
+  const grid = buildGridIndex(points, n);
+  for (const mask of [null, visible]) {
+    const brush = grid.rectSelection(mask);
+    const random = seededRandom(mask ? 8 : 7);
+    const rects: number[][] = [
+      [-1, -1, -1, -1],
+      [-1, -1, 0.5, 0.7],
+      [-1, -1, 2.5, 3],
+      [-0.5, -0.2, 2.5, 3],
+      [-10, -10, 10, 10],
+      [2.5, 3, -6, -7],
+      [40, 40, 50, 50],
+      ...Array.from({ length: 20 }, () => Array.from({ length: 4 }, () => (random() - 0.5) * 14)),
+    ];
+    for (const [x0, y0, x1, y1] of rects) {
+      const expected = bruteForce(points, n, (x, y) => x >= Math.min(x0, x1) && x <= Math.max(x0, x1) && y >= Math.min(y0, y1) && y <= Math.max(y0, y1), mask ?? undefined);
+      assert.deepEqual(Array.from(brush.update(x0, y0, x1, y1)), expected, `rect ${[x0, y0, x1, y1]}`);
+      const marked: number[] = [];
+      brush.mask.forEach((bit, i) => bit && marked.push(i));
+      assert.deepEqual(marked, expected);
+    }
+  }
+});
+
+test('GridIndex never selects points with a non-finite coordinate', () => {
+  const points = Float32Array.from([0, 0, NaN, 0.5, 0.5, Infinity, 1, 1]);
+  const grid = buildGridIndex(points, 4);
+  assert.deepEqual(Array.from(grid.queryRect(-5, -5, 5, 5)), [0, 3]);
+  assert.deepEqual(Array.from(grid.queryPolygon(Float64Array.from([-5, -5, 5, -5, 5, 5, -5, 5]))), [0, 3]);
+});
+
 test('GridIndex.queryPolygon(lasso) matches pointInPolygon on every point, including concave shapes', () => {
   const n = 20_000;
   const points = randomPoints(n, 2);

@@ -1,22 +1,77 @@
 /**
  * A uniform grid over 2-D points: rectangle, polygon (lasso) and nearest-point queries touch only
- * the cells they overlap, so a brush move over 1M points costs the points near its edge, not all of them.
- * Built once per layout (counting sort, O(n)); queries take an optional visibility mask.
+ * the cells they overlap. Each cell's points are stored contiguously (counting sort, O(n)), ids and
+ * coordinates side by side, so cells wholly inside a query are taken without testing their points
+ * and only border cells are tested. A brush keeps its selection between moves and revisits only the
+ * cells whose membership a move can change.
  */
 
 export interface GridIndex {
   readonly count: number;
   /** Indices of points inside [x0,x1]×[y0,y1], ascending. */
   queryRect(x0: number, y0: number, x1: number, y1: number, visible?: Uint8Array | null): Int32Array;
+  /**
+   * A rectangle selection that follows a brush: each `update` returns the indices inside the new
+   * rectangle, ascending, and leaves `mask` (1 = inside) equal to them, revisiting only the cells
+   * between the previous rectangle's edges and the new one's.
+   */
+  rectSelection(visible?: Uint8Array | null): RectSelection;
   /** Indices of points inside a closed polygon given as [x0,y0,x1,y1,…], ascending. */
   queryPolygon(polygon: Float64Array, visible?: Uint8Array | null): Int32Array;
   /** The point nearest (x,y) within maxDistance (Euclidean, same units), or -1. */
   nearest(x: number, y: number, maxDistance: number, visible?: Uint8Array | null): number;
 }
 
+export interface RectSelection {
+  /** One byte per point: 1 where the last update's rectangle holds it. */
+  readonly mask: Uint8Array;
+  update(x0: number, y0: number, x1: number, y1: number): Int32Array;
+}
+
 /** Points per cell on average: small enough that border cells are cheap, large enough that the grid stays small. */
 const POINTS_PER_CELL = 4;
 const MAX_CELLS_PER_SIDE = 1024;
+
+/** A cell range [x0..x1]×[y0..y1], inclusive; empty when x0 > x1 or y0 > y1. */
+interface CellBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+const NO_CELLS: CellBox = { x0: 0, y0: 0, x1: -1, y1: -1 };
+
+/** A zeroed byte mask over n points whose buffer a Uint32Array can read four bytes at a time. */
+function emptyMask(n: number): Uint8Array {
+  return new Uint8Array(new ArrayBuffer(Math.ceil(n / 4) * 4), 0, n);
+}
+
+/**
+ * The set bytes of a mask as ascending indices, `count` of them. Branch-free writes: a selection of
+ * a dense layout is scattered over the index range, where a branch per point would mispredict.
+ */
+function maskIndices(mask: Uint8Array, count: number, scratch: Int32Array): Int32Array {
+  if (count === 0) return new Int32Array(0);
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.buffer.byteLength >> 2);
+  // Small selections leave most words empty: skipping them is then the cheap path.
+  const sparse = count * 8 < mask.length;
+  let k = 0;
+  for (let w = 0; w < words.length; w++) {
+    const bytes = words[w];
+    if (sparse && bytes === 0) continue;
+    const i = w << 2;
+    scratch[k] = i;
+    k += bytes & 1;
+    scratch[k] = i + 1;
+    k += (bytes >>> 8) & 1;
+    scratch[k] = i + 2;
+    k += (bytes >>> 16) & 1;
+    scratch[k] = i + 3;
+    k += bytes >>> 24;
+  }
+  return scratch.slice(0, count);
+}
 
 /** Indexes n points stored as xy pairs with the given stride (2 for x,y rows; 3 for x,y,z rows). */
 export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridIndex {
@@ -27,85 +82,117 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
   for (let i = 0; i < n; i++) {
     const x = xy[i * stride];
     const y = xy[i * stride + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     if (x < minX) minX = x;
     if (x > maxX) maxX = x;
     if (y < minY) minY = y;
     if (y > maxY) maxY = y;
   }
-  if (n === 0) minX = minY = maxX = maxY = 0;
+  if (minX > maxX) minX = minY = maxX = maxY = 0;
   const side = Math.max(1, Math.min(MAX_CELLS_PER_SIDE, Math.ceil(Math.sqrt(n / POINTS_PER_CELL))));
-  const width = maxX - minX || 1;
-  const height = maxY - minY || 1;
-  const toCellX = side / width;
-  const toCellY = side / height;
-  const cellX = (x: number) => Math.min(side - 1, Math.max(0, Math.floor((x - minX) * toCellX)));
-  const cellY = (y: number) => Math.min(side - 1, Math.max(0, Math.floor((y - minY) * toCellY)));
+  const last = side - 1;
+  const cells = side * side;
+  const toCellX = side / (maxX - minX || 1);
+  const toCellY = side / (maxY - minY || 1);
+  // Monotone in x (and y), so a point's cell column lies strictly between two query columns only if
+  // the point lies strictly between their coordinates: interior cells need no test, whatever the rounding.
+  const cellX = (x: number) => Math.min(last, Math.max(0, Math.floor((x - minX) * toCellX)));
+  const cellY = (y: number) => Math.min(last, Math.max(0, Math.floor((y - minY) * toCellY)));
 
+  // Bucket `cells` holds points with a non-finite coordinate: no query visits it.
   const cellOf = new Int32Array(n);
-  const cellStart = new Int32Array(side * side + 1);
+  const cellStart = new Int32Array(cells + 2);
   for (let i = 0; i < n; i++) {
-    const c = cellY(xy[i * stride + 1]) * side + cellX(xy[i * stride]);
+    const x = xy[i * stride];
+    const y = xy[i * stride + 1];
+    const c = Number.isFinite(x) && Number.isFinite(y) ? cellY(y) * side + cellX(x) : cells;
     cellOf[i] = c;
     cellStart[c + 1]++;
   }
-  for (let c = 0; c < side * side; c++) cellStart[c + 1] += cellStart[c];
-  const fill = cellStart.slice(0, side * side);
-  const items = new Int32Array(n);
-  for (let i = 0; i < n; i++) items[fill[cellOf[i]]++] = i;
-  const scratch = cellOf; // no longer needed once items is filled: reused as the query buffer
-  const marks = new Uint8Array(n);
+  for (let c = 0; c <= cells; c++) cellStart[c + 1] += cellStart[c];
+  const fill = cellStart.slice(0, cells + 1);
+  const ids = new Int32Array(n);
+  const cellXY = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const k = fill[cellOf[i]]++;
+    ids[k] = i;
+    cellXY[2 * k] = xy[i * stride];
+    cellXY[2 * k + 1] = xy[i * stride + 1];
+  }
+  const scratch = cellOf; // no longer needed once ids is filled: reused to gather query results
 
-  const collect = (
-    cx0: number,
-    cy0: number,
-    cx1: number,
-    cy1: number,
-    classify: (cx: number, cy: number) => 'inside' | 'outside' | 'test',
-    test: (x: number, y: number) => boolean,
-    visible: Uint8Array | null | undefined,
-  ): Int32Array => {
-    let count = 0;
-    for (let cy = cy0; cy <= cy1; cy++) {
-      for (let cx = cx0; cx <= cx1; cx++) {
-        const kind = classify(cx, cy);
-        if (kind === 'outside') continue;
-        const c = cy * side + cx;
-        for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
-          const i = items[k];
-          if (visible && !visible[i]) continue;
-          if (kind === 'inside' || test(xy[i * stride], xy[i * stride + 1])) scratch[count++] = i;
-        }
-      }
-    }
-    return ascending(scratch, count, n, marks);
+  /** Cells that may hold points of [ax,bx]×[ay,by] (a ≤ b), and those whose points all lie inside it. */
+  const rectCells = (ax: number, ay: number, bx: number, by: number): { touched: CellBox; inside: CellBox } => {
+    if (n === 0 || bx < minX || ax > maxX || by < minY || ay > maxY) return { touched: NO_CELLS, inside: NO_CELLS };
+    const touched = { x0: cellX(ax), y0: cellY(ay), x1: cellX(bx), y1: cellY(by) };
+    const inside = {
+      x0: ax <= minX ? 0 : touched.x0 + 1,
+      y0: ay <= minY ? 0 : touched.y0 + 1,
+      x1: bx >= maxX ? last : touched.x1 - 1,
+      y1: by >= maxY ? last : touched.y1 - 1,
+    };
+    return { touched, inside };
   };
 
-  const cellBounds = (cx: number, cy: number): [number, number, number, number] => [
-    minX + cx / toCellX,
-    minY + cy / toCellY,
-    minX + (cx + 1) / toCellX,
-    minY + (cy + 1) / toCellY,
-  ];
+  const rectSelection = (visible?: Uint8Array | null): RectSelection => {
+    const mask = emptyMask(n);
+    let selected = 0;
+    let touched = NO_CELLS;
+    let inside = NO_CELLS;
+    return {
+      mask,
+      update(x0, y0, x1, y1) {
+        const [ax, bx] = x0 <= x1 ? [x0, x1] : [x1, x0];
+        const [ay, by] = y0 <= y1 ? [y0, y1] : [y1, y0];
+        const next = rectCells(ax, ay, bx, by);
+        // Cells inside both rectangles keep their points; the rest of either rectangle's cells are redone.
+        const keptX0 = Math.max(inside.x0, next.inside.x0);
+        const keptX1 = Math.min(inside.x1, next.inside.x1);
+        const keptY0 = Math.max(inside.y0, next.inside.y0);
+        const keptY1 = Math.min(inside.y1, next.inside.y1);
+        const visit = [touched, next.touched].filter((box) => box.x0 <= box.x1 && box.y0 <= box.y1);
+        const spanX0 = Math.min(...visit.map((box) => box.x0));
+        const spanX1 = Math.max(...visit.map((box) => box.x1));
+        const spanY0 = Math.min(...visit.map((box) => box.y0));
+        const spanY1 = Math.max(...visit.map((box) => box.y1));
+        const { touched: nt, inside: ni } = next;
+        for (let cy = spanY0; cy <= spanY1; cy++) {
+          const rowKept = cy >= keptY0 && cy <= keptY1 && keptX0 <= keptX1;
+          const rowTouched = cy >= nt.y0 && cy <= nt.y1;
+          const rowInside = cy >= ni.y0 && cy <= ni.y1;
+          for (let cx = spanX0; cx <= spanX1; cx++) {
+            if (rowKept && cx === keptX0) {
+              cx = keptX1;
+              continue;
+            }
+            // 0: every point leaves, 1: every (visible) point is in, 2: each point is tested.
+            const kind = !rowTouched || cx < nt.x0 || cx > nt.x1 ? 0 : rowInside && cx >= ni.x0 && cx <= ni.x1 ? 1 : 2;
+            const c = cy * side + cx;
+            for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
+              const i = ids[k];
+              let want = kind;
+              if (kind === 2) {
+                const x = cellXY[2 * k];
+                const y = cellXY[2 * k + 1];
+                want = x >= ax && x <= bx && y >= ay && y <= by ? 1 : 0;
+              }
+              if (visible && visible[i] === 0) want = 0;
+              selected += want - mask[i];
+              mask[i] = want;
+            }
+          }
+        }
+        touched = nt;
+        inside = ni;
+        return maskIndices(mask, selected, scratch);
+      },
+    };
+  };
 
   return {
     count: n,
-    queryRect(x0, y0, x1, y1, visible) {
-      const [ax, bx] = x0 <= x1 ? [x0, x1] : [x1, x0];
-      const [ay, by] = y0 <= y1 ? [y0, y1] : [y1, y0];
-      if (bx < minX || ax > maxX || by < minY || ay > maxY || n === 0) return new Int32Array(0);
-      return collect(
-        cellX(ax),
-        cellY(ay),
-        cellX(bx),
-        cellY(by),
-        (cx, cy) => {
-          const [l, t, r, b] = cellBounds(cx, cy);
-          return l >= ax && r <= bx && t >= ay && b <= by ? 'inside' : 'test';
-        },
-        (x, y) => x >= ax && x <= bx && y >= ay && y <= by,
-        visible,
-      );
-    },
+    queryRect: (x0, y0, x1, y1, visible) => rectSelection(visible).update(x0, y0, x1, y1),
+    rectSelection,
     queryPolygon(polygon, visible) {
       const vertices = polygon.length / 2;
       if (vertices < 3 || n === 0) return new Int32Array(0);
@@ -177,19 +264,29 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
         }
         return inside;
       };
-      return collect(
-        gx0,
-        gy0,
-        gx1,
-        gy1,
-        (cx, cy) => {
-          if (boundary[(cy - gy0) * spanX + (cx - gx0)]) return 'test';
-          const [l, t, r, b] = cellBounds(cx, cy);
-          return insideInRow(cy, (l + r) / 2, (t + b) / 2) ? 'inside' : 'outside';
-        },
-        (x, y) => insideInRow(cellY(y), x, y),
-        visible,
-      );
+      const mask = emptyMask(n);
+      let selected = 0;
+      for (let cy = gy0; cy <= gy1; cy++) {
+        const rowY = rowTop(cy) + 0.5 / toCellY;
+        // No edge crosses a run of non-boundary cells, so one test at the run's first cell settles all of it.
+        let runInside = false;
+        for (let cx = gx0; cx <= gx1; cx++) {
+          const onBoundary = boundary[(cy - gy0) * spanX + (cx - gx0)] === 1;
+          if (!onBoundary && (cx === gx0 || boundary[(cy - gy0) * spanX + (cx - gx0) - 1] === 1)) {
+            runInside = insideInRow(cy, minX + (cx + 0.5) / toCellX, rowY);
+          }
+          if (!onBoundary && !runInside) continue;
+          const c = cy * side + cx;
+          for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
+            const i = ids[k];
+            if (visible && visible[i] === 0) continue;
+            if (onBoundary && !insideInRow(cy, cellXY[2 * k], cellXY[2 * k + 1])) continue;
+            mask[i] = 1;
+            selected++;
+          }
+        }
+      }
+      return maskIndices(mask, selected, scratch);
     },
     nearest(x, y, maxDistance, visible) {
       if (n === 0) return -1;
@@ -199,14 +296,14 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
       const reachY = Math.ceil(maxDistance * toCellY);
       let best = -1;
       let bestDistance = maxDistance * maxDistance;
-      for (let gy = Math.max(0, cy - reachY); gy <= Math.min(side - 1, cy + reachY); gy++) {
-        for (let gx = Math.max(0, cx - reachX); gx <= Math.min(side - 1, cx + reachX); gx++) {
+      for (let gy = Math.max(0, cy - reachY); gy <= Math.min(last, cy + reachY); gy++) {
+        for (let gx = Math.max(0, cx - reachX); gx <= Math.min(last, cx + reachX); gx++) {
           const c = gy * side + gx;
           for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
-            const i = items[k];
+            const i = ids[k];
             if (visible && !visible[i]) continue;
-            const dx = xy[i * stride] - x;
-            const dy = xy[i * stride + 1] - y;
+            const dx = cellXY[2 * k] - x;
+            const dy = cellXY[2 * k + 1] - y;
             const d = dx * dx + dy * dy;
             if (d <= bestDistance) {
               bestDistance = d;
@@ -218,21 +315,4 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
       return best;
     },
   };
-}
-
-/**
- * The first `count` entries of `found` in ascending order. Large results are ordered by a marking
- * pass over all n (linear), small ones by sorting (n log n of a few): both well under a millisecond.
- */
-function ascending(found: Int32Array, count: number, n: number, marks: Uint8Array): Int32Array {
-  if (count * 16 < n) return found.slice(0, count).sort();
-  for (let k = 0; k < count; k++) marks[found[k]] = 1;
-  const result = new Int32Array(count);
-  for (let i = 0, k = 0; i < n; i++) {
-    if (marks[i]) {
-      result[k++] = i;
-      marks[i] = 0;
-    }
-  }
-  return result;
 }

@@ -7,7 +7,7 @@
  * out through `d3.dispatch` (`select`, `hover`, `view`). It never talks to the host.
  */
 import * as d3 from 'd3';
-import { buildGridIndex, type GridIndex } from './gridIndex';
+import { buildGridIndex, type GridIndex, type RectSelection } from './gridIndex';
 
 export type InteractionMode = 'pan' | 'box' | 'lasso' | 'orbit';
 
@@ -163,6 +163,8 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   let markers: Float32Array | null = null;
   let probing = false;
   let grid: GridIndex | null = null;
+  /** The brush's selection on the current grid, kept between moves; null once anything else selects. */
+  let brushSelection: RectSelection | null = null;
   let mode: InteractionMode = 'pan';
   let axisLabels: [string, string] = ['', ''];
   // 3-D normalisation (centre, radius) and orbit angles.
@@ -265,7 +267,10 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   const worldY = (sy: number) => yBase.invert(transform.invertY(sy));
 
   const ensureGrid = (): GridIndex => {
-    if (!grid || grid.count !== n) grid = buildGridIndex(planar, n, planarStride);
+    if (!grid || grid.count !== n) {
+      grid = buildGridIndex(planar, n, planarStride);
+      brushSelection = null;
+    }
     return grid;
   };
 
@@ -291,37 +296,32 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     });
   };
 
-  /** Writes points into the pixel buffer; the loops are written out (no per-point calls) because they run a million times a frame. */
-  const splat = (stamp: Int32Array, clip: [number, number, number, number], a: number, b: number, c: number, d: number) => {
+  /**
+   * Writes points into the pixel buffer: every point by index (`order` null) or the listed ones,
+   * leaving out those hidden or marked in `skip`. The loop is written out (no per-point calls)
+   * because it runs a million times a frame, and colours go through int32 bit operations
+   * ((colour & keepBits) | addBits) so V8 keeps it on 32-bit integers instead of doubles.
+   */
+  const splat = (order: Int32Array | null, skip: Uint8Array | null, keepBits: number, addBits: number, stamp: Int32Array, clip: [number, number, number, number], a: number, b: number, c: number, d: number) => {
     const [left, top, right, bottom] = clip;
     const stride = image!.width;
     const reach = Math.ceil(Math.sqrt(stamp.length) / 2);
     const single = stamp.length === 1;
     const xy = planar;
+    const palette = colors;
     const buffer = pixels;
     const mask = visible;
-    const selected = selection && selectedMask ? selectedMask : null;
-    const faded = DIMMED_ALPHA << 24;
-    // Unselected points fade back; the selection is drawn afterwards so nothing covers it.
-    const passes = selected ? 2 : 1;
-    for (let pass = 0; pass < passes; pass++) {
-      const list = pass === 1 ? selection! : null;
-      const count = list ? list.length : n;
-      for (let k = 0; k < count; k++) {
-        const i = list ? list[k] : k;
-        if (mask !== null && mask[i] === 0) continue;
-        let color = colors[i];
-        if (selected !== null && pass === 0) {
-          if (selected[i] === 1) continue;
-          color = ((color & 0x00ffffff) | faded) >>> 0;
-        }
-        const px = (a * xy[i * 2] + b) | 0;
-        const py = (c * xy[i * 2 + 1] + d) | 0;
-        if (px < left || px >= right || py < top || py >= bottom) continue;
-        const at = py * stride + px;
-        if (single || px < left + reach || px >= right - reach || py < top + reach || py >= bottom - reach) buffer[at] = color;
-        else for (let s = 0; s < stamp.length; s++) buffer[at + stamp[s]] = color;
-      }
+    const count = order === null ? n : order.length;
+    for (let k = 0; k < count; k++) {
+      const i = order === null ? k : order[k];
+      if ((mask !== null && mask[i] === 0) || (skip !== null && skip[i] === 1)) continue;
+      const px = (a * xy[i * 2] + b) | 0;
+      const py = (c * xy[i * 2 + 1] + d) | 0;
+      if (px < left || px >= right || py < top || py >= bottom) continue;
+      const at = py * stride + px;
+      const color = (palette[i] & keepBits) | addBits;
+      if (single || px < left + reach || px >= right - reach || py < top + reach || py >= bottom - reach) buffer[at] = color;
+      else for (let s = 0; s < stamp.length; s++) buffer[at + stamp[s]] = color;
     }
   };
 
@@ -349,7 +349,13 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       Math.floor((width - MARGIN.right) * dpr),
       Math.floor((height - MARGIN.bottom) * dpr),
     ];
-    if (n > 0 && colors.length === n) splat(stamp, clip, a, b, c, d);
+    if (n > 0 && colors.length === n) {
+      if (selection && selectedMask) {
+        // Unselected points fade back; the selection is drawn afterwards so nothing covers it.
+        splat(null, selectedMask, 0x00ffffff, DIMMED_ALPHA << 24, stamp, clip, a, b, c, d);
+        splat(selection, null, -1, 0, stamp, clip, a, b, c, d);
+      } else splat(null, null, -1, 0, stamp, clip, a, b, c, d);
+    }
     context.putImageData(image, 0, 0);
     lastFrameMs = performance.now() - started;
     drawAxes();
@@ -431,20 +437,28 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
 
   // ---- selection -------------------------------------------------------------------------------
 
-  /** The mask's buffer is kept between brush moves: clearing the previous selection is cheaper than a new 1M-byte array. */
-  const applySelection = (indices: Int32Array | null) => {
-    if (selectedMask && selectedMask.length === n && selection) {
-      for (let k = 0; k < selection.length; k++) selectedMask[selection[k]] = 0;
-    } else if (!selectedMask || selectedMask.length !== n) {
-      selectedMask = new Uint8Array(n);
+  /**
+   * The brush hands over the mask it keeps for its indices. Other selections are marked into the
+   * mask buffer in place: clearing the previous selection is cheaper than a new 1M-byte array.
+   */
+  const applySelection = (indices: Int32Array | null, maskOfIndices: Uint8Array | null = null) => {
+    if (maskOfIndices) {
+      selectedMask = maskOfIndices;
+    } else {
+      brushSelection = null; // the mask it kept is rewritten here
+      if (selectedMask && selectedMask.length === n && selection) {
+        for (let k = 0; k < selection.length; k++) selectedMask[selection[k]] = 0;
+      } else if (!selectedMask || selectedMask.length !== n) {
+        selectedMask = new Uint8Array(n);
+      }
+      if (indices) for (let k = 0; k < indices.length; k++) selectedMask[indices[k]] = 1;
     }
     selection = indices;
-    if (indices) for (let k = 0; k < indices.length; k++) selectedMask[indices[k]] = 1;
     requestFrame();
   };
 
-  const emitSelection = (indices: Int32Array | null, final: boolean) => {
-    applySelection(indices);
+  const emitSelection = (indices: Int32Array | null, final: boolean, maskOfIndices: Uint8Array | null = null) => {
+    applySelection(indices, maskOfIndices);
     dispatch.call('select', undefined, indices, final);
   };
 
@@ -480,7 +494,9 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       }
       const [[sx0, sy0], [sx1, sy1]] = extent;
       brushWorld = [worldX(sx0), worldY(sy0), worldX(sx1), worldY(sy1)];
-      emitSelection(ensureGrid().queryRect(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3], visible), final);
+      const index = ensureGrid();
+      brushSelection ??= index.rectSelection(visible);
+      emitSelection(brushSelection.update(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3]), final, brushSelection.mask);
     });
 
   /** Keeps the brush rectangle on the same data region while zooming; never re-emits. */
@@ -664,6 +680,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     },
     setVisible(mask) {
       visible = mask;
+      brushSelection = null; // it selects among the points visible when it began
       if (selection && mask) {
         const kept = selection.filter((i) => mask[i]);
         if (kept.length !== selection.length) emitSelection(kept.length ? kept : null, true);
