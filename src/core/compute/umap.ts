@@ -98,47 +98,79 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
   hooks.onProgress?.('graph', 0);
   const graph = fuzzySimplicialSet(knn, nNeighbors);
   const parallel = options.threads !== undefined && options.threads.helpers > 0 && graph.weights.length * nEpochs >= PARALLEL_MIN_EDGE_EPOCHS;
-  const edges = layoutEdges(graph, nEpochs, parallel);
+  const slots = randomSlots(n, rng);
+  const edges = layoutEdges(graph, nEpochs, parallel, slots);
   const { a, b } = findAbParams(spread, minDist);
   hooks.onProgress?.('graph', 1);
 
   throwIfStopped(hooks.shouldStop, 'layout optimisation');
+  const shuffled = new Float32Array(n * nComponents);
+  moveRows(embedding, shuffled, slots, nComponents, 'toSlots');
+  const fromSlots = (layout: Float32Array): Float32Array => moveRows(layout, new Float32Array(layout.length), slots, nComponents, 'fromSlots');
+  const onLayout = hooks.onLayout;
   optimizeLayout(
-    embedding,
+    shuffled,
     n,
     nComponents,
     edges,
     { a, b, nEpochs, learningRate, negativeSampleRate, repulsionStrength: 1, seed: rng.nextInt(4294967296) },
-    hooks,
+    { ...hooks, onLayout: onLayout && ((layout, fraction) => onLayout(fromSlots(layout), fraction)) },
     parallel ? options.threads : undefined,
   );
-  return embedding;
+  return moveRows(shuffled, embedding, slots, nComponents, 'fromSlots');
+}
+
+/**
+ * A random slot for each point: the optimiser draws negative samples from windows of consecutive
+ * slots, which are uniform random subsets only when slots are in random order (inputs often come
+ * sorted, e.g. by label).
+ */
+function randomSlots(n: number, rng: Rng): Int32Array {
+  const slots = new Int32Array(n);
+  for (let i = 0; i < n; i++) slots[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const swap = slots[i];
+    slots[i] = slots[j];
+    slots[j] = swap;
+  }
+  return slots;
+}
+
+/** Copies the rows of `source` into `target`, point i's row moving to or from row slots[i]; returns `target`. */
+function moveRows(source: Float32Array, target: Float32Array, slots: Int32Array, width: number, direction: 'toSlots' | 'fromSlots'): Float32Array {
+  for (let i = 0; i < slots.length; i++) {
+    const from = (direction === 'toSlots' ? i : slots[i]) * width;
+    const to = (direction === 'toSlots' ? slots[i] : i) * width;
+    for (let c = 0; c < width; c++) target[to + c] = source[from + c];
+  }
+  return target;
 }
 
 /**
  * Drops edges weaker than max weight / nEpochs (they would be sampled less than once, as
- * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head;
- * `shared` puts them where helper threads can read them, saving the SGD a copy.
+ * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head, with
+ * point i renumbered slots[i]; `shared` puts them where helper threads can read them, saving the
+ * SGD a copy.
  */
-function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean): LayoutEdges {
+function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean, slots: Int32Array): LayoutEdges {
   const { n, heads, tails, weights } = graph;
   let maxWeight = 0;
   for (let e = 0; e < weights.length; e++) maxWeight = Math.max(maxWeight, weights[e]);
   const threshold = maxWeight / nEpochs;
   const rowStart = new Int32Array(n + 1);
-  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[heads[e] + 1]++;
+  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[slots[heads[e]] + 1]++;
   for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
   const kept = rowStart[n];
   const buffer = (): ArrayBufferLike => (shared ? new SharedArrayBuffer(4 * kept) : new ArrayBuffer(4 * kept));
   const keptTails = new Int32Array(buffer());
   const epochsPerSample = new Float32Array(buffer());
-  // The graph's edges come row by row, so keeping their order fills the rows in place.
-  let slot = 0;
+  const fill = rowStart.slice(0, n);
   for (let e = 0; e < weights.length; e++) {
     if (weights[e] < threshold) continue;
-    keptTails[slot] = tails[e];
-    epochsPerSample[slot] = maxWeight / weights[e];
-    slot++;
+    const at = fill[slots[heads[e]]]++;
+    keptTails[at] = slots[tails[e]];
+    epochsPerSample[at] = maxWeight / weights[e];
   }
   return { rowStart, tails: keptTails, epochsPerSample };
 }
