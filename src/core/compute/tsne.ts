@@ -88,7 +88,7 @@ export function tsne(data: Float32Array, n: number, dim: number, options: TsneOp
   const positions = initialLayout(data, n, dim, nComponents, options.init, seed);
   hooks.onProgress?.('init', 1);
   const parallel = options.threads !== undefined && n >= PARALLEL_MIN_POINTS ? options.threads : undefined;
-  return Float32Array.from(optimise(positions, affinities, n, settings, hooks, parallel));
+  return optimise(positions, affinities, n, settings, hooks, parallel);
 }
 
 interface ResolvedOptions {
@@ -268,7 +268,7 @@ function initialLayout(data: Float32Array, n: number, dim: number, nComponents: 
   return positions;
 }
 
-/** Runs the gradient descent from `start`; returns the final layout (`start` itself or a shared copy of it). */
+/** Runs the gradient descent from `start` (which it may overwrite); returns the final layout. */
 function optimise(
   start: Float64Array,
   affinities: SparseAffinities,
@@ -276,14 +276,14 @@ function optimise(
   settings: ResolvedOptions,
   hooks: ProjectionHooks,
   threads: HelperThreads | undefined,
-): Float64Array {
+): Float32Array {
   const attraction = new ParallelAttraction(start, affinities, n, settings.nComponents, threads);
   try {
     descend(attraction, n, settings, hooks);
   } finally {
     attraction.stop();
   }
-  return attraction.positions;
+  return attraction.layoutInInputOrder();
 }
 
 function descend(attraction: ParallelAttraction, n: number, settings: ResolvedOptions, hooks: ProjectionHooks): void {
@@ -304,6 +304,9 @@ function descend(attraction: ParallelAttraction, n: number, settings: ResolvedOp
       // scikit-learn restarts the optimiser state when exaggeration ends.
       update.fill(0);
       gains.fill(1);
+      // By now the layout has its clusters: stored in Z-order, a point's neighbours and grid cells
+      // are near it in memory, which at 70k points makes the attraction about twice as fast.
+      attraction.renumber(zOrder(positions, n, dims));
     }
     const exaggeration = early ? earlyExaggeration : 1;
     const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
@@ -338,7 +341,7 @@ function descend(attraction: ParallelAttraction, n: number, settings: ResolvedOp
     const done = (iteration + 1) / nIter;
     hooks.onProgress?.('optimise', done);
     if (hooks.onLayout !== undefined && ((iteration + 1) % LAYOUT_EVERY === 0 || iteration + 1 === nIter)) {
-      hooks.onLayout(Float32Array.from(positions), done);
+      hooks.onLayout(attraction.layoutInInputOrder(), done);
     }
   }
 }
@@ -362,6 +365,29 @@ function exactRepulsion(positions: Float64Array, n: number, dims: number, repuls
     }
   }
   return normaliser;
+}
+
+/** The points sorted along a Z-order (Morton) curve through the layout's first two axes. */
+function zOrder(positions: Float64Array, n: number, dims: number): Int32Array {
+  const bits = 16;
+  const codes = new Uint32Array(n);
+  const low = [Infinity, Infinity];
+  const high = [-Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < 2; d++) {
+      low[d] = Math.min(low[d], positions[i * dims + d]);
+      high[d] = Math.max(high[d], positions[i * dims + d]);
+    }
+  }
+  const scale = [0, 1].map((d) => ((1 << bits) - 1) / Math.max(high[d] - low[d], Number.MIN_VALUE));
+  for (let i = 0; i < n; i++) {
+    const x = Math.floor((positions[i * dims] - low[0]) * scale[0]);
+    const y = Math.floor((positions[i * dims + 1] - low[1]) * scale[1]);
+    let code = 0;
+    for (let b = 0; b < bits; b++) code |= (((x >> b) & 1) << (2 * b)) | (((y >> b) & 1) << (2 * b + 1));
+    codes[i] = code >>> 0;
+  }
+  return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => codes[a] - codes[b] || a - b);
 }
 
 function centre(positions: Float64Array, n: number, dims: number): void {

@@ -3,6 +3,7 @@
  * computes the repulsion: rows are cut into ATTRACTION_UNITS ranges of about equal edge counts,
  * each unit writes its own partial sums, and the caller adds the partials in unit order, so the
  * forces are bit-for-bit the same whichever thread ran which unit, or with no helper at all.
+ * The layout lives here too, so that the points can be renumbered for cache locality.
  */
 
 import { inSharedMemory, type HelperThreads } from './threads';
@@ -52,6 +53,8 @@ interface PairRows {
  */
 export class ParallelAttraction {
   readonly positions: Float64Array;
+  /** `order[k]` is the point stored at index k (see `renumber`). */
+  readonly order: Int32Array;
   private readonly state: AttractionState;
   private readonly helpers: { terminate(): void } | undefined;
   private generation = 0;
@@ -66,11 +69,12 @@ export class ParallelAttraction {
       rowStart: share(affinities.rowStart),
       columns: share(affinities.columns),
       values: share(affinities.values),
-      unitRows: unitBounds(affinities.rowStart, n),
+      unitRows: share(unitBounds(affinities.rowStart, n)),
       partials: share(new Float64Array(ATTRACTION_UNITS * n * dims)),
       control: share(new Int32Array(CONTROL_SLOTS)),
     };
     this.positions = this.state.positions;
+    this.order = Int32Array.from({ length: n }, (_, k) => k);
     this.helpers = shared ? threads.start('tsneAttraction', this.state) : undefined;
   }
 
@@ -96,6 +100,52 @@ export class ParallelAttraction {
       for (let c = 0; c < size; c++) attractive[c] += partials[offset + c];
     }
     return result;
+  }
+
+  /**
+   * Stores the points in a new order, `order[k]` being the current index of the point that moves
+   * to index k: positions move and pairs are renumbered in place (each pair again in the row of its
+   * lower index), between iterations, while the helper waits.
+   */
+  renumber(order: Int32Array): void {
+    const { n, dims, positions, rowStart, columns, values, unitRows } = this.state;
+    const newIndex = new Int32Array(n);
+    for (let k = 0; k < n; k++) newIndex[order[k]] = k;
+    const moved = Float64Array.from(positions);
+    for (let k = 0; k < n; k++) {
+      for (let d = 0; d < dims; d++) positions[k * dims + d] = moved[order[k] * dims + d];
+    }
+    const oldColumns = Int32Array.from(columns);
+    const oldValues = Float64Array.from(values);
+    const oldRowStart = Int32Array.from(rowStart);
+    rowStart.fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let e = oldRowStart[i]; e < oldRowStart[i + 1]; e++) rowStart[Math.min(newIndex[i], newIndex[oldColumns[e]]) + 1]++;
+    }
+    for (let k = 0; k < n; k++) rowStart[k + 1] += rowStart[k];
+    const fill = rowStart.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      for (let e = oldRowStart[i]; e < oldRowStart[i + 1]; e++) {
+        const a = newIndex[i];
+        const b = newIndex[oldColumns[e]];
+        const at = fill[Math.min(a, b)]++;
+        columns[at] = Math.max(a, b);
+        values[at] = oldValues[e];
+      }
+    }
+    unitRows.set(unitBounds(rowStart, n));
+    const previous = Int32Array.from(this.order);
+    for (let k = 0; k < n; k++) this.order[k] = previous[order[k]];
+  }
+
+  /** The layout as Float32, each point back at its index from before any `renumber`. */
+  layoutInInputOrder(): Float32Array {
+    const { n, dims, positions } = this.state;
+    const layout = new Float32Array(n * dims);
+    for (let k = 0; k < n; k++) {
+      for (let d = 0; d < dims; d++) layout[this.order[k] * dims + d] = positions[k * dims + d];
+    }
+    return layout;
   }
 
   /** Ends the helper (call once the optimisation is over or abandoned). */
