@@ -1,35 +1,49 @@
 /**
- * 2-D complex FFT of square power-of-two grids over split real/imaginary Float64Arrays, for the
+ * 2-D complex FFT of square grids, sides 2^m or 3·2^m, over split real/imaginary Float64Arrays, for the
  * convolutions of FFT-accelerated t-SNE. Written here rather than taken from npm: the packages
  * there (fft.js, fourier-transform, ml-fft) are 1-D over interleaved or plain arrays, and in V8
  * the fast way to a 2-D transform is a different loop shape altogether (see transformColumns).
  */
 
-/** Transforms of size × size grids, with twiddles and bit-reversal pairs precomputed. */
+/** Transforms of size × size grids, with twiddles and the input row permutation precomputed. */
 export class Fft2d {
   readonly size: number;
+  /** The power-of-two part of the size: the length of the radix-2/4 transforms. */
+  private readonly powerOfTwo: number;
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
-  /** Row pairs (i < j) that bit reversal swaps, flattened. */
+  /** Row pairs (i < j) that bit reversal swaps, flattened (power-of-two sizes). */
   private readonly swaps: Int32Array;
+  /**
+   * For sizes 3·2^m, the input row that goes to each row: three interleaved subsequences, each in
+   * bit-reversed order, for three power-of-two transforms joined by a last radix-3 step.
+   */
+  private readonly rowSources: Int32Array | null;
+  /** The permutation's cycles of length > 1: per cycle its length, then its rows, each taking the next one's values. */
+  private readonly cycles: Int32Array;
+  private readonly rowBuffer: Float64Array;
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size must be a power of two ≥ 2, got ${size}`);
-    this.size = size;
-    this.cos = new Float64Array(size / 2);
-    this.sin = new Float64Array(size / 2);
-    for (let k = 0; k < size / 2; k++) {
-      this.cos[k] = Math.cos((2 * Math.PI * k) / size);
-      this.sin[k] = Math.sin((2 * Math.PI * k) / size);
+    const powerOfTwo = size % 3 === 0 ? size / 3 : size;
+    if (!Number.isInteger(size) || size < 2 || (powerOfTwo & (powerOfTwo - 1)) !== 0) {
+      throw new RangeError(`FFT size must be 2^m ≥ 2 or 3·2^m, got ${size}`);
     }
-    const bits = Math.round(Math.log2(size));
-    const swaps: number[] = [];
-    for (let i = 0; i < size; i++) {
+    this.size = size;
+    this.powerOfTwo = powerOfTwo;
+    this.cos = Float64Array.from({ length: size }, (_, k) => Math.cos((2 * Math.PI * k) / size));
+    this.sin = Float64Array.from({ length: size }, (_, k) => Math.sin((2 * Math.PI * k) / size));
+    const bits = Math.round(Math.log2(powerOfTwo));
+    const reversed = Int32Array.from({ length: powerOfTwo }, (_, i) => {
       let j = 0;
       for (let b = 0; b < bits; b++) j |= ((i >> b) & 1) << (bits - 1 - b);
-      if (i < j) swaps.push(i, j);
-    }
+      return j;
+    });
+    const swaps: number[] = [];
+    if (powerOfTwo === size) reversed.forEach((j, i) => i < j && swaps.push(i, j));
     this.swaps = Int32Array.from(swaps);
+    this.rowSources = powerOfTwo === size ? null : Int32Array.from({ length: size }, (_, row) => 3 * reversed[row % powerOfTwo] + Math.floor(row / powerOfTwo));
+    this.cycles = Int32Array.from(this.rowSources === null ? [] : permutationCycles(this.rowSources));
+    this.rowBuffer = new Float64Array(this.rowSources === null ? 0 : size);
   }
 
   /**
@@ -61,7 +75,11 @@ export class Fft2d {
    * transforms along rows), and radix-4 steps halve the sweeps over memory.
    */
   private transformColumns(re: Float64Array, im: Float64Array, sign: 1 | -1, columns: number): void {
-    const { size, swaps, cos, sin } = this;
+    const { size, powerOfTwo, swaps, cos, sin } = this;
+    if (this.rowSources !== null) {
+      this.permuteRows(re, columns);
+      this.permuteRows(im, columns);
+    }
     for (let s = 0; s < swaps.length; s += 2) {
       const a = swaps[s] * size;
       const b = swaps[s + 1] * size;
@@ -75,7 +93,7 @@ export class Fft2d {
       }
     }
     let half = 1;
-    if ((Math.round(Math.log2(size)) & 1) === 1) {
+    if ((Math.round(Math.log2(powerOfTwo)) & 1) === 1) {
       // An odd number of stages: one twiddle-free radix-2 stage first.
       for (let row = 0; row < size; row += 2) {
         const a = row * size;
@@ -92,7 +110,7 @@ export class Fft2d {
       half = 2;
     }
     // Radix 4: stages `half` and 2·half together on rows k, k + h, k + 2h, k + 3h of each block of 4h.
-    for (; half < size; half <<= 2) {
+    for (; half < powerOfTwo; half <<= 2) {
       const quarterTurn = size / (4 * half);
       for (let k = 0; k < half; k++) {
         const w1r = cos[2 * k * quarterTurn];
@@ -144,7 +162,81 @@ export class Fft2d {
         }
       }
     }
+    if (powerOfTwo !== size) this.joinThirds(re, im, sign, columns);
   }
+
+  /** Moves row rowSources[r] to row r, for the first `columns` columns, one cycle at a time. */
+  private permuteRows(values: Float64Array, columns: number): void {
+    const { size, cycles, rowBuffer } = this;
+    for (let at = 0; at < cycles.length; at += cycles[at] + 1) {
+      const first = cycles[at + 1] * size;
+      for (let c = 0; c < columns; c++) rowBuffer[c] = values[first + c];
+      for (let k = 1; k < cycles[at]; k++) {
+        const to = cycles[at + k] * size;
+        const from = cycles[at + k + 1] * size;
+        for (let c = 0; c < columns; c++) values[to + c] = values[from + c];
+      }
+      const last = cycles[at + cycles[at]] * size;
+      for (let c = 0; c < columns; c++) values[last + c] = rowBuffer[c];
+    }
+  }
+
+  /**
+   * The radix-3 step: rows k, P + k, 2P + k hold the three power-of-two transforms Y0, Y1, Y2 (of
+   * rows ≡ 0, 1, 2 mod 3) at k; X[k + qP] = Σ_j ω^(jq) · W^(jk) · Yj[k] with ω the cube root of unity.
+   */
+  private joinThirds(re: Float64Array, im: Float64Array, sign: 1 | -1, columns: number): void {
+    const { size, powerOfTwo: third, cos, sin } = this;
+    const rotation = (sign * Math.sqrt(3)) / 2;
+    for (let k = 0; k < third; k++) {
+      const w1r = cos[k];
+      const w1i = sign * sin[k];
+      const w2r = cos[2 * k];
+      const w2i = sign * sin[2 * k];
+      const r0 = k * size;
+      const r1 = r0 + third * size;
+      const r2 = r1 + third * size;
+      for (let c = 0; c < columns; c++) {
+        const x1r = re[r1 + c];
+        const x1i = im[r1 + c];
+        const x2r = re[r2 + c];
+        const x2i = im[r2 + c];
+        const t1r = w1r * x1r - w1i * x1i;
+        const t1i = w1r * x1i + w1i * x1r;
+        const t2r = w2r * x2r - w2i * x2i;
+        const t2i = w2r * x2i + w2i * x2r;
+        const sr = t1r + t2r;
+        const si = t1i + t2i;
+        // ω·t1 + ω²·t2 = −(t1 + t2)/2 + i·sign·(√3/2)·(t1 − t2), and its conjugate pair for ω².
+        const dr = rotation * (t1r - t2r);
+        const di = rotation * (t1i - t2i);
+        const mr = re[r0 + c] - sr / 2;
+        const mi = im[r0 + c] - si / 2;
+        re[r0 + c] += sr;
+        im[r0 + c] += si;
+        re[r1 + c] = mr - di;
+        im[r1 + c] = mi + dr;
+        re[r2 + c] = mr + di;
+        im[r2 + c] = mi - dr;
+      }
+    }
+  }
+}
+
+/** The cycles of r ← sources[r] longer than one row, as [length, r, sources[r], sources[sources[r]], …] per cycle. */
+function permutationCycles(sources: Int32Array): number[] {
+  const visited = new Uint8Array(sources.length);
+  const cycles: number[] = [];
+  for (let start = 0; start < sources.length; start++) {
+    if (visited[start] === 1 || sources[start] === start) continue;
+    const cycle: number[] = [];
+    for (let r = start; visited[r] === 0; r = sources[r]) {
+      visited[r] = 1;
+      cycle.push(r);
+    }
+    cycles.push(cycle.length, ...cycle);
+  }
+  return cycles;
 }
 
 /** In-place transpose of a size × size row-major grid, in tiles so that both sides stay in cache. */

@@ -35,9 +35,10 @@ export class FftRepulsion {
   /** Lagrange denominators Π_{l≠k} (t_k − t_l) for the nodes t_k = (k + ½)/NODES_PER_BOX of a unit box. */
   private readonly nodeOffsets = new Float64Array(NODES_PER_BOX);
   private readonly denominators = new Float64Array(NODES_PER_BOX);
-  /** w at node offsets (dy, dx) ∈ [−(p−1), p−1]², and per point its row weights folded against them. */
-  private readonly selfKernel = new Float64Array((2 * NODES_PER_BOX - 1) ** 2);
-  private readonly folded = new Float64Array(2 * NODES_PER_BOX - 1);
+  /** w at node offsets (|dy|, |dx|) ∈ [0, p−1]², and one point's weight products per offset on each axis. */
+  private readonly selfKernel = new Float64Array(NODES_PER_BOX * NODES_PER_BOX);
+  private readonly rowProducts = new Float64Array(NODES_PER_BOX);
+  private readonly columnProducts = new Float64Array(NODES_PER_BOX);
   private capacity = 0;
   /** The unit charges spread on the grid; after the convolution, the x and y force potentials. */
   private chargeRe = new Float64Array(0);
@@ -84,7 +85,7 @@ export class FftRepulsion {
     // A hair of margin keeps the extreme points strictly inside the last box.
     const span = Math.max(high - low, 1e-9) * (1 + 1e-9);
     let size = MIN_FFT_SIZE;
-    while (boxesFor(size) * MAX_BOX_WIDTH < span && size < MAX_FFT_SIZE) size *= 2;
+    while (boxesFor(size) * MAX_BOX_WIDTH < span && size < MAX_FFT_SIZE) size = nextFftSize(size);
     // A compact layout gets the whole smallest grid; a wide one the widest boxes, so that the
     // kernel spectra are reused until the grid has to grow, and columns past the layout are skipped.
     const boxWidth = size === MIN_FFT_SIZE ? span / boxesFor(size) : capWidth(span / boxesFor(size));
@@ -128,29 +129,23 @@ export class FftRepulsion {
     fft.inverse(chargeRe, chargeIm, nodes);
 
     // The sum holds each point's own w_ii = 1 as the grid sees it, which is 1 only up to the
-    // interpolation error; on a coarse grid that is a few percent of Z, so it is subtracted as seen.
-    // Node offsets within a box span −(p−1)…p−1 per axis: w at those offsets, and per point the
-    // row-weight products folded over them.
-    const offsets = 2 * p - 1;
+    // interpolation error; on a coarse grid that is a few percent of Z, so it is subtracted as seen:
+    // Σ over node pairs (r, c), (r', c') of the point's four weights times w at the pair's offset.
+    // w depends only on |r − r'| and |c − c'|, so the weights are first summed per offset and axis.
     const spacing = boxWidth / NODES_PER_BOX;
-    const selfKernel = this.selfKernel;
-    for (let a = 0; a < offsets; a++) {
-      for (let b = 0; b < offsets; b++) selfKernel[a * offsets + b] = 1 / (1 + spacing * spacing * ((a - p + 1) ** 2 + (b - p + 1) ** 2));
+    const { selfKernel, rowProducts, columnProducts } = this;
+    for (let a = 0; a < p; a++) {
+      for (let b = 0; b < p; b++) selfKernel[a * p + b] = 1 / (1 + spacing * spacing * (a * a + b * b));
     }
-    const folded = this.folded;
     for (let i = 0; i < n; i++) {
       let fx = 0;
       let fy = 0;
-      folded.fill(0);
-      for (let r = 0; r < p; r++) {
-        for (let r2 = 0; r2 < p; r2++) {
-          const product = rowWeights[i * p + r] * rowWeights[i * p + r2];
-          const kernelRow = (r - r2 + p - 1) * offsets;
-          for (let d = 0; d < offsets; d++) folded[d] += product * selfKernel[kernelRow + d];
-        }
-      }
-      for (let c = 0; c < p; c++) {
-        for (let c2 = 0; c2 < p; c2++) sumW -= columnWeights[i * p + c] * columnWeights[i * p + c2] * folded[c - c2 + p - 1];
+      productsPerOffset(rowWeights, i * p, rowProducts);
+      productsPerOffset(columnWeights, i * p, columnProducts);
+      for (let a = 0; a < p; a++) {
+        let rowSum = 0;
+        for (let b = 0; b < p; b++) rowSum += columnProducts[b] * selfKernel[a * p + b];
+        sumW -= rowProducts[a] * rowSum;
       }
       for (let r = 0; r < p; r++) {
         const row = (firstRow[i] + r) * size + firstColumn[i];
@@ -240,6 +235,15 @@ export class FftRepulsion {
   }
 }
 
+/** Σ_{k − k' = ±d} weights[k]·weights[k'] for d = 0 … NODES_PER_BOX − 1, of the weights from `first`. */
+function productsPerOffset(weights: Float64Array, first: number, products: Float64Array): void {
+  for (let d = 0; d < NODES_PER_BOX; d++) {
+    let sum = 0;
+    for (let k = 0; k + d < NODES_PER_BOX; k++) sum += weights[first + k] * weights[first + k + d];
+    products[d] = d === 0 ? sum : 2 * sum;
+  }
+}
+
 /**
  * MAX_BOX_WIDTH, or for a layout too wide for the largest grid the next width up in steps of 5 %,
  * so that the kernel spectra are recomputed once per 5 % of growth rather than every iteration.
@@ -247,6 +251,11 @@ export class FftRepulsion {
 function capWidth(needed: number): number {
   if (needed <= MAX_BOX_WIDTH) return MAX_BOX_WIDTH;
   return MAX_BOX_WIDTH * WIDTH_STEP ** Math.ceil(Math.log(needed / MAX_BOX_WIDTH) / Math.log(WIDTH_STEP));
+}
+
+/** The next FFT side up: 2^m → 3·2^(m−1) → 2^(m+1), so that a growing layout never pays for twice the cells it needs. */
+function nextFftSize(size: number): number {
+  return (size & (size - 1)) === 0 ? (size / 2) * 3 : (size / 3) * 4;
 }
 
 /** Most boxes per axis whose nodes fit an FFT of `size` without wrap-around: 2·nodes − 1 ≤ size. */
