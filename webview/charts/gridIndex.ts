@@ -42,20 +42,20 @@ interface CellBox {
 
 const NO_CELLS: CellBox = { x0: 0, y0: 0, x1: -1, y1: -1 };
 
-/** A zeroed byte mask over n points whose buffer a Uint32Array can read four bytes at a time. */
-function emptyMask(n: number): Uint8Array {
-  return new Uint8Array(new ArrayBuffer(Math.ceil(n / 4) * 4), 0, n);
+/** A zeroed byte mask over n points, and the same bytes as 32-bit words for reading four at a time. */
+function emptyMask(n: number): { mask: Uint8Array; words: Uint32Array } {
+  const words = new Uint32Array(Math.ceil(n / 4));
+  return { mask: new Uint8Array(words.buffer, 0, n), words };
 }
 
 /**
- * The set bytes of a mask as ascending indices, `count` of them. Branch-free writes: a selection of
- * a dense layout is scattered over the index range, where a branch per point would mispredict.
+ * The set bytes of a mask (read as words) as ascending indices, `count` of them. Branch-free writes:
+ * a selection of a dense layout is scattered over the index range, where a branch per point would mispredict.
  */
-function maskIndices(mask: Uint8Array, count: number, scratch: Int32Array): Int32Array {
+function maskIndices(words: Uint32Array, count: number, scratch: Int32Array): Int32Array {
   if (count === 0) return new Int32Array(0);
-  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.buffer.byteLength >> 2);
-  // Small selections leave most words empty: skipping them is then the cheap path.
-  const sparse = count * 8 < mask.length;
+  // Below one point in eight most words are empty: skipping them is then the cheap path.
+  const sparse = count * 2 < words.length;
   let k = 0;
   for (let w = 0; w < words.length; w++) {
     const bytes = words[w];
@@ -134,8 +134,9 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
     return { touched, inside };
   };
 
-  const rectSelection = (visible?: Uint8Array | null): RectSelection => {
-    const mask = emptyMask(n);
+  const rectSelection = (visibleOrAll?: Uint8Array | null): RectSelection => {
+    const visible = visibleOrAll ?? null;
+    const { mask, words } = emptyMask(n);
     let selected = 0;
     let touched = NO_CELLS;
     let inside = NO_CELLS;
@@ -176,7 +177,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
                 const y = cellXY[2 * k + 1];
                 want = x >= ax && x <= bx && y >= ay && y <= by ? 1 : 0;
               }
-              if (visible && visible[i] === 0) want = 0;
+              if (visible !== null && visible[i] === 0) want = 0;
               selected += want - mask[i];
               mask[i] = want;
             }
@@ -184,7 +185,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
         }
         touched = nt;
         inside = ni;
-        return maskIndices(mask, selected, scratch);
+        return maskIndices(words, selected, scratch);
       },
     };
   };
@@ -264,7 +265,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
         }
         return inside;
       };
-      const mask = emptyMask(n);
+      const { mask, words } = emptyMask(n);
       let selected = 0;
       for (let cy = gy0; cy <= gy1; cy++) {
         const rowY = rowTop(cy) + 0.5 / toCellY;
@@ -286,7 +287,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
           }
         }
       }
-      return maskIndices(mask, selected, scratch);
+      return maskIndices(words, selected, scratch);
     },
     nearest(x, y, maxDistance, visible) {
       if (n === 0) return -1;

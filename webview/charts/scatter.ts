@@ -296,32 +296,37 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     });
   };
 
-  /**
-   * Writes points into the pixel buffer: every point by index (`order` null) or the listed ones,
-   * leaving out those hidden or marked in `skip`. The loop is written out (no per-point calls)
-   * because it runs a million times a frame, and colours go through int32 bit operations
-   * ((colour & keepBits) | addBits) so V8 keeps it on 32-bit integers instead of doubles.
-   */
-  const splat = (order: Int32Array | null, skip: Uint8Array | null, keepBits: number, addBits: number, stamp: Int32Array, clip: [number, number, number, number], a: number, b: number, c: number, d: number) => {
+  /** Writes points into the pixel buffer; the loops are written out (no per-point calls) because they run a million times a frame. */
+  const splat = (stamp: Int32Array, clip: [number, number, number, number], a: number, b: number, c: number, d: number) => {
     const [left, top, right, bottom] = clip;
     const stride = image!.width;
     const reach = Math.ceil(Math.sqrt(stamp.length) / 2);
     const single = stamp.length === 1;
     const xy = planar;
-    const palette = colors;
     const buffer = pixels;
     const mask = visible;
-    const count = order === null ? n : order.length;
-    for (let k = 0; k < count; k++) {
-      const i = order === null ? k : order[k];
-      if ((mask !== null && mask[i] === 0) || (skip !== null && skip[i] === 1)) continue;
-      const px = (a * xy[i * 2] + b) | 0;
-      const py = (c * xy[i * 2 + 1] + d) | 0;
-      if (px < left || px >= right || py < top || py >= bottom) continue;
-      const at = py * stride + px;
-      const color = (palette[i] & keepBits) | addBits;
-      if (single || px < left + reach || px >= right - reach || py < top + reach || py >= bottom - reach) buffer[at] = color;
-      else for (let s = 0; s < stamp.length; s++) buffer[at + stamp[s]] = color;
+    const selected = selection && selectedMask ? selectedMask : null;
+    const faded = DIMMED_ALPHA << 24;
+    // Unselected points fade back; the selection is drawn afterwards so nothing covers it.
+    const passes = selected ? 2 : 1;
+    for (let pass = 0; pass < passes; pass++) {
+      const list = pass === 1 ? selection! : null;
+      const count = list ? list.length : n;
+      for (let k = 0; k < count; k++) {
+        const i = list ? list[k] : k;
+        if (mask !== null && mask[i] === 0) continue;
+        let color = colors[i];
+        if (selected !== null && pass === 0) {
+          if (selected[i] === 1) continue;
+          color = ((color & 0x00ffffff) | faded) >>> 0;
+        }
+        const px = (a * xy[i * 2] + b) | 0;
+        const py = (c * xy[i * 2 + 1] + d) | 0;
+        if (px < left || px >= right || py < top || py >= bottom) continue;
+        const at = py * stride + px;
+        if (single || px < left + reach || px >= right - reach || py < top + reach || py >= bottom - reach) buffer[at] = color;
+        else for (let s = 0; s < stamp.length; s++) buffer[at + stamp[s]] = color;
+      }
     }
   };
 
@@ -349,13 +354,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       Math.floor((width - MARGIN.right) * dpr),
       Math.floor((height - MARGIN.bottom) * dpr),
     ];
-    if (n > 0 && colors.length === n) {
-      if (selection && selectedMask) {
-        // Unselected points fade back; the selection is drawn afterwards so nothing covers it.
-        splat(null, selectedMask, 0x00ffffff, DIMMED_ALPHA << 24, stamp, clip, a, b, c, d);
-        splat(selection, null, -1, 0, stamp, clip, a, b, c, d);
-      } else splat(null, null, -1, 0, stamp, clip, a, b, c, d);
-    }
+    if (n > 0 && colors.length === n) splat(stamp, clip, a, b, c, d);
     context.putImageData(image, 0, 0);
     lastFrameMs = performance.now() - started;
     drawAxes();
