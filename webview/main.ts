@@ -11,6 +11,7 @@ import { applyBrowserTheme, createShell } from './views/shell';
 import { explorerView } from './views/explorerView';
 import { compareView } from './views/compareView';
 import { inspectView } from './views/inspectView';
+import type { SessionRestore } from '../src/shared/sessionFile';
 import type { UiState, ViewContext } from './views/context';
 import { el } from './views/ui';
 
@@ -64,7 +65,9 @@ async function start(): Promise<void> {
   const stored = transport.loadState<PersistedState>() ?? {};
   const sessionAttribute = document.body.dataset.session;
   const session = sessionAttribute ? (JSON.parse(sessionAttribute) as unknown) : stored.session;
-  const ui: UiState = { ...stored.ui };
+  // A panel opened from a saved session starts from its choices; later changes persist as usual.
+  const restore = (session as { restore?: SessionRestore } | undefined)?.restore;
+  const ui: UiState = { ...(stored.ui ?? restore?.ui) };
   const saveUi = (patch: Partial<UiState>) => {
     Object.assign(ui, patch);
     transport.saveState({ session, ui } satisfies PersistedState);
@@ -88,7 +91,8 @@ async function start(): Promise<void> {
   const shell = createShell(root, banner, inBrowser);
   if (ready.backendFallback) banner.warn(`TensorFlow.js backend: ${ready.backendFallback}.`);
   document.body.dataset.view = ready.view;
-  const context: ViewContext = { controller, host: inBrowser ? 'browser' : 'vscode', ready, banner, ui, saveUi };
+  const restoredSelection = restore?.selection.length ? Int32Array.from(restore.selection.filter((i) => i < (ready.dataset?.shownCount ?? 0))) : null;
+  const context: ViewContext = { controller, host: inBrowser ? 'browser' : 'vscode', ready, banner, ui, saveUi, restoredSelection };
   switch (ready.view) {
     case 'explorer':
       explorerView(context, shell);

@@ -388,7 +388,7 @@ export class ExplorerSession {
   ready(): ReadyResponse {
     return {
       view: this.options.view,
-      models: this.slots.map((s) => ({ slot: s.slot, label: s.label, summary: s.model.summary })),
+      models: this.slots.map((s, i) => ({ slot: s.slot, label: s.label, path: this.options.modelPaths[i], summary: s.model.summary })),
       dataset: this.datasetInfo,
       backend: this.backend,
       backendFallback: backendFallback(),

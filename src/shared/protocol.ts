@@ -30,6 +30,8 @@ export interface SessionModelInfo {
   slot: ModelSlot;
   /** Short name for the UI (the model's folder name). */
   label: string;
+  /** The path the session opened it from (model.json or a folder), for a saved session to name. */
+  path: string;
   summary: ModelSummary;
 }
 

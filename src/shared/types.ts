@@ -61,6 +61,7 @@ export interface DatasetInfo {
 }
 
 export type ProjectionMethod = 'pca' | 'tsne' | 'umap';
+export const PROJECTION_METHODS: readonly ProjectionMethod[] = ['pca', 'tsne', 'umap'];
 
 export interface ProjectionParams {
   /** t-SNE perplexity (5–100). */

@@ -2,11 +2,14 @@
  * The palette and context-menu commands. Each runs inside `guarded`, so a failure becomes an
  * error notification and a log entry, never an exception in the extension host.
  */
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SAMPLE_MODEL, listBundledDatasets, sampleModelPath } from './catalog';
 import { COMMANDS, COMPARE_SELECTION_CONTEXT, VIEW_TYPES } from './ids';
 import { guarded } from './log';
+import { readSessionFile } from '../core/sessionFile';
+import { SESSION_FILE_SUFFIX } from '../shared/sessionFile';
 import { showSessionPanel } from './panels';
 import { modelLabel } from './panelState';
 import { localPath, manifestDataset, pickDataset, pickModel, rememberedDataset, workspaceFolderPaths, type PickerHost } from './pickers';
@@ -73,6 +76,31 @@ async function compare(host: CommandHost, modelA: string, modelB: string, step: 
   showSessionPanel(host, { view: 'compare', modelPaths: [modelA, modelB], dataPath });
 }
 
+/** Reopens a saved view: the file from the explorer's context menu, or one the user picks. */
+async function openSavedSession(host: CommandHost, target: unknown): Promise<void> {
+  let file = target instanceof vscode.Uri ? localPath(target) : undefined;
+  if (!file) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Open saved Latent Explorer session',
+      canSelectMany: false,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      filters: { 'Latent Explorer session': [SESSION_FILE_SUFFIX.slice(1)], JSON: ['json'] },
+    });
+    if (!picked?.[0]) return;
+    file = localPath(picked[0]);
+  }
+  const saved = await readSessionFile(file);
+  const missing = [...saved.models, saved.data].filter((path) => !existsSync(path));
+  if (missing.length) throw new Error(`${file}: ${missing.map((path) => `${path} does not exist`).join('; ')}`);
+  host.log.info(`reopening the ${saved.view} saved in ${file}`);
+  showSessionPanel(host, {
+    view: saved.view,
+    modelPaths: saved.models,
+    dataPath: saved.data,
+    restore: { ui: saved.ui, selection: saved.selection, sampleLimit: saved.sampleLimit, seed: saved.seed },
+  });
+}
+
 /** Registers every command; the returned disposables belong to the extension context. */
 export function registerCommands(host: CommandHost): vscode.Disposable[] {
   let selectedForCompare: string | null = null;
@@ -103,5 +131,6 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
       }
       await compare(host, selectedForCompare, localPath(target), 'Compare checkpoint with selected');
     }),
+    register(COMMANDS.openSession, 'Could not open the saved session', (target) => openSavedSession(host, target)),
   ];
 }

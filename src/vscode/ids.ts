@@ -17,6 +17,8 @@ export const COMMANDS = {
   selectForCompare: 'latentExplorer.selectForCompare',
   /** Explorer context menu on model.json, once one is selected: compare it with the selected one. */
   compareWithSelected: 'latentExplorer.compareWithSelected',
+  /** Palette, and the explorer's context menu on a *.latent-session.json: reopen a saved view. */
+  openSession: 'latentExplorer.openSession',
 } as const;
 
 /** Webview panel and custom editor view types. */

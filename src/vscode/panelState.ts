@@ -5,6 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import type { ViewKind } from '../shared/protocol';
+import type { SessionRestore } from '../shared/sessionFile';
 
 /** The session a panel was opened on. */
 export interface PanelSessionState {
@@ -13,6 +14,8 @@ export interface PanelSessionState {
   modelPaths: string[];
   /** Dataset file or folder; absent in the inspect view before one is chosen. */
   dataPath?: string;
+  /** Opened from a saved session: the sample, view choices and selection to show again. */
+  restore?: SessionRestore;
 }
 
 /** How many models each view needs. */
@@ -41,17 +44,30 @@ export function sessionFromWebviewState(state: unknown): PanelSessionState | nul
   if (typeof state !== 'object' || state === null) return null;
   const session = (state as { session?: unknown }).session;
   if (typeof session !== 'object' || session === null) return null;
-  const { view, modelPaths, dataPath } = session as Record<string, unknown>;
+  const { view, modelPaths, dataPath, restore } = session as Record<string, unknown>;
   if (view !== 'explorer' && view !== 'compare' && view !== 'inspect') return null;
   if (!Array.isArray(modelPaths) || !modelPaths.every((p) => typeof p === 'string' && p.length > 0)) return null;
   if (dataPath !== undefined && (typeof dataPath !== 'string' || dataPath.length === 0)) return null;
   const restored: PanelSessionState = { view, modelPaths: [...modelPaths] };
   if (dataPath !== undefined) restored.dataPath = dataPath;
+  if (isRestore(restore)) restored.restore = restore;
   try {
     return validateSession(restored);
   } catch {
     return null;
   }
+}
+
+/** A restore as the host wrote it (read back from a webview's state, so checked again). */
+function isRestore(value: unknown): value is SessionRestore {
+  if (typeof value !== 'object' || value === null) return false;
+  const { ui, selection, sampleLimit, seed } = value as Record<string, unknown>;
+  return (
+    typeof ui === 'object' && ui !== null &&
+    Array.isArray(selection) && selection.every((i) => Number.isSafeInteger(i) && i >= 0) &&
+    Number.isSafeInteger(sampleLimit) && (sampleLimit as number) >= 1 &&
+    Number.isSafeInteger(seed)
+  );
 }
 
 /** Identity of a session: two requests with the same key show the same panel. */

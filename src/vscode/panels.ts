@@ -16,12 +16,19 @@ const PANEL_VIEW_TYPES: Record<PanelView, string> = { explorer: VIEW_TYPES.explo
 
 const openPanels = new Map<string, SessionWebview>();
 
-/** Shows the panel for `session`: reveals it when already open, else opens a new one. */
+/**
+ * Shows the panel for `session`: reveals it when already open, else opens a new one. A saved
+ * session replaces an open panel on the same models and data, which shows other choices.
+ */
 export function showSessionPanel(host: SessionHost, session: PanelSessionState & { view: PanelView }): SessionWebview {
   const existing = openPanels.get(sessionKey(session));
-  if (existing) {
+  if (existing && !session.restore) {
     existing.panel.reveal();
     return existing;
+  }
+  if (existing) {
+    openPanels.delete(sessionKey(session));
+    existing.panel.dispose();
   }
   const panel = vscode.window.createWebviewPanel(
     PANEL_VIEW_TYPES[session.view],

@@ -50,7 +50,9 @@ export class SessionWebview extends Disposable {
       this._register(panel);
       this._register(panel.onDidDispose(() => this.dispose()));
       this.showPage();
-      const { settings, backend, problems } = host.settings();
+      const { settings: current, backend, problems } = host.settings();
+      // A saved session redraws the sample it was saved with, whatever the settings say now.
+      const settings = session.restore ? { ...current, sampleLimit: session.restore.sampleLimit, seed: session.restore.seed } : current;
       for (const problem of problems) host.log.warn(problem);
       host.log.info(`opening ${session.view} on ${session.modelPaths.join(' and ')}${session.dataPath ? ` with ${session.dataPath}` : ''}`);
       this.connection = this._register(

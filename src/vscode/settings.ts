@@ -4,12 +4,11 @@
  * keys under `contributes.configuration` (a unit test keeps the two in step).
  */
 import type { ExplorerSettings } from '../shared/protocol';
-import type { BackendPreference, ProjectionMethod } from '../shared/types';
+import { PROJECTION_METHODS, type BackendPreference, type ProjectionMethod } from '../shared/types';
 
 /** Configuration section of every setting. */
 export const SETTINGS_SECTION = 'latentExplorer';
 
-export const PROJECTION_METHODS: readonly ProjectionMethod[] = ['pca', 'tsne', 'umap'];
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
 
 /** Defaults, also written into package.json's configuration schema. */

@@ -154,6 +154,26 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     }
   });
 
+  scenario('"Save session" writes a .latent-session.json, and right-click → "Open saved session" reopens the view with its selection', async () => {
+    assert.ok(explorer, 'the explorer did not open');
+    const summary = await explorer.locator('.selection-summary').innerText();
+    const selected = Number(summary.split(' ')[0]?.replace(/,/g, ''));
+    assert.ok(selected > 0, 'the brushing scenario left a selection');
+    await explorer.locator('vscode-button[data-name="save-session"]').click();
+    const file = await workbench.acceptSaveDialog('mnist-dense.latent-session.json');
+    const saved = JSON.parse(await poll(`${file} to be written`, async () => (existsSync(file) ? readFileSync(file, 'utf8') : null), 30_000)) as Record<string, unknown>;
+    assert.equal(saved.view, 'explorer');
+    assert.equal((saved.selection as number[]).length, selected);
+    assert.equal((saved.ui as { method: string }).method, 'pca');
+
+    await workbench.closeAllEditors();
+    await workbench.explorerContextMenu('mnist-dense.latent-session.json', 'Open saved session');
+    const reopened = await workbench.webviewFrame('body[data-view="explorer"] .plot', 120_000);
+    await reopened.locator('.sample-card').first().waitFor({ state: 'visible', timeout: 120_000 });
+    assert.equal(await reopened.locator('.selection-summary').innerText(), summary.replace(/ · loading…$/, ''));
+    explorer = reopened;
+  });
+
   scenario('right-click model.json → "Inspect autoencoder" shows the layer table', async () => {
     await workbench.closeAllEditors();
     await workbench.explorerContextMenu('sample-models/mnist-dense/model.json', 'Inspect autoencoder');

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS, COMPARE_SELECTION_CONTEXT, VIEW_TYPES } from '../../src/vscode/ids';
-import { BACKEND_PREFERENCES, PROJECTION_METHODS, SETTING_DEFAULTS, SETTINGS_SECTION } from '../../src/vscode/settings';
+import { SESSION_FILE_SUFFIX } from '../../src/shared/sessionFile';
+import { PROJECTION_METHODS } from '../../src/shared/types';
+import { BACKEND_PREFERENCES, SETTING_DEFAULTS, SETTINGS_SECTION } from '../../src/vscode/settings';
 
 interface Contributes {
   commands: { command: string; title: string; category: string }[];
@@ -32,10 +34,13 @@ describe('package.json contributes', () => {
     assert.equal(title(COMMANDS.compareWithSelected), 'Compare checkpoint with selected');
   });
 
-  it('contributes.menus shows the model.json commands only on files named model.json, and Open in the inspector title', () => {
+  it('contributes.menus shows the model.json commands only on files named model.json, Open saved session only on session files, and Open in the inspector title', () => {
     const context = contributes.menus['explorer/context'];
-    assert.deepEqual(context.map((m) => m.command).sort(), [COMMANDS.compareWithSelected, COMMANDS.inspect, COMMANDS.openModel, COMMANDS.selectForCompare].sort());
-    for (const item of context) assert.match(item.when ?? '', /^resourceFilename == model\.json\b/);
+    assert.deepEqual(context.map((m) => m.command).sort(), [COMMANDS.compareWithSelected, COMMANDS.inspect, COMMANDS.openModel, COMMANDS.selectForCompare, COMMANDS.openSession].sort());
+    for (const item of context.filter((m) => m.command !== COMMANDS.openSession)) assert.match(item.when ?? '', /^resourceFilename == model\.json\b/);
+    const openSession = context.find((m) => m.command === COMMANDS.openSession);
+    const sessionPattern = new RegExp(/^resourceFilename =~ \/(.+)\/$/.exec(openSession?.when ?? '')?.[1] ?? '^$');
+    assert.ok(sessionPattern.test(`mnist${SESSION_FILE_SUFFIX}`) && !sessionPattern.test('model.json') && !sessionPattern.test('session.json'), openSession?.when);
     const compareWith = context.find((m) => m.command === COMMANDS.compareWithSelected);
     assert.ok(compareWith?.when?.includes(COMPARE_SELECTION_CONTEXT));
     assert.deepEqual(contributes.menus['editor/title'], [

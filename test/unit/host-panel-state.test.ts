@@ -32,6 +32,14 @@ describe('panelState', () => {
     });
   });
 
+  it('sessionFromWebviewState(state) keeps a saved session\'s restore through a reload, and drops a malformed one', () => {
+    const restore = { ui: { method: 'umap', colorBy: 'error' }, selection: [3, 7], sampleLimit: 2000, seed: 7 };
+    const session = { view: 'explorer', modelPaths: ['/a/model.json'], dataPath: '/d', restore };
+    assert.deepEqual(sessionFromWebviewState({ session }), session);
+    const broken = { ...session, restore: { ...restore, selection: [-1] } };
+    assert.deepEqual(sessionFromWebviewState({ session: broken }), { view: 'explorer', modelPaths: ['/a/model.json'], dataPath: '/d' });
+  });
+
   it('sessionFromWebviewState(state) returns null for missing or invalid sessions', () => {
     for (const state of [
       undefined,

@@ -146,6 +146,7 @@ describe('activate', () => {
       'latentExplorer.inspect',
       'latentExplorer.open',
       'latentExplorer.openModel',
+      'latentExplorer.openSession',
       'latentExplorer.selectForCompare',
     ]);
     assert.deepEqual([...fake.customEditors.keys()], ['latentExplorer.modelInspector']);
@@ -453,6 +454,53 @@ describe('compare commands', () => {
     await run('latentExplorer.compareWithSelected', Uri.file(final()));
     assert.deepEqual(fake.infos, ['Choose "Select checkpoint for compare" on a model.json first.']);
     assert.equal(fake.panels.length, 0);
+  });
+});
+
+describe('latentExplorer.openSession', () => {
+  const sessionFile = () => join(workspaceRoot, 'views', 'pair.latent-session.json');
+  const saved = () => ({
+    format: 'latent-explorer-session',
+    version: 1,
+    view: 'compare',
+    models: ['../runs/early/model.json', join(workspaceRoot, 'runs', 'final', 'model.json')],
+    data: '../data/digits.npy',
+    sampleLimit: 300,
+    seed: 9,
+    ui: { method: 'tsne', perplexity: 20, colorBy: 'drift' },
+    selection: [4, 2],
+  });
+
+  it('reopens a saved comparison with its sample settings, and hands the webview its choices and selection', async () => {
+    write(sessionFile(), JSON.stringify(saved()));
+    await run('latentExplorer.openSession', Uri.file(sessionFile()));
+    assert.deepEqual(fake.errors, []);
+    assert.equal(fake.panels[0].viewType, 'latentExplorer.comparison');
+    assert.deepEqual(connections[0].options.modelPaths, [join(workspaceRoot, 'runs', 'early', 'model.json'), join(workspaceRoot, 'runs', 'final', 'model.json')]);
+    assert.equal(connections[0].options.dataPath, join(workspaceRoot, 'data', 'digits.npy'));
+    assert.deepEqual(connections[0].options.settings, { defaultMethod: 'pca', seed: 9, sampleLimit: 300 });
+    assert.ok(fake.panels[0].webview.html.includes('&#34;restore&#34;:{&#34;ui&#34;:{&#34;method&#34;:&#34;tsne&#34;'));
+    assert.ok(fake.panels[0].webview.html.includes('&#34;selection&#34;:[2,4]'));
+  });
+
+  it('replaces an open panel on the same models and data, which shows other choices', async () => {
+    write(sessionFile(), JSON.stringify(saved()));
+    await run('latentExplorer.openSession', Uri.file(sessionFile()));
+    await run('latentExplorer.openSession', Uri.file(sessionFile()));
+    assert.equal(fake.panels.length, 2);
+    assert.ok(fake.panels[0].disposed && !fake.panels[1].disposed);
+    assert.ok(connections[0].disposed && !connections[1].disposed);
+  });
+
+  it('a session naming a model that is gone, or a corrupt file, gets an error naming the file; nothing opens', async () => {
+    write(sessionFile(), JSON.stringify({ ...saved(), models: ['../runs/deleted/model.json', '../runs/final/model.json'] }));
+    await run('latentExplorer.openSession', Uri.file(sessionFile()));
+    write(sessionFile(), '{"format": "latent-explorer-sess');
+    await run('latentExplorer.openSession', Uri.file(sessionFile()));
+    assert.equal(fake.panels.length, 0);
+    assert.equal(fake.errors.length, 2);
+    assert.equal(fake.errors[0], `Could not open the saved session: ${sessionFile()}: ${join(workspaceRoot, 'runs', 'deleted', 'model.json')} does not exist`);
+    assert.match(fake.errors[1], new RegExp(`^Could not open the saved session: ${sessionFile().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON`));
   });
 });
 

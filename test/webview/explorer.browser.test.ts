@@ -5,8 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/cli/serve';
+import { parseSessionFile } from '../../src/core/sessionFile';
+import { SESSION_FILE_SUFFIX } from '../../src/shared/sessionFile';
 import { check, choose, launchBrowser, openExplorer, pageProblems, pointPixels, screenshot, selectedCount, startHarnessServer } from './browser';
 
 /** Pixels of the points canvas: how many are drawn, and how many have exactly one opaque colour. */
@@ -136,6 +140,24 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
       const smaller = await selectedCount(page);
       assert.ok(smaller < boxCount && smaller > 0, `triangle selected ${smaller} of ${boxCount}`);
       await page.click('[data-name="tools"] [data-value="box"]');
+    });
+  });
+
+  test('Save session writes the models, data, sample, projection, colouring and selection as a file that parses back', async () => {
+    await check(page, 'save-session', async () => {
+      const selected = await selectedCount(page);
+      assert.ok(selected > 0, 'the lasso left a selection');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('vscode-button[data-name="save-session"]')]);
+      assert.equal(download.suggestedFilename(), `pca-16${SESSION_FILE_SUFFIX}`);
+      const file = await download.path();
+      const session = parseSessionFile(readFileSync(file, 'utf8'), file);
+      assert.equal(session.view, 'explorer');
+      assert.deepEqual(session.models.map((path) => basename(dirname(path)) + '/' + basename(path)), ['harness/model.json']);
+      assert.equal(session.sampleLimit, 2000);
+      assert.equal(session.seed, 42);
+      assert.equal(session.ui.method, 'pca');
+      assert.equal(session.ui.colorBy, 'label');
+      assert.equal(session.selection.length, selected);
     });
   });
 

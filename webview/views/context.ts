@@ -3,23 +3,14 @@
  * answer, the error banner, and persisted UI state.
  */
 import type { ReadyResponse } from '../../src/shared/protocol';
+import type { SavedUi } from '../../src/shared/sessionFile';
 import type { Controller } from '../controller';
 import type { ErrorBanner } from './errorBanner';
 
-/** UI choices that survive hiding the panel or reloading the page. */
-export interface UiState {
-  method?: 'pca' | 'tsne' | 'umap';
-  dims?: 2 | 3;
-  perplexity?: number;
-  nNeighbors?: number;
-  minDist?: number;
-  components?: number[];
-  seed?: number;
-  colorBy?: string;
+/** UI choices that survive hiding the panel or reloading the page; a saved session keeps the `SavedUi` part. */
+export interface UiState extends SavedUi {
   sidePanelOpen?: boolean;
   tab?: number;
-  /** The raw-input baseline pane is shown beside the codes. */
-  baseline?: boolean;
 }
 
 export interface ViewContext {
@@ -30,6 +21,8 @@ export interface ViewContext {
   banner: ErrorBanner;
   ui: UiState;
   saveUi(patch: Partial<UiState>): void;
+  /** Opened from a saved session: the selection to show once the first layout is drawn. */
+  restoredSelection: Int32Array | null;
 }
 
 /** At most `limit` indices, evenly spaced through `indices`, for panels that show a handful. */

@@ -15,7 +15,7 @@ import { linkSelection } from './linkedPanes';
 import { plotPane, shownNote, type PaneLayout, type PlotPane } from './plotPane';
 import { progressView } from './progress';
 import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './projectionControls';
-import { saveBytes, savePlotButtons } from './save';
+import { saveBytes, savePlotButtons, saveSessionButton } from './save';
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
 import { toolsPanel } from './toolsPanel';
@@ -202,7 +202,7 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   const savePlot = savePlotButtons(context, shownPanes, () => `${model?.label ?? 'latent'}-${controls.choice().method}${baselineShown ? '-with-baseline' : ''}`);
   const plotBar = el('div', 'plot-bar');
   // Progress sits in the plot bar, not the top bar, so showing it never reflows the plot.
-  plotBar.append(toolButtons.element, reset, baselineToggle, savePlot, progress.element, colors.element);
+  plotBar.append(toolButtons.element, reset, baselineToggle, savePlot, saveSessionButton(context, () => controls.choice(), () => selected), progress.element, colors.element);
   const pair = el('div', 'pane-single');
   pair.append(pane.element);
   const main = el('div', 'main-column');
@@ -220,14 +220,16 @@ export function explorerView(context: ViewContext, shell: Shell): void {
     void selection.show(indices);
     if (side.activeIndex() === 2) void activations.refresh();
   };
+  /** Selects samples in every pane and lists them (a tool's result, a restored session). */
+  const selectSamples = (indices: Int32Array | null, reveal = true) => {
+    selected = indices;
+    for (const each of shownPanes()) each.scatter.setSelection(indices);
+    showSelection(indices);
+    if (reveal) side.select(0);
+  };
   const latentTools = toolsPanel(context, 'a', {
     scatter: pane.scatter,
-    select(indices, reveal = true) {
-      selected = indices;
-      for (const each of shownPanes()) each.scatter.setSelection(indices);
-      showSelection(indices);
-      if (reveal) side.select(0);
-    },
+    select: selectSamples,
     save: (fileName, mime, data) => saveBytes(context, fileName, mime, data),
   });
   const side = sidePanel(context, [
@@ -249,5 +251,6 @@ export function explorerView(context: ViewContext, shell: Shell): void {
     // Faithfulness needs a layout: it is coloured once the first projection is done.
     if (colors.choice().key !== 'faithfulness') applyColor(colors.choice());
     await run(controls.choice());
+    if (context.restoredSelection) selectSamples(context.restoredSelection);
   })();
 }

@@ -3,8 +3,10 @@
  * plot as PNG or SVG). VS Code answers `saveFile` with its save dialog; `serve` pages download.
  */
 import { composePlots, svgToPng } from '../charts/plotExport';
+import { SESSION_FILE_FORMAT, SESSION_FILE_SUFFIX, SESSION_FILE_VERSION, type SessionFile } from '../../src/shared/sessionFile';
 import type { ViewContext } from './context';
 import type { PlotPane } from './plotPane';
+import type { ProjectionChoice } from './projectionControls';
 import { button, el } from './ui';
 
 /**
@@ -49,4 +51,40 @@ export function savePlotButtons(context: ViewContext, panes: () => readonly Plot
     button('SVG', save('svg'), { secondary: true, name: 'save-svg', title: 'the plot as vector graphics: one circle per point' }),
   );
   return element;
+}
+
+/** The view as a session file: what reopening it needs to show the same samples, choices and selection. */
+export function sessionFile(context: ViewContext, choice: ProjectionChoice, selection: Int32Array | null): SessionFile {
+  const { ready, ui } = context;
+  if (!ready.dataset || (ready.view !== 'explorer' && ready.view !== 'compare')) throw new Error('only the explorer and compare views can be saved as a session');
+  const { perplexity, nNeighbors, minDist, components } = choice.params;
+  return {
+    format: SESSION_FILE_FORMAT,
+    version: SESSION_FILE_VERSION,
+    view: ready.view,
+    models: ready.models.map((model) => model.path),
+    data: ready.dataset.path,
+    sampleLimit: ready.settings.sampleLimit,
+    seed: ready.settings.seed,
+    ui: { method: choice.method, dims: choice.dims, seed: choice.seed, perplexity, nNeighbors, minDist, components, colorBy: ui.colorBy, baseline: ui.baseline },
+    selection: selection ? Array.from(selection) : [],
+    savedAt: new Date().toISOString(),
+  };
+}
+
+/** "Save session" for a view's plot bar; the choice and the selection are read when clicked. */
+export function saveSessionButton(context: ViewContext, choice: () => ProjectionChoice, selection: () => Int32Array | null): HTMLElement {
+  const baseName = context.ready.models.map((model) => model.label).join('-vs-');
+  const save = () => {
+    Promise.resolve()
+      .then(() => saveBytes(context, `${baseName}${SESSION_FILE_SUFFIX}`, 'application/json', new TextEncoder().encode(`${JSON.stringify(sessionFile(context, choice(), selection()), null, 2)}\n`)))
+      .catch((error: unknown) =>
+        context.banner.show({ message: error instanceof Error ? error.message : String(error), code: 'export-failed' }, 'Saving the session'),
+      );
+  };
+  return button('Save session', save, {
+    secondary: true,
+    name: 'save-session',
+    title: `the models, data, projection, colouring and selection as a ${SESSION_FILE_SUFFIX} file; "Latent Explorer: Open saved session" reopens it`,
+  });
 }
