@@ -7,6 +7,7 @@ import { fitPca, inversePca, type PcaModel } from './compute/pca';
 import { blendByNeighbours } from './compute/placement';
 import { createRng } from './compute/random';
 import type { RankResponse } from '../shared/protocol';
+import type { UnitHistograms } from '../shared/types';
 
 /** A layout the user points into: PCA (exactly invertible) or t-SNE/UMAP (no inverse map). */
 export interface LayoutForInversion {
@@ -209,6 +210,43 @@ export interface LatentHealth {
   deadUnits: number;
   /** VAE only: per unit, mean KL(q(z|x) ‖ N(0, 1)) over the samples; near 0 means posterior collapse. */
   klPerUnit: Float32Array | null;
+}
+
+/**
+ * Histograms of every unit's codes per class (`labels[i]` in 0…groups−1; −1 and others are left
+ * out), or of all samples as one group when `labels` is null.
+ */
+export function unitHistograms(codes: Float32Array, n: number, dim: number, labels: Int32Array | null, groups: number, bins = 24): UnitHistograms {
+  const groupCount = labels ? groups : 1;
+  const lo = new Float32Array(dim).fill(Infinity);
+  const hi = new Float32Array(dim).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < dim; c++) {
+      const v = codes[i * dim + c];
+      if (v < lo[c]) lo[c] = v;
+      if (v > hi[c]) hi[c] = v;
+    }
+  }
+  const shares = new Float32Array(dim * groupCount * bins);
+  const members = new Float64Array(groupCount);
+  for (let i = 0; i < n; i++) {
+    const group = labels ? labels[i] : 0;
+    if (group < 0 || group >= groupCount) continue;
+    members[group]++;
+    for (let c = 0; c < dim; c++) {
+      const width = hi[c] - lo[c];
+      // A constant unit puts everything in its first bin.
+      const bin = width > 0 ? Math.min(bins - 1, Math.floor(((codes[i * dim + c] - lo[c]) / width) * bins)) : 0;
+      shares[(c * groupCount + group) * bins + bin]++;
+    }
+  }
+  for (let c = 0; c < dim; c++) {
+    for (let g = 0; g < groupCount; g++) {
+      const row = (c * groupCount + g) * bins;
+      for (let b = 0; b < bins; b++) shares[row + b] /= Math.max(1, members[g]);
+    }
+  }
+  return { bins, groups: groupCount, lo, hi, shares };
 }
 
 /** Thresholds follow Burda et al.'s active-unit count (variance of the mean code above 0.01). */

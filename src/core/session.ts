@@ -63,6 +63,7 @@ import {
   classCentroid,
   codeAtLayoutPoint,
   flagAbove,
+  unitHistograms,
   interpolateCodes,
   jacobianProbes,
   latentHealth,
@@ -792,6 +793,7 @@ export class ExplorerSession {
       klTotal: kl ? kl.reduce((sum, v) => sum + v, 0) : null,
       collapsedUnits: kl ? kl.filter((v) => v < COLLAPSED_UNIT_KL).length : null,
       classMeans,
+      histograms: unitHistograms(state.codes, n, dim, this.labels, classes),
     };
   }
 

@@ -15,6 +15,7 @@ import type {
   ProjectionParams,
   SampleDisplay,
   BackendName,
+  UnitHistograms,
 } from './types';
 
 /** Which page the webview shows. */
@@ -248,6 +249,8 @@ export interface LatentHealthResponse {
   collapsedUnits: number | null;
   /** classes × latentSize mean codes per label, when labels exist. */
   classMeans: Float32Array | null;
+  /** Each unit's histogram per class (one group of all samples without labels). */
+  histograms: UnitHistograms;
 }
 
 /** The same samples projected from their raw inputs, to set beside the codes' projection. */

@@ -91,3 +91,15 @@ export interface ErrorInfo {
   /** The file the problem concerns, when there is one. */
   file?: string;
 }
+
+/** Each latent unit's distribution, split by class: what separates the classes, and what does not. */
+export interface UnitHistograms {
+  bins: number;
+  /** Classes (labels), or 1 when there are none. */
+  groups: number;
+  /** Per unit, the range the bins cover (its smallest and largest code). */
+  lo: Float32Array;
+  hi: Float32Array;
+  /** unit × group × bin: the share of the group's samples in each bin (each group's bins sum to 1). */
+  shares: Float32Array;
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ExplorerSession } from '../../src/core/session';
 import { InProcessProjectionRunner } from '../../src/core/projection';
 import { bundledSamplesRoot } from '../../src/cli/samples';
-import { flagAbove } from '../../src/core/latentTools';
+import { flagAbove, unitHistograms } from '../../src/core/latentTools';
 import { nearestNeighbors } from '../../src/core/compute/knn';
 import { knnAccuracy } from '../../src/core/compute/metrics';
 import { silhouette } from '../../src/core/compute/kmeans';
@@ -177,6 +177,23 @@ describe('ExplorerSession tools on mnist-vae', () => {
     const prior = await session.priorSamples({ slot: 'a', count: 400, seed: SEED });
     assert.equal(prior.positions?.length, 400 * 2);
     assert.equal(prior.frames.length, 400 * 784);
+  });
+});
+
+describe('unitHistograms', () => {
+  test('each class\'s share of samples per bin of each unit, by direct count', () => {
+    // Unit 0 separates the classes (class 0 low, class 1 high); unit 1 is constant; sample 4 is unlabelled.
+    const codes = Float32Array.from([0, 5, 0.1, 5, 0.9, 5, 1, 5, 0.5, 5]);
+    const labels = Int32Array.from([0, 0, 1, 1, -1]);
+    const h = unitHistograms(codes, 5, 2, labels, 2, 4);
+    assert.deepEqual([h.bins, h.groups, Array.from(h.lo), Array.from(h.hi)], [4, 2, [0, 5], [1, 5]]);
+    const share = (unit: number, group: number) => Array.from(h.shares.subarray((unit * 2 + group) * 4, (unit * 2 + group + 1) * 4));
+    assert.deepEqual(share(0, 0), [1, 0, 0, 0]); // 0 and 0.1 in the first quarter of [0, 1]
+    assert.deepEqual(share(0, 1), [0, 0, 0, 1]); // 0.9 and 1 (the maximum) in the last
+    assert.deepEqual(share(1, 0), [1, 0, 0, 0]); // a constant unit: all in the first bin
+    const all = unitHistograms(codes, 5, 2, null, 0, 4);
+    assert.equal(all.groups, 1);
+    assert.deepEqual(Array.from(all.shares.subarray(0, 4)), [0.4, 0, 0.2, 0.4].map((v) => Math.fround(v)));
   });
 });
 

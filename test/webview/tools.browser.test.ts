@@ -264,6 +264,17 @@ describe('VAE views on mnist-vae with the real session worker (Chromium)', () =>
       assert.ok(stats.includes(`${shown(expected.klTotal!)} nats`), stats);
       assert.ok(stats.includes(`collapsed units (KL < 0.01)${expected.collapsedUnits} of 2`), stats);
       assert.equal(await page.locator('.tools-panel canvas.class-means').count(), 1);
+      // One histogram per unit, a line per digit class in the plot's class colours.
+      assert.equal(await page.locator('.unit-histogram').count(), 2);
+      assert.match((await page.textContent('.unit-histogram[data-unit="1"] figcaption')) ?? '', /^z1 {2}-?\d/);
+      const colours = await page.$eval('.unit-histogram[data-unit="0"] canvas', (canvas) => {
+        const c = canvas as HTMLCanvasElement;
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3] === 255) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+        return seen.size;
+      });
+      assert.ok(colours >= 5, `${colours} opaque colours: the classes' lines`);
     });
   });
 

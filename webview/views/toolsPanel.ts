@@ -10,6 +10,7 @@ import type { FramesResponse, RankRequest, RankResponse } from '../../src/shared
 import type { ModelSlot, SampleDisplay } from '../../src/shared/types';
 import { isCancelled } from '../controller';
 import type { ScatterPlot } from '../charts/scatter';
+import { unitHistogramGrid } from '../charts/unitHistograms';
 import { heatmap, valueColor } from './activationView';
 import type { ViewContext } from './context';
 import { sampleCanvas, sharedRange } from './sampleRender';
@@ -190,6 +191,11 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
           healthOut.append(el('div', 'panel-subtitle', 'KL to the prior per unit (nats)'), bars(r.klPerUnit), klValues);
         }
         healthOut.append(el('div', 'panel-subtitle', 'share of near-zero values per unit'), bars(r.sparsity));
+        const byClass = r.histograms.groups > 1 && classes;
+        healthOut.append(
+          el('div', 'panel-subtitle', byClass ? 'distribution of each unit by class (class colours as in the plot)' : 'distribution of each unit'),
+          unitHistogramGrid(r.histograms, byClass ? classes : null),
+        );
         if (r.classMeans && classes) {
           const size = r.mean.length;
           const rowsCount = r.classMeans.length / size;
