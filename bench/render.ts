@@ -89,7 +89,10 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
   }
 }
 
-/** Lasso and rectangle queries, and a brush growing step by step, on the grid index at 1M points, in Node. */
+/**
+ * Lasso and rectangle queries, a brush growing step by step and a lasso drawn ten vertices per
+ * frame (the moves the UI makes), on the grid index at 1M points, in Node.
+ */
 function measureGridQueries(points: number) {
   const random = seededRandom(3);
   const xy = Float32Array.from({ length: points * 2 }, () => (random() + random() + random() - 1.5) * 4);
@@ -103,6 +106,7 @@ function measureGridQueries(points: number) {
   const lassoTimes: number[] = [];
   const rectTimes: number[] = [];
   const brushTimes: number[] = [];
+  const lassoMoveTimes: number[] = [];
   let lassoSelected = 0;
   for (let i = 0; i < 20; i++) {
     started = performance.now();
@@ -118,7 +122,21 @@ function measureGridQueries(points: number) {
     brush.update(-1 - i * 0.05, -1, 1 + i * 0.05, 1.5);
     brushTimes.push(performance.now() - started);
   }
-  return { points, buildMs: Number(buildMs.toFixed(2)), lassoMs: summary(lassoTimes), lassoSelected, rectMs: summary(rectTimes), brushUpdateMs: summary(brushTimes) };
+  const drawing = grid.lassoSelection();
+  for (let vertices = 10; vertices <= lasso.length / 2; vertices += 10) {
+    started = performance.now();
+    drawing.update(lasso.subarray(0, 2 * vertices));
+    lassoMoveTimes.push(performance.now() - started);
+  }
+  return {
+    points,
+    buildMs: Number(buildMs.toFixed(2)),
+    lassoMs: summary(lassoTimes),
+    lassoSelected,
+    rectMs: summary(rectTimes),
+    brushUpdateMs: summary(brushTimes),
+    lassoMoveMs: summary(lassoMoveTimes),
+  };
 }
 
 async function main() {
@@ -138,7 +156,7 @@ async function main() {
       `${r.points.toLocaleString('en-US').padStart(9)} points: frame ${r.frameMs.median} ms (p90 ${r.frameMs.p90}), fitted view ${r.fittedFrameMs.median} ms, with selection ${r.selectedFrameMs.median} ms (p90 ${r.selectedFrameMs.p90}), brush move ${r.brushMoveMs.median} ms (p90 ${r.brushMoveMs.p90}; ${r.selectedByBrush} selected)`,
     );
   }
-  console.log(`grid at 1M (Node): build ${grid.buildMs} ms, lasso query ${grid.lassoMs.median} ms (${grid.lassoSelected} inside), rectangle query ${grid.rectMs.median} ms, brush update ${grid.brushUpdateMs.median} ms`);
+  console.log(`grid at 1M (Node): build ${grid.buildMs} ms, lasso query ${grid.lassoMs.median} ms (${grid.lassoSelected} inside), rectangle query ${grid.rectMs.median} ms, brush update ${grid.brushUpdateMs.median} ms, lasso move ${grid.lassoMoveMs.median} ms`);
 }
 
 main().catch((error) => {

@@ -101,6 +101,30 @@ test('GridIndex.queryPolygon(lasso) matches pointInPolygon on every point, inclu
   }
 });
 
+test('GridIndex.lassoSelection follows a lasso being drawn: after each stretch it equals pointInPolygon over the whole lasso so far', () => {
+  const n = 20_000;
+  const points = randomPoints(n, 9);
+  const visible = Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : 1));
+  const grid = buildGridIndex(points, n);
+  // A loop that winds round past its start and crosses itself, drawn a few vertices at a time.
+  const drawn = Float64Array.from({ length: 360 }, (_, k) => {
+    const angle = ((k >> 1) / 120) * 2.6 * Math.PI;
+    const reach = 1 + (k >> 1) / 40;
+    return k % 2 === 0 ? 0.5 + reach * Math.cos(angle) : -0.5 + reach * Math.sin(angle) * 0.8;
+  });
+  for (const mask of [null, visible]) {
+    const lasso = grid.lassoSelection(mask);
+    for (const vertices of [1, 2, 3, 4, 9, 10, 30, 31, 32, 70, 71, 120, 180]) {
+      const polygon = drawn.subarray(0, 2 * vertices);
+      const expected = vertices < 3 ? [] : bruteForce(points, n, (x, y) => pointInPolygon(polygon, x, y), mask ?? undefined);
+      assert.deepEqual(Array.from(lasso.update(polygon)), expected, `${vertices} vertices`);
+      const marked: number[] = [];
+      lasso.mask.forEach((bit, i) => bit && marked.push(i));
+      assert.deepEqual(marked, expected);
+    }
+  }
+});
+
 test('GridIndex queries skip points hidden by the visibility mask', () => {
   const n = 5_000;
   const points = randomPoints(n, 3);

@@ -18,6 +18,12 @@ export interface GridIndex {
   rectSelection(visible?: Uint8Array | null): RectSelection;
   /** Indices of points inside a closed polygon given as [x0,y0,x1,y1,…], ascending. */
   queryPolygon(polygon: Float64Array, visible?: Uint8Array | null): Int32Array;
+  /**
+   * A polygon selection that follows a lasso being drawn: each `update` takes the whole lasso so
+   * far (the previous one with vertices appended) and returns the indices inside it, ascending,
+   * leaving `mask` equal to them. Only the sliver between the old closing edge and the new one is visited.
+   */
+  lassoSelection(visible?: Uint8Array | null): LassoSelection;
   /** The point nearest (x,y) within maxDistance (Euclidean, same units), or -1. */
   nearest(x: number, y: number, maxDistance: number, visible?: Uint8Array | null): number;
 }
@@ -26,6 +32,12 @@ export interface RectSelection {
   /** One byte per point: 1 where the last update's rectangle holds it. */
   readonly mask: Uint8Array;
   update(x0: number, y0: number, x1: number, y1: number): Int32Array;
+}
+
+export interface LassoSelection {
+  /** One byte per point: 1 where the last update's polygon holds it. */
+  readonly mask: Uint8Array;
+  update(polygon: Float64Array): Int32Array;
 }
 
 /** Points per cell on average: small enough that border cells are cheap, large enough that the grid stays small. */
@@ -190,105 +202,136 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
     };
   };
 
+  /**
+   * Flips the mask bytes of the (visible) points inside a polygon; returns how the count of set
+   * bytes changed. Inside means an odd number of edges cross the ray to +x, so the crossings of two
+   * polygons add: flipping by the sliver between two lassos turns one's mask into the other's.
+   */
+  const flipInside = (polygon: Float64Array, mask: Uint8Array, visible: Uint8Array | null): number => {
+    const vertices = polygon.length / 2;
+    if (vertices < 3 || n === 0) return 0;
+    let px0 = Infinity;
+    let py0 = Infinity;
+    let px1 = -Infinity;
+    let py1 = -Infinity;
+    for (let v = 0; v < vertices; v++) {
+      px0 = Math.min(px0, polygon[2 * v]);
+      px1 = Math.max(px1, polygon[2 * v]);
+      py0 = Math.min(py0, polygon[2 * v + 1]);
+      py1 = Math.max(py1, polygon[2 * v + 1]);
+    }
+    if (px1 < minX || px0 > maxX || py1 < minY || py0 > maxY) return 0;
+    const gx0 = cellX(px0);
+    const gy0 = cellY(py0);
+    const gx1 = cellX(px1);
+    const gy1 = cellY(py1);
+    const rows = gy1 - gy0 + 1;
+    const spanX = gx1 - gx0 + 1;
+    const rowTop = (row: number) => minY + row / toCellY;
+    // Each grid row keeps the edges whose y-range touches it: a crossing test at any y in the row
+    // needs only those (lasso edges are short, so a row holds a handful), not all of the polygon.
+    const edgeRows = (v: number): [number, number] => {
+      const w = (v + 1) % vertices;
+      return [cellY(Math.min(polygon[2 * v + 1], polygon[2 * w + 1])), cellY(Math.max(polygon[2 * v + 1], polygon[2 * w + 1]))];
+    };
+    const rowStart = new Int32Array(rows + 1);
+    for (let v = 0; v < vertices; v++) {
+      const [r0, r1] = edgeRows(v);
+      for (let r = r0; r <= r1; r++) rowStart[r - gy0 + 1]++;
+    }
+    for (let r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
+    const rowEdges = new Int32Array(rowStart[rows]);
+    const rowFill = rowStart.slice(0, rows);
+    // Cells an edge passes through need a per-point test; the others are wholly in or out.
+    const boundary = new Uint8Array(spanX * rows);
+    for (let v = 0; v < vertices; v++) {
+      const w = (v + 1) % vertices;
+      const [xa, ya, xb, yb] = [polygon[2 * v], polygon[2 * v + 1], polygon[2 * w], polygon[2 * w + 1]];
+      const [r0, r1] = edgeRows(v);
+      for (let r = r0; r <= r1; r++) {
+        rowEdges[rowFill[r - gy0]++] = v;
+        // The part of the edge inside this row's band, as an x-range: exactly the cells it crosses.
+        let xLow = Math.min(xa, xb);
+        let xHigh = Math.max(xa, xb);
+        if (ya !== yb) {
+          const t0 = Math.min(1, Math.max(0, (rowTop(r) - ya) / (yb - ya)));
+          const t1 = Math.min(1, Math.max(0, (rowTop(r + 1) - ya) / (yb - ya)));
+          const xt0 = xa + t0 * (xb - xa);
+          const xt1 = xa + t1 * (xb - xa);
+          xLow = Math.min(xt0, xt1);
+          xHigh = Math.max(xt0, xt1);
+        }
+        const base = (r - gy0) * spanX - gx0;
+        for (let cx = cellX(xLow); cx <= cellX(xHigh); cx++) boundary[base + cx] = 1;
+      }
+    }
+    const insideInRow = (row: number, x: number, y: number) => {
+      let inside = false;
+      for (let k = rowStart[row - gy0]; k < rowStart[row - gy0 + 1]; k++) {
+        const v = rowEdges[k];
+        const w = (v + 1) % vertices;
+        // Each edge is taken from its lower end, so an edge shared by two polygons (in either
+        // direction) gives the same crossing in both, to the last bit.
+        const [low, high] = polygon[2 * v + 1] <= polygon[2 * w + 1] ? [v, w] : [w, v];
+        const xl = polygon[2 * low];
+        const yl = polygon[2 * low + 1];
+        const xh = polygon[2 * high];
+        const yh = polygon[2 * high + 1];
+        if (yl <= y && y < yh && x < ((xh - xl) * (y - yl)) / (yh - yl) + xl) inside = !inside;
+      }
+      return inside;
+    };
+    let change = 0;
+    for (let cy = gy0; cy <= gy1; cy++) {
+      const rowY = rowTop(cy) + 0.5 / toCellY;
+      // No edge crosses a run of non-boundary cells, so one test at the run's first cell settles all of it.
+      let runInside = false;
+      for (let cx = gx0; cx <= gx1; cx++) {
+        const onBoundary = boundary[(cy - gy0) * spanX + (cx - gx0)] === 1;
+        if (!onBoundary && (cx === gx0 || boundary[(cy - gy0) * spanX + (cx - gx0) - 1] === 1)) {
+          runInside = insideInRow(cy, minX + (cx + 0.5) / toCellX, rowY);
+        }
+        if (!onBoundary && !runInside) continue;
+        const c = cy * side + cx;
+        for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
+          const i = ids[k];
+          if (visible !== null && visible[i] === 0) continue;
+          if (onBoundary && !insideInRow(cy, cellXY[2 * k], cellXY[2 * k + 1])) continue;
+          change += 1 - 2 * mask[i];
+          mask[i] ^= 1;
+        }
+      }
+    }
+    return change;
+  };
+
+  const lassoSelection = (visibleOrAll?: Uint8Array | null): LassoSelection => {
+    const visible = visibleOrAll ?? null;
+    const { mask, words } = emptyMask(n);
+    let selected = 0;
+    let drawn = 0;
+    return {
+      mask,
+      update(polygon) {
+        const vertices = polygon.length / 2;
+        // The sliver: from the last vertex already drawn through the new ones, closed at the first.
+        const from = Math.max(0, drawn - 1);
+        const sliver = new Float64Array(2 * (vertices - from + (drawn > 0 ? 1 : 0)));
+        sliver.set(polygon.subarray(2 * from));
+        if (drawn > 0) sliver.set(polygon.subarray(0, 2), sliver.length - 2);
+        selected += flipInside(sliver, mask, visible);
+        drawn = vertices;
+        return maskIndices(words, selected, scratch);
+      },
+    };
+  };
+
   return {
     count: n,
     queryRect: (x0, y0, x1, y1, visible) => rectSelection(visible).update(x0, y0, x1, y1),
     rectSelection,
-    queryPolygon(polygon, visible) {
-      const vertices = polygon.length / 2;
-      if (vertices < 3 || n === 0) return new Int32Array(0);
-      let px0 = Infinity;
-      let py0 = Infinity;
-      let px1 = -Infinity;
-      let py1 = -Infinity;
-      for (let v = 0; v < vertices; v++) {
-        px0 = Math.min(px0, polygon[2 * v]);
-        px1 = Math.max(px1, polygon[2 * v]);
-        py0 = Math.min(py0, polygon[2 * v + 1]);
-        py1 = Math.max(py1, polygon[2 * v + 1]);
-      }
-      if (px1 < minX || px0 > maxX || py1 < minY || py0 > maxY) return new Int32Array(0);
-      const gx0 = cellX(px0);
-      const gy0 = cellY(py0);
-      const gx1 = cellX(px1);
-      const gy1 = cellY(py1);
-      const rows = gy1 - gy0 + 1;
-      const spanX = gx1 - gx0 + 1;
-      const rowTop = (row: number) => minY + row / toCellY;
-      // Each grid row keeps the edges whose y-range touches it: a crossing test at any y in the row
-      // needs only those (lasso edges are short, so a row holds a handful), not all of the polygon.
-      const edgeRows = (v: number): [number, number] => {
-        const w = (v + 1) % vertices;
-        return [cellY(Math.min(polygon[2 * v + 1], polygon[2 * w + 1])), cellY(Math.max(polygon[2 * v + 1], polygon[2 * w + 1]))];
-      };
-      const rowStart = new Int32Array(rows + 1);
-      for (let v = 0; v < vertices; v++) {
-        const [r0, r1] = edgeRows(v);
-        for (let r = r0; r <= r1; r++) rowStart[r - gy0 + 1]++;
-      }
-      for (let r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
-      const rowEdges = new Int32Array(rowStart[rows]);
-      const rowFill = rowStart.slice(0, rows);
-      // Cells an edge passes through need a per-point test; the others are wholly in or out.
-      const boundary = new Uint8Array(spanX * rows);
-      for (let v = 0; v < vertices; v++) {
-        const w = (v + 1) % vertices;
-        const [xa, ya, xb, yb] = [polygon[2 * v], polygon[2 * v + 1], polygon[2 * w], polygon[2 * w + 1]];
-        const [r0, r1] = edgeRows(v);
-        for (let r = r0; r <= r1; r++) {
-          rowEdges[rowFill[r - gy0]++] = v;
-          // The part of the edge inside this row's band, as an x-range: exactly the cells it crosses.
-          let xLow = Math.min(xa, xb);
-          let xHigh = Math.max(xa, xb);
-          if (ya !== yb) {
-            const t0 = Math.min(1, Math.max(0, (rowTop(r) - ya) / (yb - ya)));
-            const t1 = Math.min(1, Math.max(0, (rowTop(r + 1) - ya) / (yb - ya)));
-            const xt0 = xa + t0 * (xb - xa);
-            const xt1 = xa + t1 * (xb - xa);
-            xLow = Math.min(xt0, xt1);
-            xHigh = Math.max(xt0, xt1);
-          }
-          const base = (r - gy0) * spanX - gx0;
-          for (let cx = cellX(xLow); cx <= cellX(xHigh); cx++) boundary[base + cx] = 1;
-        }
-      }
-      const insideInRow = (row: number, x: number, y: number) => {
-        let inside = false;
-        for (let k = rowStart[row - gy0]; k < rowStart[row - gy0 + 1]; k++) {
-          const v = rowEdges[k];
-          const w = (v + 1) % vertices;
-          const xv = polygon[2 * v];
-          const yv = polygon[2 * v + 1];
-          const xw = polygon[2 * w];
-          const yw = polygon[2 * w + 1];
-          if (yv > y !== yw > y && x < ((xw - xv) * (y - yv)) / (yw - yv) + xv) inside = !inside;
-        }
-        return inside;
-      };
-      const { mask, words } = emptyMask(n);
-      let selected = 0;
-      for (let cy = gy0; cy <= gy1; cy++) {
-        const rowY = rowTop(cy) + 0.5 / toCellY;
-        // No edge crosses a run of non-boundary cells, so one test at the run's first cell settles all of it.
-        let runInside = false;
-        for (let cx = gx0; cx <= gx1; cx++) {
-          const onBoundary = boundary[(cy - gy0) * spanX + (cx - gx0)] === 1;
-          if (!onBoundary && (cx === gx0 || boundary[(cy - gy0) * spanX + (cx - gx0) - 1] === 1)) {
-            runInside = insideInRow(cy, minX + (cx + 0.5) / toCellX, rowY);
-          }
-          if (!onBoundary && !runInside) continue;
-          const c = cy * side + cx;
-          for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
-            const i = ids[k];
-            if (visible && visible[i] === 0) continue;
-            if (onBoundary && !insideInRow(cy, cellXY[2 * k], cellXY[2 * k + 1])) continue;
-            mask[i] = 1;
-            selected++;
-          }
-        }
-      }
-      return maskIndices(words, selected, scratch);
-    },
+    queryPolygon: (polygon, visible) => lassoSelection(visible).update(polygon),
+    lassoSelection,
     nearest(x, y, maxDistance, visible) {
       if (n === 0) return -1;
       const cx = Math.floor((x - minX) * toCellX);

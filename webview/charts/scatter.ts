@@ -7,7 +7,7 @@
  * out through `d3.dispatch` (`select`, `hover`, `view`). It never talks to the host.
  */
 import * as d3 from 'd3';
-import { buildGridIndex, type GridIndex, type RectSelection } from './gridIndex';
+import { buildGridIndex, type GridIndex, type LassoSelection, type RectSelection } from './gridIndex';
 
 export type InteractionMode = 'pan' | 'box' | 'lasso' | 'orbit';
 
@@ -163,8 +163,9 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   let markers: Float32Array | null = null;
   let probing = false;
   let grid: GridIndex | null = null;
-  /** The brush's selection on the current grid, kept between moves; null once anything else selects. */
+  /** The brush's and the lasso's selections on the current grid, kept between moves; null once anything else selects. */
   let brushSelection: RectSelection | null = null;
+  let lassoSelection: LassoSelection | null = null;
   let mode: InteractionMode = 'pan';
   let axisLabels: [string, string] = ['', ''];
   // 3-D normalisation (centre, radius) and orbit angles.
@@ -270,6 +271,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     if (!grid || grid.count !== n) {
       grid = buildGridIndex(planar, n, planarStride);
       brushSelection = null;
+      lassoSelection = null;
     }
     return grid;
   };
@@ -437,14 +439,16 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   // ---- selection -------------------------------------------------------------------------------
 
   /**
-   * The brush hands over the mask it keeps for its indices. Other selections are marked into the
-   * mask buffer in place: clearing the previous selection is cheaper than a new 1M-byte array.
+   * The brush and the lasso hand over the mask they keep for their indices. Other selections are
+   * marked into the mask buffer in place: clearing the previous selection is cheaper than a new 1M-byte array.
    */
   const applySelection = (indices: Int32Array | null, maskOfIndices: Uint8Array | null = null) => {
     if (maskOfIndices) {
       selectedMask = maskOfIndices;
     } else {
-      brushSelection = null; // the mask it kept is rewritten here
+      // The mask they kept is rewritten here.
+      brushSelection = null;
+      lassoSelection = null;
       if (selectedMask && selectedMask.length === n && selection) {
         for (let k = 0; k < selection.length; k++) selectedMask[selection[k]] = 0;
       } else if (!selectedMask || selectedMask.length !== n) {
@@ -522,6 +526,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     .filter((event: Event) => event.type === 'wheel' || (mode === 'pan' && !(event as MouseEvent).button))
     .on('zoom', (event: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
       transform = event.transform;
+      lassoSelection = null; // a lasso drawn on screen now covers other layout coordinates: recomputed whole
       requestFrame();
       if (event.sourceEvent) emitView();
     });
@@ -537,7 +542,9 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       polygon[k] = worldX(lassoPoints[k]);
       polygon[k + 1] = worldY(lassoPoints[k + 1]);
     }
-    emitSelection(ensureGrid().queryPolygon(polygon, visible), final);
+    const index = ensureGrid();
+    lassoSelection ??= index.lassoSelection(visible);
+    emitSelection(lassoSelection.update(polygon), final, lassoSelection.mask);
   };
   const drag = d3
     .drag<SVGSVGElement, unknown>()
@@ -546,6 +553,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       hoverAt(-1, 0, 0);
       if (mode === 'lasso') {
         lassoPoints = [event.x, event.y];
+        lassoSelection = null;
         lassoPath.classed('hidden', false).attr('d', null);
       }
     })
@@ -679,7 +687,9 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     },
     setVisible(mask) {
       visible = mask;
-      brushSelection = null; // it selects among the points visible when it began
+      // They select among the points visible when they began.
+      brushSelection = null;
+      lassoSelection = null;
       if (selection && mask) {
         const kept = selection.filter((i) => mask[i]);
         if (kept.length !== selection.length) emitSelection(kept.length ? kept : null, true);
