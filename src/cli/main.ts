@@ -14,6 +14,8 @@ import { openDataset, describeDataset } from '../core/data';
 import { computeProjection, layoutTrustworthiness } from '../core/projection';
 import { encodeNpy, encodePng } from '../core/export';
 import { flagAbove } from '../core/latentTools';
+import { readSessionFile } from '../core/sessionFile';
+import type { ServeOptions } from './serve';
 import { describeError } from '../util/errors';
 
 const USAGE = `usage: latent-explorer <command> [options]
@@ -32,6 +34,7 @@ commands:
                                         (default mean + 3σ), highest first
   decode MODEL --latent "0.1,-2,…" --out x.png
   serve [MODEL] [DATA] [--port P]       the explorer in a browser on 127.0.0.1
+  serve --session FILE.latent-session.json   a saved view, as it was saved
 
 MODEL is a model.json, a folder holding one, or a folder with encoder/ and decoder/.
 DATA is a dataset folder or file (IDX, NPY/NPZ, PNG/JPEG folders, CSV/TSV, JSON).
@@ -70,6 +73,7 @@ const options = {
   threshold: { type: 'string' },
   latent: { type: 'string' },
   port: { type: 'string' },
+  session: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -402,12 +406,24 @@ function projectionParams(values: Values): { perplexity?: number; nNeighbors?: n
 }
 
 async function serveCommand(args: string[], values: Values): Promise<number> {
-  arity('serve', args, 0, 2);
+  const port = integer('port', values.port, 0, 0);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  let options: ServeOptions;
+  if (values.session) {
+    if (args.length) throw new UsageError('serve --session takes no MODEL or DATA: the session file names them');
+    // Checked before the server starts, so a stale session fails here rather than in the page.
+    const saved = await readSessionFile(resolve(values.session));
+    const { sampleLimit, seed, ui, selection } = saved;
+    options = { modelPaths: saved.models, dataPath: saved.data, view: saved.view, port, log, restore: { sampleLimit, seed, ui, selection } };
+  } else {
+    arity('serve', args, 0, 2);
+    const { bundledSample } = await import('./samples');
+    const modelPath = args[0] ? resolve(args[0]) : bundledSample().model;
+    const dataPath = args[1] ? resolve(args[1]) : args[0] ? undefined : bundledSample().data;
+    options = { modelPaths: [modelPath], dataPath, port, log };
+  }
   const { serve } = await import('./serve');
-  const { bundledSample } = await import('./samples');
-  const modelPath = args[0] ? resolve(args[0]) : bundledSample().model;
-  const dataPath = args[1] ? resolve(args[1]) : args[0] ? undefined : bundledSample().data;
-  const server = await serve({ modelPaths: [modelPath], dataPath, port: integer('port', values.port, 0, 0), log: (line) => process.stderr.write(`${line}\n`) });
+  const server = await serve(options);
   process.stdout.write(values.json ? `${JSON.stringify({ url: server.url })}\n` : `Latent Explorer at ${server.url} (Ctrl+C to stop)\n`);
   await new Promise<void>((done) => {
     const stop = () => void server.close().then(done);

@@ -14,6 +14,7 @@ import type { ExplorerSettings, FromWebviewMessage, ToWebviewMessage, ViewKind }
 import type { BackendPreference } from '../shared/types';
 import { decodeFrame, encodeFrame } from '../shared/wire';
 import { startSessionWorker, type SessionConnection, type StartSessionOptions } from '../worker/sessionConnection';
+import type { SessionRestore } from '../shared/sessionFile';
 import { createNonce, renderWebviewPage } from '../vscode/html';
 import { panelTitle, type PanelSessionState } from '../vscode/panelState';
 
@@ -30,6 +31,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   settings?: Partial<ExplorerSettings>;
   backend?: BackendPreference;
+  /** From a saved session: its sample (size and seed), view choices and selection. */
+  restore?: SessionRestore;
   /** Starts the session behind one browser tab; the session worker unless a test gives its own. */
   startSession?: (options: StartSessionOptions) => SessionConnection;
 }
@@ -57,7 +60,8 @@ const STATIC_FILES: Record<string, { suffix: string; type: string }> = {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? (() => {});
   const view = options.view ?? (options.modelPaths.length === 2 ? 'compare' : 'explorer');
-  const session: PanelSessionState = { view, modelPaths: options.modelPaths, dataPath: options.dataPath };
+  const session: PanelSessionState = { view, modelPaths: options.modelPaths, dataPath: options.dataPath, ...(options.restore ? { restore: options.restore } : {}) };
+  const settings = options.restore ? { ...options.settings, sampleLimit: options.restore.sampleLimit, seed: options.restore.seed } : options.settings;
   const startSession = options.startSession ?? startSessionWorker;
   const bundle = webviewBundlePath();
   let origin = '';
@@ -135,7 +139,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       view,
       modelPaths: options.modelPaths,
       dataPath: options.dataPath,
-      settings: options.settings,
+      settings,
       backend: options.backend,
     });
     connections.add(connection);

@@ -3,6 +3,7 @@
  * an error that names the file and the field, and resolves relative paths against the file's folder
  * so that a session saved beside its models can be shared with them.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { SESSION_FILE_FORMAT, SESSION_FILE_VERSION, type SavedUi, type SessionFile } from '../shared/sessionFile';
@@ -18,7 +19,7 @@ export class SessionFileError extends Error {
   }
 }
 
-/** Reads and checks the session file at `file`. */
+/** Reads and checks the session file at `file`, and that the models and data it names are there. */
 export async function readSessionFile(file: string): Promise<SessionFile> {
   let text: string;
   try {
@@ -26,7 +27,10 @@ export async function readSessionFile(file: string): Promise<SessionFile> {
   } catch (error) {
     throw new SessionFileError(file, `cannot read the session file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return parseSessionFile(text, file);
+  const saved = parseSessionFile(text, file);
+  const missing = [...saved.models, saved.data].filter((path) => !existsSync(path));
+  if (missing.length) throw new SessionFileError(file, missing.map((path) => `${path} does not exist`).join('; '));
+  return saved;
 }
 
 /** Checks a session file's text; `file` names it in errors and anchors its relative paths. */

@@ -2,7 +2,6 @@
  * The palette and context-menu commands. Each runs inside `guarded`, so a failure becomes an
  * error notification and a log entry, never an exception in the extension host.
  */
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_SAMPLE_MODEL, listBundledDatasets, sampleModelPath } from './catalog';
@@ -90,8 +89,6 @@ async function openSavedSession(host: CommandHost, target: unknown): Promise<voi
     file = localPath(picked[0]);
   }
   const saved = await readSessionFile(file);
-  const missing = [...saved.models, saved.data].filter((path) => !existsSync(path));
-  if (missing.length) throw new Error(`${file}: ${missing.map((path) => `${path} does not exist`).join('; ')}`);
   host.log.info(`reopening the ${saved.view} saved in ${file}`);
   showSessionPanel(host, {
     view: saved.view,

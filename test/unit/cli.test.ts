@@ -71,6 +71,18 @@ describe('latent-explorer CLI', () => {
     assert.doesNotMatch((await latentExplorer('inspect', denseAe, '--json')).stderr, /note: TensorFlow/);
   });
 
+  test('serve --session checks the saved session before serving: a gone model exits 1 naming it; MODEL beside it is a usage error', async () => {
+    const file = join(scratch, 'gone.latent-session.json');
+    const session = { format: 'latent-explorer-session', version: 1, view: 'explorer', models: ['gone/model.json'], data: mnistTest, sampleLimit: 100, seed: 1, ui: {}, selection: [] };
+    await writeFile(file, JSON.stringify(session));
+    const gone = await latentExplorer('serve', '--session', file);
+    assert.equal(gone.code, 1);
+    assert.equal(gone.stderr, `error: ${file}: ${join(scratch, 'gone', 'model.json')} does not exist\n`);
+    const both = await latentExplorer('serve', denseAe, '--session', file);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /serve --session takes no MODEL or DATA/);
+  });
+
   test('data DATA --json describes real MNIST', async () => {
     const out = json(await latentExplorer('data', mnistTest, '--json'));
     assert.equal(out.format, 'idx');

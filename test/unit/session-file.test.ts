@@ -3,7 +3,7 @@
  * resolved against the file's folder, and every malformed field is named in the error.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -73,9 +73,13 @@ describe('session files', () => {
     }
   });
 
-  test('readSessionFile reads from disk, and says when the file cannot be read', async () => {
+  test('readSessionFile reads from disk, and says when the file, a model or the data is not there', async () => {
     const file = join(scratch, 'explorer.latent-session.json');
-    await writeFile(file, JSON.stringify({ ...saved, view: 'explorer', models: ['m/model.json'], selection: [] }));
+    await writeFile(file, JSON.stringify({ ...saved, view: 'explorer', models: ['m/model.json'], data: 'data.npy', selection: [] }));
+    await assert.rejects(readSessionFile(file), { message: `${file}: ${join(scratch, 'm', 'model.json')} does not exist; ${join(scratch, 'data.npy')} does not exist` });
+    await mkdir(join(scratch, 'm'));
+    await writeFile(join(scratch, 'm', 'model.json'), '{}');
+    await writeFile(join(scratch, 'data.npy'), '');
     const session = await readSessionFile(file);
     assert.deepEqual(session.models, [join(scratch, 'm', 'model.json')]);
     await assert.rejects(readSessionFile(join(scratch, 'missing.latent-session.json')), /missing\.latent-session\.json: cannot read the session file \(ENOENT\)/);

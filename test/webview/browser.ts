@@ -4,6 +4,7 @@
  * Shared set-up for the browser tests and the render benchmark: the real `serve` bridge with the
  * harness session behind it, and headless Debian Chromium driven by playwright-core.
  */
+import type { SessionRestore } from '../../src/shared/sessionFile';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,11 +20,12 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** `serve` on a free port with a harness session per browser tab. */
-export async function startHarnessServer(harness: HarnessOptions = {}, modelPaths = ['harness/model.json']): Promise<RunningServer> {
+export async function startHarnessServer(harness: HarnessOptions = {}, modelPaths = ['harness/model.json'], restore?: SessionRestore): Promise<RunningServer> {
   return serve({
     modelPaths,
     dataPath: 'harness/mnist',
     view: harness.view,
+    restore,
     startSession: (options) => startHarnessSession(harness, options),
   });
 }

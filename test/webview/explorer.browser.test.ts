@@ -161,6 +161,23 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
     });
   });
 
+  test('a page opened from a saved session shows its projection, colouring and selection', async () => {
+    const selection = Array.from({ length: 50 }, (_, i) => i * 7);
+    const restored = await startHarnessServer({}, ['harness/model.json'], { ui: { method: 'pca', components: [1, 2], colorBy: 'error' }, selection, sampleLimit: 2000, seed: 42 });
+    const other = await openExplorer(browser, restored.url);
+    try {
+      await check(other, 'restored-session', async () => {
+        await other.waitForFunction(() => /^50 selected/.test(document.querySelector('.selection-summary')?.textContent ?? ''));
+        assert.equal(await other.locator('.sample-card').count() > 0, true);
+        assert.match((await other.textContent('.legend')) ?? '', /reconstruction error/);
+        assert.equal(await other.$eval('vscode-textfield[data-name="pc-x"]', (input) => (input as HTMLElement & { value: string }).value), '2');
+      });
+    } finally {
+      await other.close();
+      await restored.close();
+    }
+  });
+
   test('hovering a point shows a tooltip with its thumbnail', async () => {
     await check(page, 'tooltip', async () => {
       const box = await plotBox(page);
