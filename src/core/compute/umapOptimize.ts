@@ -2,7 +2,7 @@
  * UMAP's layout optimisation (umap-learn's optimize_layout_euclidean): stochastic gradient descent
  * over the fuzzy graph's edges, each sampled on umap-learn's epochs-per-sample schedule, with
  * negative sampling for repulsion, drawn per chunk of work from a cache-sized window of points
- * at a random start rather than from all points. Pure flat-array code. The work is cut into chunks of rows per
+ * (short runs of ids at random starts) rather than from all points. Pure flat-array code. The work is cut into chunks of rows per
  * epoch that any thread may claim, so helper threads (lent by the caller) can share the layout
  * Hogwild-style over SharedArrayBuffers.
  */
@@ -14,8 +14,8 @@ import { inSharedMemory, type HelperThreads } from './threads';
 
 /**
  * The edges the optimiser samples, grouped by head point (CSR), with how often each is sampled.
- * Point ids should be in random order (`umap` shuffles them): negative samples come from windows
- * of consecutive ids.
+ * Numbering points so that graph neighbours have near ids (`umap` does) keeps their coordinates
+ * in cache.
  */
 export interface LayoutEdges {
   /** n + 1 offsets: the edges of point i are rowStart[i] … rowStart[i + 1] − 1. */
@@ -73,13 +73,16 @@ const MAX_LAYOUT_CALLBACKS = 50;
 /** Edges per chunk: large enough that claiming a chunk costs nothing, small enough to balance threads and poll shouldStop often. */
 const EDGES_PER_CHUNK = 16384;
 /**
- * Points a chunk draws its negative samples from: a window of consecutive ids at a random start,
- * copied into the thread's own memory (32 KB in 2-D, cache-sized) when the chunk starts. Uniform
- * draws from the whole shared layout would each miss the cache once it outgrows it (≈ 0.1 µs
- * apiece at 1M points, most of the run), and with helpers, fetch lines the other threads keep
- * writing. The copy is at most one chunk old, a staleness Hogwild already tolerates.
+ * Points a chunk draws its negative samples from, copied into the thread's own memory (32 KB in
+ * 2-D, cache-sized) when the chunk starts: WINDOW_RUNS runs of consecutive ids, each at a random
+ * start, so every point is equally likely to be in a window. Uniform draws from the whole shared
+ * layout would each miss the cache once it outgrows it (≈ 0.1 µs apiece at 1M points, most of
+ * the run), and with helpers, fetch lines the other threads keep writing; a run costs one miss.
+ * Many short runs rather than one long one keep the window spread over the layout when ids follow
+ * position. The copy is at most one chunk old, a staleness Hogwild already tolerates.
  */
 const NEGATIVE_SAMPLE_WINDOW = 4096;
+const WINDOW_RUNS = 64;
 
 /**
  * The gradient coefficients of umap-learn's kernel 1 / (1 + a·d^(2b)), tabulated against d² by
@@ -213,6 +216,9 @@ export function runLayoutChunks(state: LayoutState, thread: number, hooks: Proje
   const window = Math.min(n, NEGATIVE_SAMPLE_WINDOW);
   const windowScale = window / 4294967296;
   const windowPoints = new Float32Array(window * nComponents);
+  const windowIds = new Int32Array(window);
+  const runs = window < n ? WINDOW_RUNS : 1;
+  const runLength = window / runs;
   // xorshift32 for negative samples, one stream per thread: inlined, because a call per sample costs more than the sample.
   let randomState = createRng(parameters.seed + thread * 0x9e3779b9).nextUint32() | 1;
   let reportedEpoch = 0;
@@ -228,13 +234,16 @@ export function runLayoutChunks(state: LayoutState, thread: number, hooks: Proje
     const epoch = Math.floor(claimed / chunksPerEpoch);
     const chunk = claimed - epoch * chunksPerEpoch;
     const alpha = learningRate * (1 - epoch / nEpochs);
-    randomState ^= randomState << 13;
-    randomState ^= randomState >>> 17;
-    randomState ^= randomState << 5;
-    const windowStart = ((randomState >>> 0) * (n / 4294967296)) | 0;
-    const wrapped = Math.max(0, windowStart + window - n);
-    windowPoints.set(embedding.subarray(windowStart * nComponents, (windowStart + window - wrapped) * nComponents));
-    windowPoints.set(embedding.subarray(0, wrapped * nComponents), (window - wrapped) * nComponents);
+    for (let slot = 0; slot < window; ) {
+      randomState ^= randomState << 13;
+      randomState ^= randomState >>> 17;
+      randomState ^= randomState << 5;
+      let id = ((randomState >>> 0) * (n / 4294967296)) | 0;
+      for (const runEnd = slot + runLength; slot < runEnd; slot++, id = id + 1 === n ? 0 : id + 1) {
+        windowIds[slot] = id;
+        for (let c = 0; c < nComponents; c++) windowPoints[slot * nComponents + c] = embedding[id * nComponents + c];
+      }
+    }
 
     for (let row = chunkRows[chunk]; row < chunkRows[chunk + 1]; row++) {
       const current = row * nComponents;
@@ -269,8 +278,7 @@ export function runLayoutChunks(state: LayoutState, thread: number, hooks: Proje
           randomState ^= randomState >>> 17;
           randomState ^= randomState << 5;
           const sampled = ((randomState >>> 0) * windowScale) | 0;
-          other = windowStart + sampled;
-          if ((other >= n ? other - n : other) === row) continue;
+          if (windowIds[sampled] === row) continue;
           other = sampled * nComponents;
           dx = x - windowPoints[other];
           dy = y - windowPoints[other + 1];
