@@ -82,6 +82,30 @@ test('nearestNeighbors(…, {exact: false}) (NN-descent) recalls ≥ 0.9 of the 
   assert.deepEqual(withHelper.distances, approximate.distances);
 });
 
+test('nearestNeighbors(…, {exact: false}) with k above its candidate sample (t-SNE\'s k = 3·perplexity) recalls ≥ 0.98, each neighbour once', () => {
+  // Every image twice: ties at distance 0 and repeated offers of the same pair must not fill a row with copies.
+  const distinct = 700;
+  const n = 2 * distinct;
+  const k = 45;
+  const images = mnistTestImages(distinct);
+  const doubled = new Float32Array(n * 784);
+  doubled.set(images);
+  doubled.set(images, distinct * 784);
+  const exact = nearestNeighbors(doubled, n, 784, k, { exact: true });
+  const approximate = nearestNeighbors(doubled, n, 784, k, { exact: false, seed: 5 });
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    const row = approximate.indices.subarray(i * k, i * k + k);
+    assert.equal(new Set(row).size, k, `row ${i} holds a neighbour twice`);
+    assert.equal(approximate.distances[i * k], 0, `row ${i} misses its twin`);
+    // Exact distances, not indices, are the truth: ties at the k-th distance may be broken either way.
+    const kth = exact.distances[i * k + k - 1];
+    for (let t = 0; t < k; t++) if (approximate.distances[i * k + t] <= kth) found++;
+  }
+  const recall = found / (n * k);
+  assert.ok(recall >= 0.98, `recall ${recall}`);
+});
+
 test('nearestNeighbors rejects bad shapes and k with the offending values, and stops when asked', () => {
   const data = new Float32Array(12);
   assert.throws(() => nearestNeighbors(data, 4, 3, 4), /k must be an integer in \[1, 3\] for 4 points, got 4/);
