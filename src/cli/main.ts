@@ -307,13 +307,16 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         await session.project({ slot: 'a', ...spec }, noProgress);
         const b = await session.project({ slot: 'b', ...spec, alignTo: { slot: 'a', mode: chosen === 'pca' ? 'procrustes' : 'init' } }, noProgress);
         const stats = await session.compareStats({ k: 10 });
+        // Indices into the dataset, as the other commands give them (the session counts shown samples).
+        const inDataset = <T extends { index: number }>(items: T[]) => items.map((item) => ({ ...item, index: session.shown[item.index] }));
         const json = {
           count: session.shown.length,
           a: stats.a,
           b: stats.b,
           neighbourOverlap: stats.neighbourOverlap,
           alignment: b.alignment,
-          topMovers: stats.topMovers,
+          topMovers: inDataset(stats.topMovers),
+          errorChanges: { worse: inDataset(stats.errorChanges.worse), better: inDataset(stats.errorChanges.better) },
         };
         return {
           json,
@@ -322,7 +325,9 @@ async function run(command: string, args: string[], values: Values): Promise<Out
             `A: MSE ${fmt(stats.a.mse)}, kNN accuracy ${stats.a.knnAccuracy?.toFixed(3) ?? 'n/a'}`,
             `B: MSE ${fmt(stats.b.mse)}, kNN accuracy ${stats.b.knnAccuracy?.toFixed(3) ?? 'n/a'}`,
             `alignment: ${b.alignment}`,
-            `top movers: ${stats.topMovers.slice(0, 10).map((m) => `#${m.index} (${m.drift.toFixed(2)})`).join(', ')}`,
+            `top movers: ${json.topMovers.slice(0, 10).map((m) => `#${m.index} (${m.drift.toFixed(2)})`).join(', ')}`,
+            `error worse in B: ${json.errorChanges.worse.slice(0, 5).map((c) => `#${c.index} (+${fmt(c.delta)})`).join(', ') || 'none'}`,
+            `error better in B: ${json.errorChanges.better.slice(0, 5).map((c) => `#${c.index} (${fmt(c.delta)})`).join(', ') || 'none'}`,
           ],
         };
       });

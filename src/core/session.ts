@@ -991,6 +991,12 @@ export function compareCodes(
   const errorA = a.errors ?? new Float32Array(n).fill(NaN);
   const errorB = b.errors ?? new Float32Array(n).fill(NaN);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => drift[y] - drift[x] || x - y);
+  const changed: { index: number; delta: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const delta = errorB[i] - errorA[i];
+    if (Number.isFinite(delta)) changed.push({ index: i, delta });
+  }
+  changed.sort((x, y) => y.delta - x.delta || x.index - y.index);
   return {
     drift,
     errorA,
@@ -999,6 +1005,10 @@ export function compareCodes(
     b: { mse: mean(errorB), knnAccuracy: labels ? knnAccuracy(graphB, labels) : null },
     neighbourOverlap: overlap.mean,
     topMovers: order.slice(0, topCount).map((index) => ({ index, drift: drift[index] })),
+    errorChanges: {
+      worse: changed.filter((c) => c.delta > 0).slice(0, topCount),
+      better: changed.filter((c) => c.delta < 0).slice(-topCount).reverse(),
+    },
   };
 }
 

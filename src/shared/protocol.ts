@@ -169,6 +169,8 @@ export interface CompareStatsResponse {
   b: { mse: number; knnAccuracy: number | null };
   neighbourOverlap: number;
   topMovers: { index: number; drift: number }[];
+  /** Samples whose reconstruction error changed most from A to B (delta = B − A): worse first by size, and better. Empty without errors. */
+  errorChanges: { worse: { index: number; delta: number }[]; better: { index: number; delta: number }[] };
 }
 
 export interface CancelRequest {

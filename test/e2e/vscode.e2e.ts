@@ -210,6 +210,9 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     assert.match(stats, /\d\.\d/, `summary numbers: ${stats}`);
     const drift = await compare.locator('.mover-drift').first().innerText();
     assert.match(drift, /drift \d/, drift);
+    // Training from epoch 1 to the end made some digits reconstruct better: they are listed, largest gain first.
+    const gains = (await compare.locator('.mover-list.better .mover-drift').allInnerTexts()).map(Number);
+    assert.ok(gains.length > 0 && gains.every((d, i) => d < 0 && (i === 0 || gains[i - 1] <= d)), `better in B: ${gains}`);
 
     // Linked selection both ways: a brush in either pane selects the samples in both (the other
     // pane fades what is not selected) and lists them as input | reconstruction A | B.

@@ -128,6 +128,7 @@ describe('latent-explorer CLI', () => {
     const out = json(await latentExplorer('compare', denseAe, denseAe, mnistTest, '--limit', '300', '--json'));
     assert.equal(out.neighbourOverlap, 1);
     assert.ok((out.topMovers as { drift: number }[]).every((m) => m.drift === 0));
+    assert.deepEqual(out.errorChanges, { worse: [], better: [] }, 'a model compared with itself reconstructs every sample the same');
     assert.match(out.alignment as string, /Procrustes/);
   });
 

@@ -321,6 +321,18 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
     assert.ok(Math.abs(stats.b.knnAccuracy! - knnAccuracy(nearestNeighbors(codesB, SHOWN, 16, 10, { seed: 7 }), labels)) < 1e-9);
   });
 
+  test('the samples whose error got most worse and most better from A to B, by direct sorting of B − A', async () => {
+    const stats = await session.compareStats({ k: 10 });
+    const deltas = Array.from({ length: SHOWN }, (_, index) => ({ index, delta: stats.errorB[index] - stats.errorA[index] }));
+    const worse = deltas.filter((d) => d.delta > 0).sort((x, y) => y.delta - x.delta).slice(0, 20);
+    const better = deltas.filter((d) => d.delta < 0).sort((x, y) => x.delta - y.delta).slice(0, 20);
+    assert.deepEqual(stats.errorChanges.worse.map((c) => c.index), worse.map((d) => d.index));
+    assert.deepEqual(stats.errorChanges.better.map((c) => c.index), better.map((d) => d.index));
+    for (const change of [...stats.errorChanges.worse, ...stats.errorChanges.better]) assert.equal(change.delta, deltas[change.index].delta);
+    // Training improves most digits: more of them got better than worse.
+    assert.ok(deltas.filter((d) => d.delta < 0).length > deltas.filter((d) => d.delta > 0).length);
+  });
+
   test('the error-delta column is B − A per sample', async () => {
     const stats = await session.compareStats({ k: 10 });
     const column = await session.column({ column: { kind: 'errorDelta' } });

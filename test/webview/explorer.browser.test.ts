@@ -304,6 +304,14 @@ describe('compare view served by `serve` (two harness models, Chromium)', () => 
       await page.waitForSelector('.compare-stats');
       assert.match((await page.textContent('.compare-stats')) ?? '', /reconstruction MSE/);
       assert.ok((await page.locator('.mover').count()) > 0);
+      // B keeps 4 of A's 16 principal components, so it reconstructs every sample worse: the list of
+      // errors that got worse is sorted, the other says none got better, and a click selects the sample in both plots.
+      const worse = (await page.locator('.mover-list.worse .mover-drift').allTextContents()).map(Number);
+      assert.ok(worse.length === 20 && worse.every((d, i) => d > 0 && (i === 0 || worse[i - 1] >= d)), `worse: ${worse}`);
+      assert.equal(await page.locator('.mover-list.better').count(), 0);
+      assert.match((await page.textContent('.movers-panel')) ?? '', /no sample reconstructs better in B/);
+      await page.locator('.mover-list.worse .mover').first().click();
+      await page.waitForFunction(() => /^1 selected/.test(document.querySelector('.selection-summary')?.textContent ?? ''));
       await screenshot(page, 'compare');
     });
   });

@@ -18,6 +18,7 @@ import type {
   RequestType,
   ToWebviewMessage,
 } from '../../src/shared/protocol';
+import { compareCodes } from '../../src/core/session';
 import type { LayerSummary, ModelSlot, ModelSummary, NoiseSpec } from '../../src/shared/types';
 import type { SessionConnection, StartSessionOptions } from '../../src/worker/sessionConnection';
 
@@ -203,22 +204,6 @@ function addNoise(clean: Float32Array, noise: NoiseSpec, seed: number): Float32A
   });
 }
 
-/** k nearest neighbours of every point by brute force (the harness shows a few thousand points). */
-function neighbours(codes: Float32Array, n: number, dim: number, k: number): Int32Array {
-  const result = new Int32Array(n * k);
-  const distances = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let d = 0;
-      for (let c = 0; c < dim; c++) d += (codes[i * dim + c] - codes[j * dim + c]) ** 2;
-      distances[j] = j === i ? Infinity : d;
-    }
-    const order = Array.from({ length: n }, (_, j) => j).sort((p, q) => distances[p] - distances[q]);
-    for (let r = 0; r < k; r++) result[i * k + r] = order[r];
-  }
-  return result;
-}
-
 function kmeansAssign(codes: Float32Array, n: number, dim: number, k: number, seed: number): Int32Array {
   const random = seededRandom(seed);
   const centres = new Float32Array(k * dim);
@@ -335,39 +320,7 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
     const [a, b] = state!.slots;
     if (!b) throw new HarnessError('invalid-argument', 'comparison statistics need two models');
     const n = state!.dataset.shown;
-    const graphA = neighbours(a.codes, n, a.model.k, k);
-    const graphB = neighbours(b.codes, n, b.model.k, k);
-    const drift = new Float32Array(n);
-    let kept = 0;
-    for (let i = 0; i < n; i++) {
-      const inB = new Set(graphB.subarray(i * k, (i + 1) * k));
-      let shared = 0;
-      for (const j of graphA.subarray(i * k, (i + 1) * k)) if (inB.has(j)) shared++;
-      drift[i] = 1 - shared / k;
-      kept += shared / k;
-    }
-    const labels = state!.dataset.labels;
-    const accuracy = (graph: Int32Array) => {
-      let right = 0;
-      for (let i = 0; i < n; i++) {
-        const votes = new Map<number, number>();
-        for (const j of graph.subarray(i * k, (i + 1) * k)) votes.set(labels[j], (votes.get(labels[j]) ?? 0) + 1);
-        const winner = [...votes.entries()].sort((p, q) => q[1] - p[1])[0][0];
-        if (winner === labels[i]) right++;
-      }
-      return right / n;
-    };
-    const mean = (values: Float32Array) => values.reduce((sum, v) => sum + v, 0) / values.length;
-    const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => drift[q] - drift[p] || p - q);
-    const result: CompareStatsResponse = {
-      drift,
-      errorA: a.errors,
-      errorB: b.errors,
-      a: { mse: mean(a.errors), knnAccuracy: accuracy(graphA) },
-      b: { mse: mean(b.errors), knnAccuracy: accuracy(graphB) },
-      neighbourOverlap: kept / n,
-      topMovers: order.slice(0, 20).map((index) => ({ index, drift: drift[index] })),
-    };
+    const result = compareCodes({ codes: a.codes, dim: a.model.k, errors: a.errors }, { codes: b.codes, dim: b.model.k, errors: b.errors }, n, state!.dataset.labels, k, 42);
     compared.set(k, result);
     return result;
   };

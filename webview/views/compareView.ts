@@ -148,30 +148,43 @@ export function compareView(context: ViewContext, shell: Shell): void {
     side.select(0);
   };
 
-  const showStats = (stats: CompareStatsResponse) => {
-    const list = el('ol', 'mover-list');
-    for (const mover of stats.topMovers) {
+  /** Ranked samples, each with its class and `value`; hovering marks one in both plots, clicking selects it. */
+  const sampleList = (name: string, items: { index: number }[], value: (item: number) => string) => {
+    const list = el('ol', `mover-list ${name}`);
+    items.forEach(({ index }, rank) => {
       const item = el('li', 'mover');
-      item.dataset.index = String(mover.index);
-      const label = ready.labels?.[mover.index] ?? -1;
+      item.dataset.index = String(index);
+      const label = ready.labels?.[index] ?? -1;
       item.append(
-        el('span', 'mover-index', `#${mover.index}`),
+        el('span', 'mover-index', `#${index}`),
         el('span', 'mover-label', label >= 0 ? (ready.dataset?.labels?.classes[label] ?? String(label)) : ''),
-        el('span', 'mover-drift', `drift ${formatNumber(mover.drift)}`),
+        el('span', 'mover-drift', value(rank)),
       );
-      item.addEventListener('pointerenter', () => panes.forEach((pane) => pane.scatter.setEmphasis(Int32Array.of(mover.index))));
+      item.addEventListener('pointerenter', () => panes.forEach((pane) => pane.scatter.setEmphasis(Int32Array.of(index))));
       item.addEventListener('pointerleave', () => panes.forEach((pane) => pane.scatter.setEmphasis(null)));
-      item.addEventListener('click', () => selectInBoth(Int32Array.of(mover.index)));
+      item.addEventListener('click', () => selectInBoth(Int32Array.of(index)));
       list.append(item);
-    }
-    const all = button('Select all top movers', () => selectInBoth(Int32Array.from(stats.topMovers, (m) => m.index).sort()), { secondary: true });
+    });
+    const all = button('Select all', () => selectInBoth(Int32Array.from(items, (m) => m.index).sort()), { secondary: true, name: `select-${name}` });
+    return [all, list];
+  };
+  const showStats = (stats: CompareStatsResponse) => {
+    const { worse, better } = stats.errorChanges;
+    const delta = (changes: typeof worse) => (rank: number) => `${changes[rank].delta > 0 ? '+' : ''}${formatNumber(changes[rank].delta)}`;
     movers.replaceChildren(
       el('div', 'panel-subtitle', 'Summary'),
       statsTable(stats, `A · ${labelOf('a')}`, `B · ${labelOf('b')}`),
       el('div', 'panel-subtitle', `Top movers (neighbourhoods that changed most)`),
-      all,
-      list,
+      ...sampleList('movers', stats.topMovers, (rank) => `drift ${formatNumber(stats.topMovers[rank].drift)}`),
     );
+    if (worse.length || better.length) {
+      movers.append(
+        el('div', 'panel-subtitle', 'Reconstruction error worse in B (B − A)'),
+        ...(worse.length ? sampleList('worse', worse, delta(worse)) : [el('div', 'panel-note', 'no sample reconstructs worse in B')]),
+        el('div', 'panel-subtitle', 'Reconstruction error better in B (B − A)'),
+        ...(better.length ? sampleList('better', better, delta(better)) : [el('div', 'panel-note', 'no sample reconstructs better in B')]),
+      );
+    }
   };
 
   void (async () => {
