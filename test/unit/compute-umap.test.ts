@@ -134,6 +134,25 @@ test('umap(…, {threads: computeThreads(1)}) (Hogwild SGD on a helper thread) g
   assert.throws(() => umap(images, n, 784, { seed: 1, threads: computeThreads(1) }, { shouldStop: () => ++polls > 20 }), CancelledError);
 });
 
+test('umap on more points than a negative-sample window, given sorted by cluster, keeps the clusters apart and streams layouts in the caller’s point order', () => {
+  // The SGD renumbers points and draws negative samples from 4096-point windows: sorted input
+  // must not bias which points repel, and every layout must come back in input order.
+  const n = 6000;
+  const mixed = blobs(n, 4, 5);
+  const data = new Float32Array(n * 4);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const source = (i % 3) * (n / 3) + Math.floor(i / 3);
+    labels[source] = i % 3;
+    data.set(mixed.subarray(i * 4, i * 4 + 4), source * 4);
+  }
+  let finalStreamed: Float32Array | undefined;
+  const layout = umap(data, n, 4, { seed: 3, nEpochs: 100 }, { onLayout: (positions, fraction) => (finalStreamed = fraction === 1 ? positions : finalStreamed) });
+  assert.deepEqual(finalStreamed, layout);
+  const accuracy = tenNearestLabelAccuracy(layout, labels, n);
+  assert.ok(accuracy > 0.98, `10-NN label accuracy ${accuracy}`);
+});
+
 test('umap(…, {init}) starts from the given layout, and hooks report stages, layouts and cancellation', () => {
   const data = blobs(150, 3, 3);
   const init = new Float32Array(300);
