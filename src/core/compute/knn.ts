@@ -467,6 +467,8 @@ const JOIN_ITERATION_FIRST = 3;
 const JOIN_PAIRS_PER_UNIT = 16384;
 /** Units per block: enough to keep two threads busy between the caller's applying turns. */
 const JOIN_UNITS_PER_BLOCK = 16;
+/** Pair lists held at once: two blocks', so helpers list the next block while the caller applies one. */
+const JOIN_UNIT_SLOTS = 2 * JOIN_UNITS_PER_BLOCK;
 
 function createJoinState(
   data: Float32Array,
@@ -495,10 +497,10 @@ function createJoinState(
     newIndices: newCandidates.indices,
     oldIndices: oldCandidates.indices,
     rowsPerUnit,
-    pairP: share(new Int32Array(JOIN_UNITS_PER_BLOCK * capacity)),
-    pairQ: share(new Int32Array(JOIN_UNITS_PER_BLOCK * capacity)),
-    pairDistances: share(new Float32Array(JOIN_UNITS_PER_BLOCK * capacity)),
-    pairCounts: share(new Int32Array(JOIN_UNITS_PER_BLOCK)),
+    pairP: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
+    pairQ: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
+    pairDistances: share(new Float32Array(JOIN_UNIT_SLOTS * capacity)),
+    pairCounts: share(new Int32Array(JOIN_UNIT_SLOTS)),
     control: share(new Int32Array(4)),
   };
 }
@@ -507,21 +509,29 @@ function createJoinState(
 function localJoin(join: JoinState, heap: NeighborRows, options: KnnOptions): number {
   const { n, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts, control } = join;
   const units = Math.ceil(n / rowsPerUnit);
-  const capacity = pairP.length / JOIN_UNITS_PER_BLOCK;
+  const capacity = pairP.length / JOIN_UNIT_SLOTS;
   const first = Atomics.load(control, JOIN_CLAIMED);
   Atomics.store(control, JOIN_ITERATION_FIRST, first);
+  const open = (blockStart: number): void => {
+    Atomics.store(control, JOIN_OPEN, first + Math.min(units, blockStart + JOIN_UNITS_PER_BLOCK));
+    Atomics.notify(control, JOIN_OPEN);
+  };
+  open(0);
   let updates = 0;
   for (let blockStart = 0; blockStart < units; blockStart += JOIN_UNITS_PER_BLOCK) {
     throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
     const blockEnd = Math.min(units, blockStart + JOIN_UNITS_PER_BLOCK);
-    Atomics.store(control, JOIN_OPEN, first + blockEnd);
-    Atomics.notify(control, JOIN_OPEN);
     claimJoinUnits(join, first + blockEnd);
     // Then wait for the units helpers claimed.
     for (let done = Atomics.load(control, JOIN_FINISHED); done < first + blockEnd; done = Atomics.load(control, JOIN_FINISHED)) {
       Atomics.wait(control, JOIN_FINISHED, done);
     }
-    for (let unit = 0; unit < blockEnd - blockStart; unit++) {
+    // Helpers list the next block while this thread applies this one. A unit lists the pairs that beat
+    // the bars as they stood at some moment before the pairs are applied; bars only fall, so a pair it
+    // leaves out would have been refused anyway, and the rows come out the same whenever it ran.
+    if (blockEnd < units) open(blockEnd);
+    const firstSlot = blockStart % JOIN_UNIT_SLOTS;
+    for (let unit = firstSlot; unit < firstSlot + blockEnd - blockStart; unit++) {
       for (let slot = unit * capacity, end = slot + pairCounts[unit]; slot < end; slot++) {
         const p = pairP[slot];
         const q = pairQ[slot];
@@ -549,7 +559,7 @@ function claimJoinUnits(join: JoinState, open: number): void {
     if (claimed >= open) return;
     if (Atomics.compareExchange(control, JOIN_CLAIMED, claimed, claimed + 1) !== claimed) continue;
     const unit = claimed - Atomics.load(control, JOIN_ITERATION_FIRST);
-    joinUnit(join, unit, unit % JOIN_UNITS_PER_BLOCK);
+    joinUnit(join, unit, unit % JOIN_UNIT_SLOTS);
     Atomics.add(control, JOIN_FINISHED, 1);
     Atomics.notify(control, JOIN_FINISHED);
   }
@@ -558,7 +568,7 @@ function claimJoinUnits(join: JoinState, open: number): void {
 /** Lists, for the rows of `unit`, every new–new and new–old candidate pair closer than both bars. */
 function joinUnit(join: JoinState, unit: number, slot: number): void {
   const { n, dim, k, candidates: size, data, bars, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = join;
-  const capacity = pairP.length / JOIN_UNITS_PER_BLOCK;
+  const capacity = pairP.length / JOIN_UNIT_SLOTS;
   let count = slot * capacity;
   const rowEnd = Math.min(n, (unit + 1) * rowsPerUnit);
   for (let row = unit * rowsPerUnit; row < rowEnd; row++) {
