@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { umap } from '../src/core/compute/umap';
 import { createRng } from '../src/core/compute/random';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
-import { computeThreads } from '../src/worker/computeThreads';
+import { benchThreads } from './threads';
 import { mnistPcaCodes } from './mnist';
 
 const DIM = 32;
@@ -72,7 +72,7 @@ function measureOurs(file: string, n: number, threads: number): OurRun {
     data,
     n,
     DIM,
-    { seed: 1, nEpochs: defaultEpochs(n), threads: threads > 1 ? computeThreads(threads - 1) : undefined },
+    { seed: 1, nEpochs: defaultEpochs(n), threads: benchThreads(threads) },
     {
       onProgress: (next) => {
         if (next === stage) return;
