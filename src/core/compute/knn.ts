@@ -55,12 +55,12 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
 
   // Cosine distance of unit vectors is half their squared Euclidean distance, so one search serves both.
   const points = metric === 'cosine' ? normalizeRows(data, n, dim) : data;
-  const heap = new NeighborRows(n, k);
+  const neighbors = new NeighborRows(n, k);
   const exact = options.exact ?? n <= EXACT_MAX_POINTS;
   let sorted: { indices: Int32Array; distances: Float32Array };
   if (exact) {
-    bruteForce(points, n, dim, heap, options);
-    sorted = heap;
+    bruteForce(points, n, dim, neighbors, options);
+    sorted = neighbors;
   } else {
     // NN-descent jumps between neighbours of neighbours; laying the rows out in the leaf order of
     // one random-projection tree puts those near each other in memory, which halves its time.
@@ -71,8 +71,8 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
     const parallel = options.threads !== undefined && options.threads.helpers > 0;
     const reordered = new Float32Array(parallel ? new SharedArrayBuffer(4 * n * dim) : new ArrayBuffer(4 * n * dim));
     for (let i = 0; i < n; i++) reordered.set(points.subarray(order[i] * dim, order[i] * dim + dim), i * dim);
-    nnDescent(reordered, n, dim, heap, rng, options);
-    sorted = mapRowsBack(heap, order, k);
+    nnDescent(reordered, n, dim, neighbors, rng, options);
+    sorted = mapRowsBack(neighbors, order, k);
   }
   const { indices, distances } = sorted;
   for (let i = 0; i < distances.length; i++) {
@@ -207,8 +207,8 @@ class NeighborRows {
 /** Query rows handled together, so each other row is read from memory once per block, not once per row. */
 const BRUTE_FORCE_BLOCK_ROWS = 32;
 
-/** Every pair once, each distance offered to both endpoints' heaps, in blocks of rows. */
-function bruteForce(data: Float32Array, n: number, dim: number, heap: NeighborRows, options: KnnOptions): void {
+/** Every pair once, each distance offered to both endpoints' rows, in blocks of rows. */
+function bruteForce(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, options: KnnOptions): void {
   for (let blockStart = 0; blockStart < n; blockStart += BRUTE_FORCE_BLOCK_ROWS) {
     throwIfStopped(options.shouldStop, 'nearest neighbours');
     // Rows before blockStart are done, and they scanned the most pairs: 1 − ((n − start)/n)² of the work.
@@ -218,16 +218,16 @@ function bruteForce(data: Float32Array, n: number, dim: number, heap: NeighborRo
       const last = Math.min(blockEnd, j);
       for (let i = blockStart; i < last; i++) {
         const distance = squaredDistance(data, i, j, dim);
-        heap.push(i, distance, j, 0);
-        heap.push(j, distance, i, 0);
+        neighbors.push(i, distance, j, 0);
+        neighbors.push(j, distance, i, 0);
       }
     }
   }
 }
 
 /** NN-descent: RP-forest leaves give initial neighbours, then neighbours of neighbours refine them. */
-function nnDescent(data: Float32Array, n: number, dim: number, heap: NeighborRows, rng: Rng32, options: KnnOptions): void {
-  const k = heap.k;
+function nnDescent(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32, options: KnnOptions): void {
+  const k = neighbors.k;
   // Measured at 70k × 32: recall 0.989 with 5 trees, 0.992 with 10, while each tree costs ~0.3 s.
   const treeCount = Math.max(4, Math.min(8, Math.round(Math.log2(n) / 2)));
   const leafSize = Math.max(10, k);
@@ -239,21 +239,21 @@ function nnDescent(data: Float32Array, n: number, dim: number, heap: NeighborRow
   const permutation = new Int32Array(n);
   for (let tree = 0; tree < treeCount; tree++) {
     throwIfStopped(options.shouldStop, 'nearest neighbours (trees)');
-    addRandomProjectionTreeLeaves(data, n, dim, leafSize, heap, rng, permutation);
+    addRandomProjectionTreeLeaves(data, n, dim, leafSize, neighbors, rng, permutation);
     options.onProgress?.((treeShare * (tree + 1)) / treeCount);
   }
-  fillEmptySlotsRandomly(data, n, dim, heap, rng);
+  fillEmptySlotsRandomly(data, n, dim, neighbors, rng);
 
   const newCandidates = new CandidateHeap(n, maxCandidates);
   const oldCandidates = new CandidateHeap(n, maxCandidates);
   const parallel = options.threads !== undefined && options.threads.helpers > 0;
-  const join = createJoinState(data, n, dim, heap, newCandidates, oldCandidates, parallel);
+  const join = createJoinState(data, n, dim, neighbors, newCandidates, oldCandidates, parallel);
   const helpers = parallel ? options.threads?.start('knnJoin', join) : undefined;
   try {
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
-      sampleCandidates(heap, newCandidates, oldCandidates, rng);
-      const updates = localJoin(join, heap, options);
+      sampleCandidates(neighbors, newCandidates, oldCandidates, rng);
+      const updates = localJoin(join, neighbors, options);
       options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
       if (updates <= CONVERGENCE_DELTA * k * n) break;
     }
@@ -264,16 +264,16 @@ function nnDescent(data: Float32Array, n: number, dim: number, heap: NeighborRow
   }
 }
 
-/** Offers every pair inside each leaf of a random-projection tree to the heap. */
-function addRandomProjectionTreeLeaves(data: Float32Array, n: number, dim: number, leafSize: number, heap: NeighborRows, rng: Rng32, permutation: Int32Array): void {
+/** Offers every pair inside each leaf of a random-projection tree to the neighbour rows. */
+function addRandomProjectionTreeLeaves(data: Float32Array, n: number, dim: number, leafSize: number, neighbors: NeighborRows, rng: Rng32, permutation: Int32Array): void {
   partitionByRandomProjections(data, n, dim, leafSize, rng, permutation, (start, end) => {
     for (let a = start; a < end; a++) {
       const p = permutation[a];
       for (let b = a + 1; b < end; b++) {
         const q = permutation[b];
         const distance = squaredDistance(data, p, q, dim);
-        heap.push(p, distance, q, 1);
-        heap.push(q, distance, p, 1);
+        neighbors.push(p, distance, q, 1);
+        neighbors.push(q, distance, p, 1);
       }
     }
   });
@@ -338,15 +338,15 @@ function partitionByRandomProjections(
   }
 }
 
-/** Leaves smaller than k can leave heaps short; random points fill them so every row is complete. */
-function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, heap: NeighborRows, rng: Rng32): void {
-  const k = heap.k;
+/** Leaves smaller than k can leave rows short; random points fill them so every row is complete. */
+function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32): void {
+  const k = neighbors.k;
   for (let row = 0; row < n; row++) {
     let attempts = 0;
     // The last entry holds -1 while any slot is empty (empty slots sit at +Infinity).
-    while (heap.indices[row * k + k - 1] === -1 && attempts < 10 * k) {
+    while (neighbors.indices[row * k + k - 1] === -1 && attempts < 10 * k) {
       const candidate = Math.floor((rng.nextUint32() / 4294967296) * n);
-      if (candidate !== row) heap.push(row, squaredDistance(data, row, candidate, dim), candidate, 1);
+      if (candidate !== row) neighbors.push(row, squaredDistance(data, row, candidate, dim), candidate, 1);
       attempts++;
     }
   }
@@ -393,24 +393,23 @@ class CandidateHeap {
     priorities[base + position] = priority;
     indices[base + position] = candidate;
   }
-
 }
 
 /**
  * Samples, for every point, up to `size` new and old candidates from its neighbours and reverse
  * neighbours; sampled new neighbours are then marked old so they join only once.
  */
-function sampleCandidates(heap: NeighborRows, newCandidates: CandidateHeap, oldCandidates: CandidateHeap, rng: Rng32): void {
-  const { n, k } = heap;
+function sampleCandidates(neighbors: NeighborRows, newCandidates: CandidateHeap, oldCandidates: CandidateHeap, rng: Rng32): void {
+  const { n, k } = neighbors;
   newCandidates.clear();
   oldCandidates.clear();
   for (let row = 0; row < n; row++) {
     for (let t = 0; t < k; t++) {
       const slot = row * k + t;
-      const neighbor = heap.indices[slot];
+      const neighbor = neighbors.indices[slot];
       if (neighbor < 0) continue;
       const priority = rng.nextUint32();
-      const target = heap.isNew[slot] === 1 ? newCandidates : oldCandidates;
+      const target = neighbors.isNew[slot] === 1 ? newCandidates : oldCandidates;
       target.push(row, priority, neighbor);
       target.push(neighbor, priority, row);
     }
@@ -424,7 +423,7 @@ function sampleCandidates(heap: NeighborRows, newCandidates: CandidateHeap, oldC
       if (candidate >= 0) sampledFor[candidate] = row;
     }
     for (let slot = row * k; slot < (row + 1) * k; slot++) {
-      if (heap.isNew[slot] === 1 && sampledFor[heap.indices[slot]] === row) heap.isNew[slot] = 0;
+      if (neighbors.isNew[slot] === 1 && sampledFor[neighbors.indices[slot]] === row) neighbors.isNew[slot] = 0;
     }
   }
 }
@@ -474,7 +473,7 @@ function createJoinState(
   data: Float32Array,
   n: number,
   dim: number,
-  heap: NeighborRows,
+  neighbors: NeighborRows,
   newCandidates: CandidateHeap,
   oldCandidates: CandidateHeap,
   shared: boolean,
@@ -484,16 +483,16 @@ function createJoinState(
   const pairsPerRow = (candidates * (candidates - 1)) / 2 + candidates * candidates;
   const rowsPerUnit = Math.max(1, Math.floor(JOIN_PAIRS_PER_UNIT / pairsPerRow));
   const capacity = rowsPerUnit * pairsPerRow;
-  heap.distances = share(heap.distances);
+  neighbors.distances = share(neighbors.distances);
   newCandidates.indices = share(newCandidates.indices);
   oldCandidates.indices = share(oldCandidates.indices);
   return {
     n,
     dim,
-    k: heap.k,
+    k: neighbors.k,
     candidates,
     data: share(data),
-    bars: heap.distances,
+    bars: neighbors.distances,
     newIndices: newCandidates.indices,
     oldIndices: oldCandidates.indices,
     rowsPerUnit,
@@ -505,8 +504,8 @@ function createJoinState(
   };
 }
 
-/** One iteration's local joins, block by block, on this thread and any helpers; returns the heap updates. */
-function localJoin(join: JoinState, heap: NeighborRows, options: KnnOptions): number {
+/** One iteration's local joins, block by block, on this thread and any helpers; returns the rows' updates. */
+function localJoin(join: JoinState, neighbors: NeighborRows, options: KnnOptions): number {
   const { n, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts, control } = join;
   const units = Math.ceil(n / rowsPerUnit);
   const capacity = pairP.length / JOIN_UNIT_SLOTS;
@@ -535,7 +534,7 @@ function localJoin(join: JoinState, heap: NeighborRows, options: KnnOptions): nu
       for (let slot = unit * capacity, end = slot + pairCounts[unit]; slot < end; slot++) {
         const p = pairP[slot];
         const q = pairQ[slot];
-        updates += heap.push(p, pairDistances[slot], q, 1) + heap.push(q, pairDistances[slot], p, 1);
+        updates += neighbors.push(p, pairDistances[slot], q, 1) + neighbors.push(q, pairDistances[slot], p, 1);
       }
     }
   }
