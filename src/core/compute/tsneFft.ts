@@ -15,15 +15,16 @@ export const NODES_PER_BOX = 3;
  * varies on a scale of 1, and the force error grows as the cube of the width (relative L2 error on
  * a 10k MNIST layout 80 wide: width 0.5: 0.005, 1: 0.037, 2: 0.21). Measured on 10k MNIST codes
  * (KL divergence, trustworthiness): width 1: 1.84, 0.9901; 1.5: 1.94, 0.9898; 2: 1.99, 0.9893;
- * at the 384² cap below (width 1.4 by the end): 1.89, 0.9900; Barnes–Hut 1.68, 0.9897.
+ * at the 256² cap below (width 2 by the end): 1.95, 0.9897; Barnes–Hut 1.68, 0.9897.
  */
 export const MAX_BOX_WIDTH = 1;
 /**
  * Grid cells per point at most (and so wider boxes on a wide layout of few points): the transforms
  * cost the same whatever n, and with this cap they take about as long as the attractive pass,
- * which a helper thread computes meanwhile. A 10k layout gets a 384² grid, a 70k one 768².
+ * which a helper thread computes meanwhile. A 10k layout gets a 256² grid, a 70k one 768² (15
+ * cells per point gave 10k a 384² grid: KL 1.89 instead of 1.95, but 35 % more time).
  */
-const GRID_CELLS_PER_POINT = 15;
+const GRID_CELLS_PER_POINT = 10;
 /**
  * Bounds on the largest FFT side: small runs are cheap anyway, and past 768² the transforms cost
  * more than the attraction even at 70k points (on 70k MNIST codes, 177 wide: 1024² grid 126 ms
