@@ -193,13 +193,15 @@ class NeighborRows {
       else high = middle;
     }
     if (low > base && distances[low - 1] === rounded && indices[low - 1] === candidate) return 0;
-    const last = base + k - 1;
-    distances.copyWithin(low + 1, low, last);
-    indices.copyWithin(low + 1, low, last);
-    this.isNew.copyWithin(low + 1, low, last);
+    const isNewFlags = this.isNew;
+    for (let position = base + k - 1; position > low; position--) {
+      distances[position] = distances[position - 1];
+      indices[position] = indices[position - 1];
+      isNewFlags[position] = isNewFlags[position - 1];
+    }
     distances[low] = rounded;
     indices[low] = candidate;
-    this.isNew[low] = isNew;
+    isNewFlags[low] = isNew;
     return 1;
   }
 }
