@@ -18,7 +18,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { nearestNeighbors } from '../src/core/compute/knn';
-import { computeThreads } from '../src/worker/computeThreads';
+import { benchThreads } from './threads';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
 import { conditionalAffinities, type SparseAffinities, symmetrise, tsne } from '../src/core/compute/tsne';
 import { mnistPcaCodes } from './mnist';
@@ -111,7 +111,7 @@ function child(file: string, n: number): void {
   let stageStart = performance.now();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const layout = tsne(codes, n, DIM, { seed: 1, nIter, perplexity: PERPLEXITY, method, threads: threads > 1 ? computeThreads(threads - 1) : undefined }, {
+  const layout = tsne(codes, n, DIM, { seed: 1, nIter, perplexity: PERPLEXITY, method, threads: benchThreads(threads) }, {
     onProgress(name) {
       if (name === stage) return;
       const now = performance.now();
