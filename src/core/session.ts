@@ -576,7 +576,7 @@ export class ExplorerSession {
     if (!Number.isInteger(request.limit) || request.limit < 0) throw new SessionError('invalid-argument', `limit must be a non-negative integer, got ${request.limit}`);
     const { threshold } = request;
     if (typeof threshold === 'number' ? !Number.isFinite(threshold) : threshold !== null && !(threshold.percentile >= 0 && threshold.percentile <= 100)) {
-      throw new SessionError('invalid-argument', `threshold must be a finite number, { percentile } in [0, 100], or null; got ${JSON.stringify(threshold)}`);
+      throw new SessionError('invalid-argument', `threshold must be a finite number, { percentile } in [0, 100], or null; got ${typeof threshold === 'number' ? threshold : JSON.stringify(threshold)}`);
     }
     return { column, ...flagAbove(values, request.threshold, request.limit) };
   }

@@ -98,7 +98,8 @@ describe('ExplorerSession tools on mnist-dense', () => {
 
   test('rank refuses categorical columns and bad thresholds with the values in the message', async () => {
     await assert.rejects(session.rank({ column: { kind: 'label' }, threshold: null, limit: 3 }), /"label" is categorical/);
-    await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: NaN, limit: 3 }), /threshold must be a finite number or null, got NaN/);
+    await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: NaN, limit: 3 }), /threshold must be a finite number, \{ percentile \} in \[0, 100\], or null; got NaN/);
+    await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: { percentile: 120 }, limit: 3 }), /got \{"percentile":120\}/);
     await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: -1 }), /limit must be a non-negative integer, got -1/);
   });
 
