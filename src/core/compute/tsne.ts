@@ -61,10 +61,10 @@ const LAYOUT_EVERY = 25;
 const PERPLEXITY_TOLERANCE = 1e-5;
 /**
  * With t-SNE's wide neighbourhoods (3·perplexity = 90) brute force stays affordable past knn.ts's
- * own threshold: at 10k × 32 (MNIST) it takes 6.6 s of CPU against NN-descent's 5.2 s (recall
- * 0.998), at 20k 27 s against 11 s.
+ * own threshold, but not to 10k × 32 (MNIST): there it took 6.6 s of CPU on one thread against
+ * NN-descent's 5.2 s on two (recall 0.998), at 20k 27 s against 11 s.
  */
-const BRUTE_FORCE_KNN_MAX_POINTS = 10000;
+const BRUTE_FORCE_KNN_MAX_POINTS = 5000;
 const PERPLEXITY_MAX_STEPS = 100;
 /** Points below which a helper thread costs more to start than it saves. */
 const PARALLEL_MIN_POINTS = 2000;
