@@ -10,6 +10,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, Frame } from 'playwright-core';
 import { CodeServer, REPO_ROOT, VSIX_PATH, codeServerLauncher, launchChromium } from './harness/codeServer';
 import { Workbench, poll } from './harness/workbench';
+import { pointPixels } from '../webview/pixels';
 
 const EXTENSION_FOLDER_PREFIX = 'latent-explorer.latent-explorer-';
 const SAMPLE_MODELS = join(REPO_ROOT, 'sample-models');
@@ -221,18 +222,7 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     const laidOut = compare.locator('.pane-status', { hasText: /^PCA 2-D · trustworthiness \d/ });
     await poll('both panes laid out', async () => ((await laidOut.count()) === 2 ? true : null), 120_000);
     const { page } = workbench;
-    /** Points drawn opaque and faded (alpha below 255: not selected while a selection is shown) in one pane. */
-    const pointAlphas = (pane: number) =>
-      compare.locator('.scatter-canvas').nth(pane).evaluate((canvas: HTMLCanvasElement) => {
-        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-        let opaque = 0;
-        let faded = 0;
-        for (let i = 3; i < data.length; i += 4) {
-          if (data[i] === 255) opaque++;
-          else if (data[i] > 0) faded++;
-        }
-        return { opaque, faded };
-      });
+    const pointAlphas = (pane: number) => pointPixels(compare, `.scatter-canvas >> nth=${pane}`);
     for (const [brushed, linked] of [[1, 0], [0, 1]] as const) {
       assert.equal((await pointAlphas(linked)).faded, 0, `pane ${linked} fades nothing before the brush`);
       const box = await compare.locator('.plot').nth(brushed).boundingBox();

@@ -95,18 +95,3 @@ export async function drag(page: Page, selector: string, from: [number, number],
   await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 6 });
   await page.mouse.up();
 }
-
-/** Alpha histogram of a pane's canvas: opaque and faded (unselected) point pixels. */
-export async function pointPixels(page: Page, selector: string): Promise<{ opaque: number; faded: number }> {
-  return page.$eval(selector, (canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let opaque = 0;
-    let faded = 0;
-    for (let i = 3; i < data.length; i += 4) {
-      if (data[i] === 255) opaque++;
-      else if (data[i] > 0) faded++;
-    }
-    return { opaque, faded };
-  });
-}

@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/cli/serve';
 import { parseSessionFile } from '../../src/core/sessionFile';
 import { SESSION_FILE_SUFFIX } from '../../src/shared/sessionFile';
-import { check, choose, launchBrowser, openExplorer, pageProblems, pointPixels, screenshot, selectedCount, startHarnessServer } from './browser';
+import { check, choose, launchBrowser, openExplorer, pageProblems, screenshot, selectedCount, startHarnessServer } from './browser';
+import { pointPixels } from './pixels';
 
 /** Pixels of the points canvas: how many are drawn, and how many have exactly one opaque colour. */
 async function canvasPixels(page: Page, rgb?: [number, number, number], selector = '.scatter-canvas'): Promise<{ drawn: number; matching: number; hash: number }> {

@@ -14,7 +14,8 @@ import { serve, type RunningServer } from '../../src/cli/serve';
 import { bundledSample, bundledSamplesRoot } from '../../src/cli/samples';
 import { ExplorerSession } from '../../src/core/session';
 import { InProcessProjectionRunner } from '../../src/core/projection';
-import { check, choose, drag, launchBrowser, openExplorer, pageProblems, pointPixels, selectedCount } from './browser';
+import { check, choose, drag, launchBrowser, openExplorer, pageProblems, selectedCount } from './browser';
+import { pointPixels } from './pixels';
 
 const noProgress = { signal: new AbortController().signal, progress: () => {} };
 /** What `serve` opens with: the default settings, so every sample of the 2,000 is shown. */
