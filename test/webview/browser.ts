@@ -45,6 +45,27 @@ export async function openExplorer(browser: Browser, url: string, viewport = { w
   return page;
 }
 
+/** The explorer on a real model and dataset: `serve` with the product's session worker, and a page on it. */
+export interface ServedExplorer {
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openServedExplorer(modelPath: string, dataPath: string): Promise<ServedExplorer> {
+  const server = await serve({ modelPaths: [modelPath], dataPath });
+  const browser = await launchBrowser();
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
+  try {
+    return { page: await openExplorer(browser, server.url), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 /** Problems (page errors, console errors, CSP violations) the page reported so far. */
 export function pageProblems(page: Page): string[] {
   return (page as Page & { problems?: string[] }).problems ?? [];

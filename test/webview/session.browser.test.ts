@@ -5,10 +5,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { serve, type RunningServer } from '../../src/cli/serve';
+import type { Page } from 'playwright-core';
 import { bundledSample } from '../../src/cli/samples';
-import { check, choose, launchBrowser, openExplorer, pageProblems } from './browser';
+import { check, choose, openServedExplorer, pageProblems, type ServedExplorer } from './browser';
 
 async function canvasHash(page: Page): Promise<number> {
   return page.$eval('.scatter-canvas', (canvas) => {
@@ -22,19 +21,16 @@ async function canvasHash(page: Page): Promise<number> {
 
 
 describe('explorer on the bundled sample with the real session worker (Chromium)', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let explorer: ServedExplorer;
   let page: Page;
 
   before(async () => {
     const sample = bundledSample();
-    server = await serve({ modelPaths: [sample.model], dataPath: sample.data });
-    browser = await launchBrowser();
-    page = await openExplorer(browser, server.url);
+    explorer = await openServedExplorer(sample.model, sample.data);
+    page = explorer.page;
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await explorer?.close();
   });
 
   test('PCA is drawn first; UMAP then streams intermediate layouts into the plot and ends with its trustworthiness', async () => {

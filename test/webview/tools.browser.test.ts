@@ -9,12 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { serve, type RunningServer } from '../../src/cli/serve';
+import type { Page } from 'playwright-core';
 import { bundledSample, bundledSamplesRoot } from '../../src/cli/samples';
 import { ExplorerSession } from '../../src/core/session';
 import { InProcessProjectionRunner } from '../../src/core/projection';
-import { check, choose, drag, launchBrowser, openExplorer, pageProblems, selectedCount } from './browser';
+import { check, choose, drag, openServedExplorer, pageProblems, selectedCount, type ServedExplorer } from './browser';
 import { pointPixels } from './pixels';
 
 const noProgress = { signal: new AbortController().signal, progress: () => {} };
@@ -33,8 +32,7 @@ async function openTools(page: Page): Promise<void> {
 }
 
 describe('latent tools on mnist-dense with the real session worker (Chromium)', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let explorer: ServedExplorer;
   let page: Page;
   let reference: ExplorerSession;
 
@@ -42,13 +40,11 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
     const sample = bundledSample();
     reference = await ExplorerSession.open({ view: 'explorer', modelPaths: [sample.model], dataPath: sample.data, runner: new InProcessProjectionRunner() });
     assert.equal(reference.shown.length, N);
-    server = await serve({ modelPaths: [sample.model], dataPath: sample.data });
-    browser = await launchBrowser();
-    page = await openExplorer(browser, server.url);
+    explorer = await openServedExplorer(sample.model, sample.data);
+    page = explorer.page;
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await explorer?.close();
     reference?.dispose();
   });
 
@@ -235,8 +231,7 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
 });
 
 describe('VAE views on mnist-vae with the real session worker (Chromium)', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  let explorer: ServedExplorer;
   let page: Page;
   let reference: ExplorerSession;
   const model = join(bundledSamplesRoot(), 'mnist-vae');
@@ -244,13 +239,11 @@ describe('VAE views on mnist-vae with the real session worker (Chromium)', () =>
 
   before(async () => {
     reference = await ExplorerSession.open({ view: 'explorer', modelPaths: [model], dataPath: data, runner: new InProcessProjectionRunner() });
-    server = await serve({ modelPaths: [model], dataPath: data });
-    browser = await launchBrowser();
-    page = await openExplorer(browser, server.url);
+    explorer = await openServedExplorer(model, data);
+    page = explorer.page;
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await explorer?.close();
     reference?.dispose();
   });
 
