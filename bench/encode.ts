@@ -19,6 +19,7 @@ import { type Autoencoder, activeBackend, initBackend, loadAutoencoder } from '.
 import { createCovarianceAccumulator, projectPca } from '../src/core/compute/pca';
 import { saveModel } from '../scripts/train/loop';
 import { MNIST_PIXELS, mnistImages } from './mnist';
+import { peakRssMB } from './rss';
 
 const repoRoot = resolve(__dirname, '..');
 const json = process.argv.includes('--json');
@@ -145,7 +146,7 @@ async function streamChild(modelPath: string, threads: number): Promise<void> {
       encodeSamplesPerSecond: Math.round(STREAM_SAMPLES / encodeSeconds),
       pcaAfterEncodeSeconds: round((done - pcaStart) / 1000),
       layoutValues: layout.length,
-      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      peakRssMB: Math.round(peakRssMB()),
     })}\n`,
   );
 }

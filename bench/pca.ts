@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 
 import { createCovarianceAccumulator, fitPca, projectPca } from '../src/core/compute/pca';
 import { MNIST_PIXELS, mnistImages } from './mnist';
+import { peakRssMB } from './rss';
 
 const repoRoot = resolve(__dirname, '..');
 const json = process.argv.includes('--json');
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
       ...whileEncoding,
     },
     firstPlot: { targetSeconds: 2, ...plot },
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMB: Math.round(peakRssMB()),
     loadAverage: (await import('node:os')).loadavg().map((load) => Number(load.toFixed(2))),
   };
   if (json) {

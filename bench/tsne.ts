@@ -22,6 +22,7 @@ import { benchThreads } from './threads';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
 import { conditionalAffinities, type SparseAffinities, symmetrise, tsne } from '../src/core/compute/tsne';
 import { mnistPcaCodes } from './mnist';
+import { peakRssMB } from './rss';
 
 const repoRoot = resolve(__dirname, '..');
 const DIM = 32;
@@ -123,9 +124,8 @@ function child(file: string, n: number): void {
   const seconds = (performance.now() - start) / 1000;
   stageSeconds[stage] = (performance.now() - stageStart) / 1000;
   const cpuSeconds = process.cpuUsage(cpuStart).user / 1e6;
-  const peakRssMB = process.resourceUsage().maxRSS / 1024;
   writeFileSync(`${file}.layout`, layout);
-  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, stageSeconds, peakRssMB })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, stageSeconds, peakRssMB: peakRssMB() })}\n`);
 }
 
 function measure(n: number) {

@@ -18,6 +18,7 @@ import { createRng } from '../src/core/compute/random';
 import { trustworthiness } from '../src/core/compute/trustworthiness';
 import { benchThreads } from './threads';
 import { mnistPcaCodes } from './mnist';
+import { peakRssMB } from './rss';
 
 const DIM = 32;
 const DATASETS = { synthetic, 'mnist-pca32': (n: number) => mnistPcaCodes(n, DIM) } as const;
@@ -95,7 +96,7 @@ function measureOurs(file: string, n: number, threads: number): OurRun {
     firstLayoutSeconds,
     stageSeconds,
     threads,
-    rssMB: process.resourceUsage().maxRSS / 1024,
+    rssMB: peakRssMB(),
     trustworthiness: score(data, layout, n),
   };
 }
