@@ -4,9 +4,10 @@
  * Rendering benchmark: the real webview bundle in headless Chromium (no GPU), served by the real
  * `serve` bridge with a harness session of synthetic clusters. Measures, at 100k and 1M points:
  * a full frame (clear, splat every point, putImageData) at several zoom levels, a frame at the fitted
- * view with and without a highlighted selection (every point on screen), and one brush move
- * (d3.brush event → incremental grid query → selection mask → `select` listeners; the redraw
- * waits for the next animation frame, as in the UI). The lasso's polygon query is timed on the
+ * view with and without a highlighted selection (every point on screen), one brush move
+ * (d3.brush event → incremental grid query → selection mask → `selecting` listeners; the redraw
+ * waits for the next animation frame, as in the UI) and the brush's end (the same, plus the
+ * ascending index list for the `select` listeners). The lasso's polygon query is timed on the
  * same grid code in Node (same V8).
  *
  *   node --import tsx bench/render.ts [--json] [--points 1000000]   (needs `node esbuild.mjs` and /usr/bin/chromium)
@@ -21,6 +22,7 @@ interface RenderResult {
   fittedFrameMs: { median: number; p90: number };
   selectedFrameMs: { median: number; p90: number };
   brushMoveMs: { median: number; p90: number };
+  brushEndMs: number;
   selectedByBrush: number;
 }
 
@@ -61,7 +63,9 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
       const overlay = document.querySelector('.brush .overlay') as SVGRectElement;
       const box = overlay.getBoundingClientRect();
       const moves: number[] = [];
+      let holding = 0;
       let selected = 0;
+      scatter.on('selecting.bench', (points: { count: number }) => (holding = points.count));
       scatter.on('select.bench', (indices: Int32Array | null) => (selected = indices ? indices.length : 0));
       const x0 = box.left + box.width * 0.2;
       const y0 = box.top + box.height * 0.2;
@@ -72,8 +76,12 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
         window.dispatchEvent(event);
         moves.push(performance.now() - t0);
       }
-      window.dispatchEvent(new MouseEvent('mouseup', { clientX: x0 + box.width * 0.6, clientY: y0 + box.height * 0.6, bubbles: true, view: window }));
-      return { frames, fittedFrames, selectedFrames, moves, selected };
+      const end = new MouseEvent('mouseup', { clientX: x0 + box.width * 0.6, clientY: y0 + box.height * 0.6, bubbles: true, view: window });
+      const t0 = performance.now();
+      window.dispatchEvent(end);
+      const endMs = performance.now() - t0;
+      if (selected !== holding) throw new Error(`the brush ended with ${selected} selected after holding ${holding}`);
+      return { frames, fittedFrames, selectedFrames, moves, endMs, selected };
     });
     return {
       points,
@@ -81,6 +89,7 @@ async function measureInBrowser(points: number): Promise<RenderResult> {
       fittedFrameMs: summary(measured.fittedFrames),
       selectedFrameMs: summary(measured.selectedFrames),
       brushMoveMs: summary(measured.moves),
+      brushEndMs: Number(measured.endMs.toFixed(2)),
       selectedByBrush: measured.selected,
     };
   } finally {
@@ -153,7 +162,7 @@ async function main() {
   }
   for (const r of render) {
     console.log(
-      `${r.points.toLocaleString('en-US').padStart(9)} points: frame ${r.frameMs.median} ms (p90 ${r.frameMs.p90}), fitted view ${r.fittedFrameMs.median} ms, with selection ${r.selectedFrameMs.median} ms (p90 ${r.selectedFrameMs.p90}), brush move ${r.brushMoveMs.median} ms (p90 ${r.brushMoveMs.p90}; ${r.selectedByBrush} selected)`,
+      `${r.points.toLocaleString('en-US').padStart(9)} points: frame ${r.frameMs.median} ms (p90 ${r.frameMs.p90}), fitted view ${r.fittedFrameMs.median} ms, with selection ${r.selectedFrameMs.median} ms (p90 ${r.selectedFrameMs.p90}), brush move ${r.brushMoveMs.median} ms (p90 ${r.brushMoveMs.p90}), brush end ${r.brushEndMs} ms (${r.selectedByBrush} selected)`,
     );
   }
   console.log(`grid at 1M (Node): build ${grid.buildMs} ms, lasso query ${grid.lassoMs.median} ms (${grid.lassoSelected} inside), rectangle query ${grid.rectMs.median} ms, brush update ${grid.brushUpdateMs.median} ms, lasso move ${grid.lassoMoveMs.median} ms`);

@@ -13,6 +13,7 @@ import { parseSessionFile } from '../../src/core/sessionFile';
 import { SESSION_FILE_SUFFIX } from '../../src/shared/sessionFile';
 import { check, choose, launchBrowser, openExplorer, pageProblems, screenshot, selectedCount, startHarnessServer } from './browser';
 import { pointPixels } from './pixels';
+import type { ScatterContainer } from '../../webview/charts/scatter';
 
 /** Pixels of the points canvas: how many are drawn, and how many have exactly one opaque colour. */
 async function canvasPixels(page: Page, rgb?: [number, number, number], selector = '.scatter-canvas'): Promise<{ drawn: number; matching: number; hash: number }> {
@@ -286,16 +287,37 @@ describe('compare view served by `serve` (two harness models, Chromium)', () => 
     await server?.close();
   });
 
-  test('brushing plot A highlights the same samples in plot B, and the panel shows both reconstructions', async () => {
+  test('brushing plot A highlights the same samples in plot B while dragging and once done, and the panel shows both reconstructions', async () => {
     await check(page, 'compare', async () => {
       await page.waitForFunction(() => /PCA [23]-D/.test(document.querySelectorAll('.pane-status')[1]?.textContent ?? ''));
+      // What plot A tells its listeners: the set each move holds, and the indices once the brush is let go.
+      await page.evaluate(() => {
+        const seen = { moves: 0, held: [] as number[], selected: null as number[] | null };
+        Object.assign(window, { brushSeen: seen });
+        const a = (document.querySelector('.plot') as ScatterContainer).__scatter!;
+        a.on('selecting.test', (points) => {
+          seen.moves++;
+          seen.held = Array.from(points.indices());
+        });
+        a.on('select.test', (indices) => (seen.selected = indices && Array.from(indices)));
+      });
+      const brushSeen = () => page.evaluate(() => (window as unknown as { brushSeen: { moves: number; held: number[]; selected: number[] | null } }).brushSeen);
       const box = await plotBox(page, 0);
       await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
       await page.mouse.down();
       await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 6 });
+      await page.evaluate(() => new Promise(requestAnimationFrame));
+      const held = await brushSeen();
+      assert.ok(held.moves >= 6 && held.held.length > 0, `moves ${held.moves}, holding ${held.held.length}`);
+      assert.equal(held.selected, null, 'no selection is made while the brush is held');
+      const live = await pointPixels(page, '.scatter-canvas >> nth=1');
+      assert.ok(live.opaque > 0 && live.faded > 0, `B shows the brush while it is dragged (${live.opaque} opaque, ${live.faded} faded pixels)`);
       await page.mouse.up();
       const count = await selectedCount(page);
       assert.ok(count > 0);
+      const done = await brushSeen();
+      assert.deepEqual(done.selected, held.held, 'the brush let go where it was selects what it held, ascending');
+      assert.equal(count, held.held.length);
       await page.waitForSelector('.sample-card');
       assert.equal(await page.locator('.sample-card').first().locator('canvas').count(), 3, 'input, A and B');
       // B dims what is not selected: fewer fully opaque pixels than drawn pixels.

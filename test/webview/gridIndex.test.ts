@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildGridIndex } from '../../webview/charts/gridIndex';
+import type { PointMask } from '../../webview/charts/pointMask';
 import { seededRandom } from './harness';
 
 function randomPoints(n: number, seed: number): Float32Array {
@@ -25,6 +26,22 @@ function pointInPolygon(polygon: Float64Array, x: number, y: number): boolean {
   return inside;
 }
 
+/**
+ * A set a selection holds matches `expected` byte for byte and in count; every other update also
+ * asks for its indices (twice: the same array comes back), so the lists built after moves nobody
+ * asked about are checked too.
+ */
+function assertHolds(points: PointMask, expected: number[], askIndices: boolean, message: string): void {
+  assert.equal(points.count, expected.length, message);
+  const marked: number[] = [];
+  points.mask.forEach((bit, i) => bit && marked.push(i));
+  assert.deepEqual(marked, expected, message);
+  if (!askIndices) return;
+  const indices = points.indices();
+  assert.deepEqual(Array.from(indices), expected, message);
+  assert.equal(points.indices(), indices, `${message}: built once`);
+}
+
 function bruteForce(points: Float32Array, n: number, inside: (x: number, y: number) => boolean, visible?: Uint8Array): number[] {
   const found: number[] = [];
   for (let i = 0; i < n; i++) if ((!visible || visible[i]) && inside(points[2 * i], points[2 * i + 1])) found.push(i);
@@ -47,7 +64,7 @@ test('GridIndex.queryRect(x0, y0, x1, y1) returns exactly the points inside, asc
   }
 });
 
-test('GridIndex.rectSelection follows a brush that grows, shrinks, slides and leaves the points: each update equals a fresh query, mask included', () => {
+test('GridIndex.rectSelection follows a brush that grows, shrinks, slides and leaves the points: after each update its mask, count and indices equal a fresh query', () => {
   const n = 20_000;
   const points = randomPoints(n, 6);
   const visible = Uint8Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : 1));
@@ -65,13 +82,11 @@ test('GridIndex.rectSelection follows a brush that grows, shrinks, slides and le
       [40, 40, 50, 50],
       ...Array.from({ length: 20 }, () => Array.from({ length: 4 }, () => (random() - 0.5) * 14)),
     ];
-    for (const [x0, y0, x1, y1] of rects) {
+    rects.forEach(([x0, y0, x1, y1], move) => {
       const expected = bruteForce(points, n, (x, y) => x >= Math.min(x0, x1) && x <= Math.max(x0, x1) && y >= Math.min(y0, y1) && y <= Math.max(y0, y1), mask ?? undefined);
-      assert.deepEqual(Array.from(brush.update(x0, y0, x1, y1)), expected, `rect ${[x0, y0, x1, y1]}`);
-      const marked: number[] = [];
-      brush.mask.forEach((bit, i) => bit && marked.push(i));
-      assert.deepEqual(marked, expected);
-    }
+      brush.update(x0, y0, x1, y1);
+      assertHolds(brush, expected, move % 2 === 1, `rect ${[x0, y0, x1, y1]}`);
+    });
   }
 });
 
@@ -101,7 +116,7 @@ test('GridIndex.queryPolygon(lasso) matches pointInPolygon on every point, inclu
   }
 });
 
-test('GridIndex.lassoSelection follows a lasso being drawn: after each stretch it equals pointInPolygon over the whole lasso so far', () => {
+test('GridIndex.lassoSelection follows a lasso being drawn: after each stretch its mask, count and indices equal pointInPolygon over the whole lasso so far', () => {
   const n = 20_000;
   const points = randomPoints(n, 9);
   const visible = Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : 1));
@@ -114,14 +129,12 @@ test('GridIndex.lassoSelection follows a lasso being drawn: after each stretch i
   });
   for (const mask of [null, visible]) {
     const lasso = grid.lassoSelection(mask);
-    for (const vertices of [1, 2, 3, 4, 9, 10, 30, 31, 32, 70, 71, 120, 180]) {
+    [1, 2, 3, 4, 9, 10, 30, 31, 32, 70, 71, 120, 180].forEach((vertices, move) => {
       const polygon = drawn.subarray(0, 2 * vertices);
       const expected = vertices < 3 ? [] : bruteForce(points, n, (x, y) => pointInPolygon(polygon, x, y), mask ?? undefined);
-      assert.deepEqual(Array.from(lasso.update(polygon)), expected, `${vertices} vertices`);
-      const marked: number[] = [];
-      lasso.mask.forEach((bit, i) => bit && marked.push(i));
-      assert.deepEqual(marked, expected);
-    }
+      lasso.update(polygon);
+      assertHolds(lasso, expected, move % 2 === 0, `${vertices} vertices`);
+    });
   }
 });
 

@@ -5,39 +5,37 @@
  * and only border cells are tested. A brush keeps its selection between moves and revisits only the
  * cells whose membership a move can change.
  */
+import { pointMask, type PointMask } from './pointMask';
 
 export interface GridIndex {
   readonly count: number;
   /** Indices of points inside [x0,x1]×[y0,y1], ascending. */
   queryRect(x0: number, y0: number, x1: number, y1: number, visible?: Uint8Array | null): Int32Array;
   /**
-   * A rectangle selection that follows a brush: each `update` returns the indices inside the new
-   * rectangle, ascending, and leaves `mask` (1 = inside) equal to them, revisiting only the cells
-   * between the previous rectangle's edges and the new one's.
+   * A rectangle selection that follows a brush: each `update` moves it to a new rectangle,
+   * revisiting only the cells between the previous rectangle's edges and the new one's.
    */
   rectSelection(visible?: Uint8Array | null): RectSelection;
   /** Indices of points inside a closed polygon given as [x0,y0,x1,y1,…], ascending. */
   queryPolygon(polygon: Float64Array, visible?: Uint8Array | null): Int32Array;
   /**
    * A polygon selection that follows a lasso being drawn: each `update` takes the whole lasso so
-   * far (the previous one with vertices appended) and returns the indices inside it, ascending,
-   * leaving `mask` equal to them. Only the sliver between the old closing edge and the new one is visited.
+   * far (the previous one with vertices appended). Only the sliver between the old closing edge and
+   * the new one is visited.
    */
   lassoSelection(visible?: Uint8Array | null): LassoSelection;
   /** The point nearest (x,y) within maxDistance (Euclidean, same units), or -1. */
   nearest(x: number, y: number, maxDistance: number, visible?: Uint8Array | null): number;
 }
 
-export interface RectSelection {
-  /** One byte per point: 1 where the last update's rectangle holds it. */
-  readonly mask: Uint8Array;
-  update(x0: number, y0: number, x1: number, y1: number): Int32Array;
+/** The (visible) points inside the last update's rectangle. */
+export interface RectSelection extends PointMask {
+  update(x0: number, y0: number, x1: number, y1: number): void;
 }
 
-export interface LassoSelection {
-  /** One byte per point: 1 where the last update's polygon holds it. */
-  readonly mask: Uint8Array;
-  update(polygon: Float64Array): Int32Array;
+/** The (visible) points inside the last update's polygon. */
+export interface LassoSelection extends PointMask {
+  update(polygon: Float64Array): void;
 }
 
 /** Points per cell on average: small enough that border cells are cheap, large enough that the grid stays small. */
@@ -53,37 +51,6 @@ interface CellBox {
 }
 
 const NO_CELLS: CellBox = { x0: 0, y0: 0, x1: -1, y1: -1 };
-
-/** A zeroed byte mask over n points, and the same bytes as 32-bit words for reading four at a time. */
-function emptyMask(n: number): { mask: Uint8Array; words: Uint32Array } {
-  const words = new Uint32Array(Math.ceil(n / 4));
-  return { mask: new Uint8Array(words.buffer, 0, n), words };
-}
-
-/**
- * The set bytes of a mask (read as words) as ascending indices, `count` of them. Branch-free writes:
- * a selection of a dense layout is scattered over the index range, where a branch per point would mispredict.
- */
-function maskIndices(words: Uint32Array, count: number, scratch: Int32Array): Int32Array {
-  if (count === 0) return new Int32Array(0);
-  // Below one point in eight most words are empty: skipping them is then the cheap path.
-  const sparse = count * 2 < words.length;
-  let k = 0;
-  for (let w = 0; w < words.length; w++) {
-    const bytes = words[w];
-    if (sparse && bytes === 0) continue;
-    const i = w << 2;
-    scratch[k] = i;
-    k += bytes & 1;
-    scratch[k] = i + 1;
-    k += (bytes >>> 8) & 1;
-    scratch[k] = i + 2;
-    k += (bytes >>> 16) & 1;
-    scratch[k] = i + 3;
-    k += bytes >>> 24;
-  }
-  return scratch.slice(0, count);
-}
 
 /** Indexes n points stored as xy pairs with the given stride (2 for x,y rows; 3 for x,y,z rows). */
 export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridIndex {
@@ -131,7 +98,6 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
     cellXY[2 * k] = xy[i * stride];
     cellXY[2 * k + 1] = xy[i * stride + 1];
   }
-  const scratch = cellOf; // no longer needed once ids is filled: reused to gather query results
 
   /** Cells that may hold points of [ax,bx]×[ay,by] (a ≤ b), and those whose points all lie inside it. */
   const rectCells = (ax: number, ay: number, bx: number, by: number): { touched: CellBox; inside: CellBox } => {
@@ -148,13 +114,13 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
 
   const rectSelection = (visibleOrAll?: Uint8Array | null): RectSelection => {
     const visible = visibleOrAll ?? null;
-    const { mask, words } = emptyMask(n);
-    let selected = 0;
+    const held = pointMask(n);
+    const { mask } = held;
     let touched = NO_CELLS;
     let inside = NO_CELLS;
-    return {
-      mask,
-      update(x0, y0, x1, y1) {
+    // Added onto the set itself, not spread into a new object: its count is a getter that must stay live.
+    return Object.assign(held, {
+      update(x0: number, y0: number, x1: number, y1: number) {
         const [ax, bx] = x0 <= x1 ? [x0, x1] : [x1, x0];
         const [ay, by] = y0 <= y1 ? [y0, y1] : [y1, y0];
         const next = rectCells(ax, ay, bx, by);
@@ -169,6 +135,7 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
         const spanY0 = Math.min(...visit.map((box) => box.y0));
         const spanY1 = Math.max(...visit.map((box) => box.y1));
         const { touched: nt, inside: ni } = next;
+        let change = 0;
         for (let cy = spanY0; cy <= spanY1; cy++) {
           const rowKept = cy >= keptY0 && cy <= keptY1 && keptX0 <= keptX1;
           const rowTouched = cy >= nt.y0 && cy <= nt.y1;
@@ -190,16 +157,16 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
                 want = x >= ax && x <= bx && y >= ay && y <= by ? 1 : 0;
               }
               if (visible !== null && visible[i] === 0) want = 0;
-              selected += want - mask[i];
+              change += want - mask[i];
               mask[i] = want;
             }
           }
         }
         touched = nt;
         inside = ni;
-        return maskIndices(words, selected, scratch);
+        held.changed(change);
       },
-    };
+    });
   };
 
   /**
@@ -307,30 +274,35 @@ export function buildGridIndex(xy: Float32Array, n: number, stride = 2): GridInd
 
   const lassoSelection = (visibleOrAll?: Uint8Array | null): LassoSelection => {
     const visible = visibleOrAll ?? null;
-    const { mask, words } = emptyMask(n);
-    let selected = 0;
+    const held = pointMask(n);
     let drawn = 0;
-    return {
-      mask,
-      update(polygon) {
+    return Object.assign(held, {
+      update(polygon: Float64Array) {
         const vertices = polygon.length / 2;
         // The sliver: from the last vertex already drawn through the new ones, closed at the first.
         const from = Math.max(0, drawn - 1);
         const sliver = new Float64Array(2 * (vertices - from + (drawn > 0 ? 1 : 0)));
         sliver.set(polygon.subarray(2 * from));
         if (drawn > 0) sliver.set(polygon.subarray(0, 2), sliver.length - 2);
-        selected += flipInside(sliver, mask, visible);
+        held.changed(flipInside(sliver, held.mask, visible));
         drawn = vertices;
-        return maskIndices(words, selected, scratch);
       },
-    };
+    });
   };
 
   return {
     count: n,
-    queryRect: (x0, y0, x1, y1, visible) => rectSelection(visible).update(x0, y0, x1, y1),
+    queryRect(x0, y0, x1, y1, visible) {
+      const selection = rectSelection(visible);
+      selection.update(x0, y0, x1, y1);
+      return selection.indices();
+    },
     rectSelection,
-    queryPolygon: (polygon, visible) => lassoSelection(visible).update(polygon),
+    queryPolygon(polygon, visible) {
+      const selection = lassoSelection(visible);
+      selection.update(polygon);
+      return selection.indices();
+    },
     lassoSelection,
     nearest(x, y, maxDistance, visible) {
       if (n === 0) return -1;

@@ -4,10 +4,11 @@
  * GPU: about 16 ms for 1M points; Canvas2D fillRect and SwiftShader WebGL take 0.5–1 s).
  *
  * d3 style: `scatterPlot(container)` returns an object whose state lives in the closure; events go
- * out through `d3.dispatch` (`select`, `hover`, `view`). It never talks to the host.
+ * out through `d3.dispatch` (`selecting`, `select`, `hover`, `view`). It never talks to the host.
  */
 import * as d3 from 'd3';
 import { buildGridIndex, type GridIndex, type LassoSelection, type RectSelection } from './gridIndex';
+import { pointMask, type OwnedPointMask, type PointMask } from './pointMask';
 
 export type InteractionMode = 'pan' | 'box' | 'lasso' | 'orbit';
 
@@ -29,8 +30,14 @@ export interface Overlay {
 }
 
 export interface ScatterEvents {
-  /** indices ascending, or null when cleared; `final` once the gesture ends. */
-  select: (indices: Int32Array | null, final: boolean) => void;
+  /**
+   * A brush or lasso being dragged holds these points now. The set is the gesture's own and the
+   * next move rewrites it: read it during the call (setSelection copies it), and ask for its
+   * indices only if need be, since at a million points building them costs more than the move.
+   */
+  selecting: (points: PointMask) => void;
+  /** A selection made: a gesture's end (indices ascending) or a click; null when cleared. */
+  select: (indices: Int32Array | null) => void;
   /** index -1 when the pointer leaves every point. */
   hover: (index: number, clientX: number, clientY: number) => void;
   view: (view: ViewState) => void;
@@ -51,8 +58,11 @@ export interface ScatterPlot {
   setColors(colors: Uint32Array): void;
   /** 1 = drawn and selectable; null shows every point. */
   setVisible(mask: Uint8Array | null): void;
-  /** Highlights a selection made elsewhere (the linked plot, a list); clears this plot's brush. */
-  setSelection(indices: Int32Array | null): void;
+  /**
+   * Highlights a selection made elsewhere (a list, a linked plot's gesture: its set is copied);
+   * clears this plot's brush. A set over another number of points (a layout not yet here) highlights none.
+   */
+  setSelection(selection: Int32Array | PointMask | null): void;
   /** Rings around a few points (hovered rows, top movers). */
   setEmphasis(indices: Int32Array | null): void;
   setOverlay(overlay: Overlay | null): void;
@@ -69,7 +79,8 @@ export interface ScatterPlot {
   resetView(): void;
   /** Fit this region instead of the plot's own points (null: its own), so linked plots share coordinates. */
   setExtent(extent: Extent | null): void;
-  on<K extends keyof ScatterEvents>(type: K, listener: ScatterEvents[K] | null): ScatterPlot;
+  /** As d3.dispatch: `type.name` adds a listener beside the others; a name already taken replaces that one. */
+  on<K extends keyof ScatterEvents>(type: K | `${K}.${string}`, listener: ScatterEvents[K] | null): ScatterPlot;
   /** Draws now (normally done on the next animation frame); returns milliseconds spent. */
   renderNow(): number;
   /** Milliseconds the last frame took. */
@@ -129,7 +140,7 @@ export function inlineStyles(source: Element, clone: Element): void {
 
 /** Creates a scatter plot filling `container` (which should have a size and `position: relative`). */
 export function scatterPlot(container: HTMLElement): ScatterPlot {
-  const dispatch = d3.dispatch('select', 'hover', 'view', 'layout', 'probe');
+  const dispatch = d3.dispatch('selecting', 'select', 'hover', 'view', 'layout', 'probe');
   const root = d3.select(container).classed('scatter', true);
   const canvas = root.append('canvas').attr('class', 'scatter-canvas').node()!;
   const context = canvas.getContext('2d')!;
@@ -155,8 +166,10 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   let planarStride = 2;
   let colors: Uint32Array = new Uint32Array(0);
   let visible: Uint8Array | null = null;
-  let selection: Int32Array | null = null;
-  let selectedMask: Uint8Array | null = null;
+  /** The highlighted points: the brush's or the lasso's own set, or `ownSelection`; null when none. */
+  let selection: PointMask | null = null;
+  /** Where selections made elsewhere are written, kept between them; made for the current point count. */
+  let ownSelection: OwnedPointMask | null = null;
   let emphasis: Int32Array | null = null;
   let overlay: Overlay | null = null;
   let path: Float32Array | null = null;
@@ -307,20 +320,24 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     const xy = planar;
     const buffer = pixels;
     const mask = visible;
-    const selected = selection && selectedMask ? selectedMask : null;
+    const selected = selection ? selection.mask : null;
+    // Below one point in eight the selection is drawn from its index list (cheap to build when sparse,
+    // then kept until it changes); above, by a scan of its mask, so a brush over most of a million
+    // points never needs the list, and a single clicked point never costs a scan of a million bytes.
+    const list = selection && selection.count * 8 < n ? selection.indices() : null;
     const faded = DIMMED_ALPHA << 24;
-    // Unselected points fade back; the selection is drawn afterwards so nothing covers it.
+    // Unselected points fade back (pass 0); the selection is drawn afterwards (pass 1) so nothing covers it.
     const passes = selected ? 2 : 1;
     for (let pass = 0; pass < passes; pass++) {
-      const list = pass === 1 ? selection! : null;
-      const count = list ? list.length : n;
+      const listed = pass === 1 ? list : null;
+      const count = listed ? listed.length : n;
       for (let k = 0; k < count; k++) {
-        const i = list ? list[k] : k;
+        const i = listed ? listed[k] : k;
         if (mask !== null && mask[i] === 0) continue;
         let color = colors[i];
-        if (selected !== null && pass === 0) {
-          if (selected[i] === 1) continue;
-          color = ((color & 0x00ffffff) | faded) >>> 0;
+        if (selected !== null) {
+          if (selected[i] !== pass) continue;
+          if (pass === 0) color = ((color & 0x00ffffff) | faded) >>> 0;
         }
         const px = (a * xy[i * 2] + b) | 0;
         const py = (c * xy[i * 2 + 1] + d) | 0;
@@ -438,31 +455,32 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
 
   // ---- selection -------------------------------------------------------------------------------
 
-  /**
-   * The brush and the lasso hand over the mask they keep for their indices. Other selections are
-   * marked into the mask buffer in place: clearing the previous selection is cheaper than a new 1M-byte array.
-   */
-  const applySelection = (indices: Int32Array | null, maskOfIndices: Uint8Array | null = null) => {
-    if (maskOfIndices) {
-      selectedMask = maskOfIndices;
+  /** Shows `points`: the brush's or the lasso's set as they update it, or one made elsewhere, copied. */
+  const applySelection = (points: Int32Array | PointMask | null) => {
+    if (points === null || points === brushSelection || points === lassoSelection) {
+      selection = points;
+    } else if (points instanceof Int32Array || points.mask.length === n) {
+      // Rewritten in place, not made anew: a 1M-byte array per brush move in a linked plot is garbage.
+      if (ownSelection?.mask.length !== n) ownSelection = pointMask(n);
+      if (points instanceof Int32Array) ownSelection.assign(points);
+      else ownSelection.copy(points);
+      selection = ownSelection;
     } else {
-      // The mask they kept is rewritten here.
-      brushSelection = null;
-      lassoSelection = null;
-      if (selectedMask && selectedMask.length === n && selection) {
-        for (let k = 0; k < selection.length; k++) selectedMask[selection[k]] = 0;
-      } else if (!selectedMask || selectedMask.length !== n) {
-        selectedMask = new Uint8Array(n);
-      }
-      if (indices) for (let k = 0; k < indices.length; k++) selectedMask[indices[k]] = 1;
+      selection = null;
     }
-    selection = indices;
     requestFrame();
   };
 
-  const emitSelection = (indices: Int32Array | null, final: boolean, maskOfIndices: Uint8Array | null = null) => {
-    applySelection(indices, maskOfIndices);
-    dispatch.call('select', undefined, indices, final);
+  const emitSelection = (indices: Int32Array | null) => {
+    applySelection(indices);
+    dispatch.call('select', undefined, indices);
+  };
+
+  /** A brush or lasso moved: its set is shown, and announced whole (with its indices) once the gesture ends. */
+  const emitGesture = (points: RectSelection | LassoSelection, final: boolean) => {
+    applySelection(points);
+    if (final) dispatch.call('select', undefined, points.indices());
+    else dispatch.call('selecting', undefined, points);
   };
 
   let brushSilenced = false;
@@ -492,14 +510,15 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       const extent = event.selection as [[number, number], [number, number]] | null;
       if (!extent) {
         brushWorld = null;
-        if (final) emitSelection(null, true);
+        if (final) emitSelection(null);
         return;
       }
       const [[sx0, sy0], [sx1, sy1]] = extent;
       brushWorld = [worldX(sx0), worldY(sy0), worldX(sx1), worldY(sy1)];
       const index = ensureGrid();
       brushSelection ??= index.rectSelection(visible);
-      emitSelection(brushSelection.update(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3]), final, brushSelection.mask);
+      brushSelection.update(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3]);
+      emitGesture(brushSelection, final);
     });
 
   /** Keeps the brush rectangle on the same data region while zooming; never re-emits. */
@@ -544,7 +563,8 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     }
     const index = ensureGrid();
     lassoSelection ??= index.lassoSelection(visible);
-    emitSelection(lassoSelection.update(polygon), final, lassoSelection.mask);
+    lassoSelection.update(polygon);
+    emitGesture(lassoSelection, final);
   };
   const drag = d3
     .drag<SVGSVGElement, unknown>()
@@ -576,7 +596,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
     .on('end', () => {
       if (mode !== 'lasso') return;
       lassoPath.classed('hidden', true);
-      if (lassoPoints.length < 6) emitSelection(null, true);
+      if (lassoPoints.length < 6) emitSelection(null);
       else lassoSelect(true);
       lassoPoints = [];
     });
@@ -609,7 +629,7 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
   svg.on('pointerleave', () => hoverAt(-1, 0, 0));
   svg.on('click', (event: MouseEvent) => {
     if (mode !== 'pan' || event.defaultPrevented) return;
-    emitSelection(hovered >= 0 ? Int32Array.of(hovered) : null, true);
+    emitSelection(hovered >= 0 ? Int32Array.of(hovered) : null);
   });
 
   // ---- size ---------------------------------------------------------------------------------------
@@ -678,7 +698,12 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       fitDomains();
       scheduleGridBuild();
       dispatch.call('layout', undefined, dataExtent());
-      if (selection && brushWorld) applySelection(ensureGrid().queryRect(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3], visible));
+      if (selection && brushWorld) {
+        // The brush stays on its region of the plane: it now holds the points the new layout puts there.
+        brushSelection = ensureGrid().rectSelection(visible);
+        brushSelection.update(brushWorld[0], brushWorld[1], brushWorld[2], brushWorld[3]);
+        applySelection(brushSelection);
+      }
       requestFrame();
     },
     setColors(next) {
@@ -691,14 +716,15 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       brushSelection = null;
       lassoSelection = null;
       if (selection && mask) {
-        const kept = selection.filter((i) => mask[i]);
-        if (kept.length !== selection.length) emitSelection(kept.length ? kept : null, true);
+        const indices = selection.indices();
+        const kept = indices.filter((i) => mask[i]);
+        if (kept.length !== indices.length) emitSelection(kept.length ? kept : null);
       }
       requestFrame();
     },
-    setSelection(indices) {
+    setSelection(points) {
       brushWorld = null;
-      applySelection(indices);
+      applySelection(points);
     },
     setEmphasis(indices) {
       emphasis = indices;
@@ -771,14 +797,16 @@ export function scatterPlot(container: HTMLElement): ScatterPlot {
       const r = (baseRadius(n) * Math.min(2.5, Math.max(1, Math.sqrt(transform.k)))).toFixed(2);
       const [left, top, right, bottom] = [MARGIN.left, MARGIN.top, width - MARGIN.right, height - MARGIN.bottom];
       // Same order as the canvas: faded unselected points first, the selection on top.
-      const order = selection && selectedMask ? [...Array.from({ length: n }, (_, i) => i).filter((i) => !selectedMask![i]), ...selection] : Array.from({ length: n }, (_, i) => i);
+      const all = Array.from({ length: n }, (_, i) => i);
+      const selected = selection?.mask;
+      const order = selected ? [...all.filter((i) => !selected[i]), ...all.filter((i) => selected[i])] : all;
       for (const i of order) {
         if (visible && !visible[i]) continue;
         const x = screenX(planar[i * 2]);
         const y = screenY(planar[i * 2 + 1]);
         if (!(x >= left && x < right && y >= top && y < bottom)) continue;
         const color = colors[i] ?? 0;
-        const alpha = selection && selectedMask && !selectedMask[i] ? DIMMED_ALPHA : color >>> 24;
+        const alpha = selected && !selected[i] ? DIMMED_ALPHA : color >>> 24;
         const circle = document.createElementNS(SVG_NS, 'circle');
         circle.setAttribute('cx', x.toFixed(1));
         circle.setAttribute('cy', y.toFixed(1));

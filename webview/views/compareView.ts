@@ -137,9 +137,9 @@ export function compareView(context: ViewContext, shell: Shell): void {
   shell.content.append(main, side.element);
   shell.toolbar.append(side.toggle);
 
-  linkSelection(panes, (indices, final) => {
+  linkSelection(panes, (indices) => {
     selected = indices;
-    if (final) void selection.show(indices);
+    void selection.show(indices);
   });
   const selectInBoth = (indices: Int32Array) => {
     selected = indices;

@@ -160,9 +160,9 @@ export function explorerView(context: ViewContext, shell: Shell): void {
       baseline = plotPane(context, 'a', 'inputs');
       baseline.setTitle(`Raw inputs (${formatCount(inputSize)} values per sample)`);
       baseline.scatter.setMode(toolMode);
-      linkSelection([pane, baseline], (indices, final) => {
+      linkSelection([pane, baseline], (indices) => {
         selected = indices;
-        if (final) showSelection(indices);
+        showSelection(indices);
       });
       pair.append(baseline.element);
       applyColor(colors.choice(), [baseline]);
@@ -241,9 +241,9 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   shell.content.append(main, side.element);
   shell.toolbar.append(side.toggle);
 
-  linkSelection([pane], (indices, final) => {
+  linkSelection([pane], (indices) => {
     selected = indices;
-    if (final) showSelection(indices);
+    showSelection(indices);
   });
   if (context.ui.baseline) setBaselineShown(true, false);
 

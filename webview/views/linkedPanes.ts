@@ -26,14 +26,17 @@ export function linkViewports(panes: readonly PlotPane[]): void {
 }
 
 /**
- * A brush or lasso in any pane selects the same samples in the others; `onSelect` hears each
- * gesture (final once it ends), whichever pane it came from.
+ * A brush or lasso in any pane selects the same samples in the others, live while it is dragged;
+ * `onSelect` hears each selection made (a gesture's end, a click), whichever pane it came from.
  */
-export function linkSelection(panes: readonly PlotPane[], onSelect: (indices: Int32Array | null, final: boolean) => void): void {
+export function linkSelection(panes: readonly PlotPane[], onSelect: (indices: Int32Array | null) => void): void {
   for (const pane of panes) {
-    pane.scatter.on('select', (indices, final) => {
-      for (const other of panes) if (other !== pane) other.scatter.setSelection(indices);
-      onSelect(indices, final);
+    const others = panes.filter((other) => other !== pane);
+    // Each move hands the others the gesture's set to copy, not an index list: building that costs more than the move.
+    pane.scatter.on('selecting', (points) => others.forEach((other) => other.scatter.setSelection(points)));
+    pane.scatter.on('select', (indices) => {
+      others.forEach((other) => other.scatter.setSelection(indices));
+      onSelect(indices);
     });
   }
 }
