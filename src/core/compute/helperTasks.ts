@@ -1,13 +1,13 @@
 /** What a helper thread runs for each task (kept apart from threads.ts so that module stays import-free). */
-import { runJoinUnits, type JoinState } from './knn';
+import { runDescentUnits, type DescentState } from './knn';
 import type { HelperTask } from './threads';
 import { runAttractionHelper, type AttractionState } from './tsneAttraction';
 import { runLayoutChunks, type LayoutState } from './umapOptimize';
 
 export function runHelperTask(task: HelperTask, state: object, thread: number): void {
   switch (task) {
-    case 'knnJoin':
-      return runJoinUnits(state as JoinState, thread);
+    case 'nnDescent':
+      return runDescentUnits(state as DescentState, thread);
     case 'umapLayout':
       return runLayoutChunks(state as LayoutState, thread);
     case 'tsneAttraction':

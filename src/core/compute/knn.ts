@@ -55,23 +55,29 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
 
   // Cosine distance of unit vectors is half their squared Euclidean distance, so one search serves both.
   const points = metric === 'cosine' ? normalizeRows(data, n, dim) : data;
-  const neighbors = new NeighborRows(n, k);
   const exact = options.exact ?? n <= EXACT_MAX_POINTS;
   let sorted: { indices: Int32Array; distances: Float32Array };
   if (exact) {
+    const neighbors = new NeighborRows(n, k, false);
     bruteForce(points, n, dim, neighbors, options);
     sorted = neighbors;
   } else {
-    // NN-descent jumps between neighbours of neighbours; laying the rows out in the leaf order of
-    // one random-projection tree puts those near each other in memory, which halves its time.
-    const rng = createRng(options.seed ?? 42);
-    const order = new Int32Array(n);
-    partitionByRandomProjections(points, n, dim, LOCALITY_LEAF_SIZE, rng, order, () => {});
-    // Helpers read it: allocated shared from the start rather than copied later.
     const parallel = options.threads !== undefined && options.threads.helpers > 0;
+    const rng = createRng(options.seed ?? 42);
+    // NN-descent jumps between neighbours of neighbours; numbering the rows in the leaf order of the
+    // forest's first tree puts those near each other in memory, which halves its time. In that
+    // numbering the first tree's leaves are runs of consecutive rows.
+    const order = new Int32Array(n);
+    const firstTreeLeafEnds = new Int32Array(n);
+    let leaves = 0;
+    partitionByRandomProjections(points, n, dim, leafSizeFor(k), rng, order, (end) => {
+      firstTreeLeafEnds[leaves++] = end;
+    });
+    // Helpers read it: allocated shared from the start rather than copied later.
     const reordered = new Float32Array(parallel ? new SharedArrayBuffer(4 * n * dim) : new ArrayBuffer(4 * n * dim));
     for (let i = 0; i < n; i++) reordered.set(points.subarray(order[i] * dim, order[i] * dim + dim), i * dim);
-    nnDescent(reordered, n, dim, neighbors, rng, options);
+    const neighbors = new NeighborRows(n, k, parallel);
+    nnDescent(reordered, n, dim, neighbors, rng, options, firstTreeLeafEnds.subarray(0, leaves));
     sorted = mapRowsBack(neighbors, order, k);
   }
   const { indices, distances } = sorted;
@@ -82,8 +88,8 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
   return { n, k, indices, distances };
 }
 
-/** Leaf size of the tree that orders rows for locality (only contiguity matters, not leaf quality). */
-const LOCALITY_LEAF_SIZE = 64;
+/** Points per random-projection tree leaf: every pair in a leaf is offered, so leaves about k wide seed full rows. */
+const leafSizeFor = (k: number): number => Math.max(10, k);
 
 /** Rows and indices found in `order`'s layout, moved back to the caller's numbering. */
 function mapRowsBack(rows: { indices: Int32Array; distances: Float32Array }, order: Int32Array, k: number): { indices: Int32Array; distances: Float32Array } {
@@ -156,18 +162,19 @@ function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array
  */
 class NeighborRows {
   readonly indices: Int32Array;
-  /** Replaced by a shared copy when helper threads read the bars. */
-  distances: Float32Array;
+  readonly distances: Float32Array;
   /** 1 while a neighbour has not yet taken part in a local join (NN-descent's "new" flag). */
   readonly isNew: Uint8Array;
 
+  /** `shared`: in SharedArrayBuffers, for helper threads to read. */
   constructor(
     readonly n: number,
     readonly k: number,
+    shared: boolean,
   ) {
-    this.indices = new Int32Array(n * k).fill(-1);
-    this.distances = new Float32Array(n * k).fill(Infinity);
-    this.isNew = new Uint8Array(n * k);
+    this.indices = inSharedMemory(new Int32Array(n * k).fill(-1), shared);
+    this.distances = inSharedMemory(new Float32Array(n * k).fill(Infinity), shared);
+    this.isNew = inSharedMemory(new Uint8Array(n * k), shared);
   }
 
   /**
@@ -227,64 +234,102 @@ function bruteForce(data: Float32Array, n: number, dim: number, neighbors: Neigh
   }
 }
 
-/** NN-descent: RP-forest leaves give initial neighbours, then neighbours of neighbours refine them. */
-function nnDescent(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32, options: KnnOptions): void {
+/**
+ * NN-descent: random-projection forest leaves give initial neighbours, then neighbours of
+ * neighbours refine them. Every stage is cut into units that helper threads may share; each unit's
+ * result is independent of which thread runs it and the caller applies results in one fixed order,
+ * so the neighbours found are the same with any number of helpers.
+ */
+function nnDescent(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32, options: KnnOptions, firstTreeLeafEnds: Int32Array): void {
   const k = neighbors.k;
   // Measured at 70k × 32: recall 0.989 with 5 trees, 0.992 with 10, while each tree costs ~0.3 s.
   const treeCount = Math.max(4, Math.min(8, Math.round(Math.log2(n) / 2)));
-  const leafSize = Math.max(10, k);
   const maxIterations = Math.max(5, Math.round(Math.log2(n)));
-  // pynndescent samples min(60, k); at 70k × 32 with k = 90, 20 still recalls 0.996 and halves the joins.
-  const maxCandidates = Math.min(20, k);
-  const treeShare = 0.3; // rough fraction of the run spent in the forest, for progress only
-
-  const permutation = new Int32Array(n);
-  for (let tree = 0; tree < treeCount; tree++) {
-    throwIfStopped(options.shouldStop, 'nearest neighbours (trees)');
-    addRandomProjectionTreeLeaves(data, n, dim, leafSize, neighbors, rng, permutation);
-    options.onProgress?.((treeShare * (tree + 1)) / treeCount);
-  }
-  fillEmptySlotsRandomly(data, n, dim, neighbors, rng);
-
-  const newCandidates = new CandidateHeap(n, maxCandidates);
-  const oldCandidates = new CandidateHeap(n, maxCandidates);
   const parallel = options.threads !== undefined && options.threads.helpers > 0;
-  const join = createJoinState(data, n, dim, neighbors, newCandidates, oldCandidates, parallel);
-  const helpers = parallel ? options.threads?.start('knnJoin', join) : undefined;
+  const threadCount = 1 + (parallel ? (options.threads?.helpers ?? 0) : 0);
+  const state = createDescentState(data, n, dim, neighbors, treeCount, threadCount, rng, parallel);
+  const helpers = parallel ? options.threads?.start('nnDescent', state) : undefined;
+  const treeShare = 0.3; // rough fraction of the run spent in the forest, for progress only
   try {
+    addLeafPairs(state, neighbors, null, firstTreeLeafEnds);
+    addForestLeaves(state, neighbors, (treesDone) => options.onProgress?.((treeShare * treesDone) / treeCount), options);
+    fillEmptySlotsRandomly(data, n, dim, neighbors, rng);
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
-      sampleCandidates(neighbors, newCandidates, oldCandidates, rng);
-      const updates = localJoin(join, neighbors, options);
+      runPhase(state, PHASE_SAMPLE, threadCount, rng.nextUint32() | 0);
+      runPhase(state, PHASE_MARK, threadCount, 0);
+      const updates = localJoin(state, neighbors, options);
       options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
       if (updates <= CONVERGENCE_DELTA * k * n) break;
     }
   } finally {
-    Atomics.store(join.control, JOIN_OPEN, -1);
-    Atomics.notify(join.control, JOIN_OPEN);
+    Atomics.store(state.control, CONTROL_OPEN, -1);
+    Atomics.notify(state.control, CONTROL_OPEN);
     helpers?.terminate();
   }
 }
 
-/** Offers every pair inside each leaf of a random-projection tree to the neighbour rows. */
-function addRandomProjectionTreeLeaves(data: Float32Array, n: number, dim: number, leafSize: number, neighbors: NeighborRows, rng: Rng32, permutation: Int32Array): void {
-  partitionByRandomProjections(data, n, dim, leafSize, rng, permutation, (start, end) => {
+/**
+ * Offers every pair inside each leaf of a tree to the neighbour rows. Leaf i holds
+ * permutation[leafEnds[i − 1] … leafEnds[i] − 1] (a null permutation: the rows themselves).
+ */
+function addLeafPairs(state: DescentState, rows: NeighborRows, permutation: Int32Array | null, leafEnds: Int32Array): void {
+  const { data, dim } = state;
+  let start = 0;
+  for (const end of leafEnds) {
     for (let a = start; a < end; a++) {
-      const p = permutation[a];
+      const p = permutation === null ? a : permutation[a];
       for (let b = a + 1; b < end; b++) {
-        const q = permutation[b];
+        const q = permutation === null ? b : permutation[b];
         const distance = squaredDistance(data, p, q, dim);
-        neighbors.push(p, distance, q, 1);
-        neighbors.push(q, distance, p, 1);
+        rows.push(p, distance, q, 1);
+        rows.push(q, distance, p, 1);
       }
     }
+    start = end;
+  }
+}
+
+/**
+ * Builds the forest's other trees, on helpers as well as here (a tree is a unit), and offers each
+ * one's leaf pairs in tree order as soon as it is built.
+ */
+function addForestLeaves(state: DescentState, rows: NeighborRows, onTree: (treesDone: number) => void, options: KnnOptions): void {
+  const { n, treeLeafCounts, treePermutations, treeLeafEnds } = state;
+  const trees = treeLeafCounts.length;
+  const first = openPhase(state, PHASE_TREES, trees, 0);
+  onTree(1);
+  for (let tree = 0; tree < trees; tree++) {
+    throwIfStopped(options.shouldStop, 'nearest neighbours (trees)');
+    // While the next tree in order is still being built elsewhere, build another one here.
+    while (Atomics.load(treeLeafCounts, tree) === 0) {
+      if (!claimUnit(state, first + trees)) Atomics.wait(treeLeafCounts, tree, 0);
+    }
+    const buffer = tree % (treePermutations.length / n);
+    addLeafPairs(state, rows, treePermutations.subarray(buffer * n, (buffer + 1) * n), treeLeafEnds.subarray(buffer * n, buffer * n + treeLeafCounts[tree]));
+    onTree(tree + 2);
+  }
+  awaitUnits(state, first + trees);
+}
+
+/** Builds tree `unit` of the forest (after the first, which ordered the rows) into the state. */
+function buildTree(state: DescentState, unit: number): void {
+  const { data, n, dim, k, treeSeeds, treePermutations, treeLeafEnds, treeLeafCounts } = state;
+  const buffer = unit % (treePermutations.length / n);
+  const leafEnds = treeLeafEnds.subarray(buffer * n, (buffer + 1) * n);
+  let leaves = 0;
+  partitionByRandomProjections(data, n, dim, leafSizeFor(k), createRng(treeSeeds[unit]), treePermutations.subarray(buffer * n, (buffer + 1) * n), (end) => {
+    leafEnds[leaves++] = end;
   });
+  Atomics.store(treeLeafCounts, unit, leaves);
+  Atomics.notify(treeLeafCounts, unit);
 }
 
 /**
  * Builds a random-projection tree in `permutation`: splits the points recursively by random
  * hyperplanes (the perpendicular bisector of two random points) until each part has at most
- * `leafSize` points; each leaf is a range [start, end) of `permutation`, handed to `onLeaf`.
+ * `leafSize` points. Each leaf is a range of `permutation`; `onLeaf` gets their ends in order
+ * (a leaf starts where the one before it ended).
  */
 function partitionByRandomProjections(
   data: Float32Array,
@@ -293,7 +338,7 @@ function partitionByRandomProjections(
   leafSize: number,
   rng: Rng32,
   permutation: Int32Array,
-  onLeaf: (start: number, end: number) => void,
+  onLeaf: (end: number) => void,
 ): void {
   const normal = new Float64Array(dim);
   for (let i = 0; i < n; i++) permutation[i] = i;
@@ -303,7 +348,7 @@ function partitionByRandomProjections(
     const start = stack.pop() as number;
     const size = end - start;
     if (size <= leafSize) {
-      onLeaf(start, end);
+      onLeaf(end);
       continue;
     }
     const leftPosition = Math.floor((rng.nextUint32() / 4294967296) * size);
@@ -336,7 +381,8 @@ function partitionByRandomProjections(
     let split = low;
     // Duplicates (or a degenerate plane) can put everything on one side: halve the range instead.
     if (split === start || split === end) split = start + (size >> 1);
-    stack.push(start, split, split, end);
+    // The back half goes on the stack first, so leaves come off it front to back.
+    stack.push(split, end, start, split);
   }
 }
 
@@ -354,183 +400,292 @@ function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, neig
   }
 }
 
-/** Per-point bounded sample of candidate indices, kept by smallest random priority. */
-class CandidateHeap {
-  /** Replaced by a shared copy when helper threads read the candidates. */
-  indices: Int32Array;
-  readonly priorities: Float64Array;
+/** Priority of an empty candidate slot: above every drawn priority (31-bit). */
+const EMPTY_PRIORITY = 0x7fffffff;
 
-  constructor(
-    n: number,
-    readonly size: number,
-  ) {
-    this.indices = new Int32Array(n * size);
-    this.priorities = new Float64Array(n * size);
+/**
+ * A random priority for neighbour slot `slot` in the sampling pass seeded `seed` (murmur3's
+ * finaliser: a bijection of the slot, so no two slots tie). Drawn from the slot rather than from a
+ * stream, any thread can compute any slot's priority and get the same sample.
+ */
+function slotPriority(seed: number, slot: number): number {
+  let z = slot ^ seed;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 1;
+}
+
+/**
+ * Offers `candidate` to `row`'s bounded sample, a max-heap of the `size` smallest priorities
+ * (pynndescent's way to sample uniformly without counting first).
+ */
+function offerCandidate(indices: Int32Array, priorities: Int32Array, size: number, row: number, priority: number, candidate: number): void {
+  const base = row * size;
+  if (!(priority < priorities[base])) return;
+  for (let t = 0; t < size; t++) if (indices[base + t] === candidate) return;
+  let position = 0;
+  for (;;) {
+    const left = 2 * position + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    let larger = left;
+    if (right < size && priorities[base + right] > priorities[base + left]) larger = right;
+    if (priorities[base + larger] <= priority) break;
+    priorities[base + position] = priorities[base + larger];
+    indices[base + position] = indices[base + larger];
+    position = larger;
   }
+  priorities[base + position] = priority;
+  indices[base + position] = candidate;
+}
 
-  clear(): void {
-    this.indices.fill(-1);
-    this.priorities.fill(Infinity);
-  }
+/** The rows [from, to) that sampling or marking unit `unit` of `units` owns. */
+function unitRows(n: number, unit: number, units: number): [number, number] {
+  return [Math.floor((unit * n) / units), Math.floor(((unit + 1) * n) / units)];
+}
 
-  push(row: number, priority: number, candidate: number): void {
-    const size = this.size;
-    const base = row * size;
-    const priorities = this.priorities;
-    const indices = this.indices;
-    if (!(priority < priorities[base])) return;
-    for (let t = 0; t < size; t++) if (indices[base + t] === candidate) return;
-    let position = 0;
-    for (;;) {
-      const left = 2 * position + 1;
-      if (left >= size) break;
-      const right = left + 1;
-      let larger = left;
-      if (right < size && priorities[base + right] > priorities[base + left]) larger = right;
-      if (priorities[base + larger] <= priority) break;
-      priorities[base + position] = priorities[base + larger];
-      indices[base + position] = indices[base + larger];
-      position = larger;
+/**
+ * Samples, for the rows this unit owns, up to `candidates` new and old candidates from their
+ * neighbours and reverse neighbours. Every unit reads all rows in order and offers only to its own,
+ * so each row gets its offers in the same order whichever unit, on whichever thread, owns it.
+ */
+function sampleUnit(state: DescentState, unit: number, units: number, seed: number): void {
+  const { n, k, candidates: size, rows, newIndices, newPriorities, oldIndices, oldPriorities } = state;
+  const [from, to] = unitRows(n, unit, units);
+  newIndices.fill(-1, from * size, to * size);
+  oldIndices.fill(-1, from * size, to * size);
+  newPriorities.fill(EMPTY_PRIORITY, from * size, to * size);
+  oldPriorities.fill(EMPTY_PRIORITY, from * size, to * size);
+  const { indices, isNew } = rows;
+  for (let row = 0; row < n; row++) {
+    const owned = row >= from && row < to;
+    for (let slot = row * k; slot < (row + 1) * k; slot++) {
+      const neighbor = indices[slot];
+      if (neighbor < 0) continue;
+      const reverse = neighbor >= from && neighbor < to;
+      if (!owned && !reverse) continue;
+      const priority = slotPriority(seed, slot);
+      const fresh = isNew[slot] === 1;
+      if (owned) offerCandidate(fresh ? newIndices : oldIndices, fresh ? newPriorities : oldPriorities, size, row, priority, neighbor);
+      if (reverse) offerCandidate(fresh ? newIndices : oldIndices, fresh ? newPriorities : oldPriorities, size, neighbor, priority, row);
     }
-    priorities[base + position] = priority;
-    indices[base + position] = candidate;
   }
 }
 
 /**
- * Samples, for every point, up to `size` new and old candidates from its neighbours and reverse
- * neighbours; sampled new neighbours are then marked old so they join only once.
+ * Marks the new neighbours that this unit's rows sampled as old, so they join only once. A phase
+ * of its own: sampling units read every row's flags.
  */
-function sampleCandidates(neighbors: NeighborRows, newCandidates: CandidateHeap, oldCandidates: CandidateHeap, rng: Rng32): void {
-  const { n, k } = neighbors;
-  newCandidates.clear();
-  oldCandidates.clear();
-  for (let row = 0; row < n; row++) {
-    for (let t = 0; t < k; t++) {
-      const slot = row * k + t;
-      const neighbor = neighbors.indices[slot];
-      if (neighbor < 0) continue;
-      const priority = rng.nextUint32();
-      const target = neighbors.isNew[slot] === 1 ? newCandidates : oldCandidates;
-      target.push(row, priority, neighbor);
-      target.push(neighbor, priority, row);
-    }
-  }
+function markUnit(state: DescentState, unit: number, units: number): void {
+  const { n, k, candidates: size, rows, newIndices } = state;
+  const { indices, isNew } = rows;
+  const [from, to] = unitRows(n, unit, units);
   // Stamping a row's sampled candidates lets each of its k flags be checked in one look-up instead of a scan.
-  const sampledFor = new Int32Array(n).fill(-1);
-  const size = newCandidates.size;
-  for (let row = 0; row < n; row++) {
+  const sampledFor = new Int32Array(n);
+  for (let row = from; row < to; row++) {
     for (let c = row * size; c < (row + 1) * size; c++) {
-      const candidate = newCandidates.indices[c];
-      if (candidate >= 0) sampledFor[candidate] = row;
+      const candidate = newIndices[c];
+      if (candidate >= 0) sampledFor[candidate] = row + 1;
     }
     for (let slot = row * k; slot < (row + 1) * k; slot++) {
-      if (neighbors.isNew[slot] === 1 && sampledFor[neighbors.indices[slot]] === row) neighbors.isNew[slot] = 0;
+      if (isNew[slot] === 1 && sampledFor[indices[slot]] === row + 1) isNew[slot] = 0;
     }
   }
 }
 
 /**
- * NN-descent's local joins, cut into units of rows. A unit computes its candidate pairs' distances
- * against the bars as they stood when its block opened and lists the pairs that beat them; the
- * caller applies a block's lists in unit order once all its units are done. Which thread ran a
- * unit thus changes nothing: the neighbours are the same with any number of helpers.
+ * Everything NN-descent's units read and write, shared with helper threads (with none, plain
+ * arrays). Units are numbered over the whole search, one phase after another; the caller opens
+ * them, and any thread claims and runs them.
  */
-export interface JoinState {
+export interface DescentState {
   n: number;
   dim: number;
   k: number;
+  /** Candidates sampled per row and kind (new, old). */
   candidates: number;
   data: Float32Array;
-  /** The rows' distances; the last of row i (index i·k + k − 1) is its bar. */
-  bars: Float32Array;
+  rows: { indices: Int32Array; distances: Float32Array; isNew: Uint8Array };
+  /** Per row, its sampled candidates (−1: none) and their priorities, new and old. */
   newIndices: Int32Array;
+  newPriorities: Int32Array;
   oldIndices: Int32Array;
+  oldPriorities: Int32Array;
+  /**
+   * Per tree after the first: its seed and its leaf count once built (0 before); its permutation
+   * and leaf ends (n each) in buffer tree mod buffers.
+   */
+  treeSeeds: Int32Array;
+  treePermutations: Int32Array;
+  treeLeafEnds: Int32Array;
+  treeLeafCounts: Int32Array;
+  /** Rows per local-join unit. */
   rowsPerUnit: number;
-  /** Per unit of a block: its pairs (p, q, squared distance) from unit · capacity on, and their count. */
+  /** Per join unit of a block: its pairs (p, q, squared distance) from unit · capacity on, and their count. */
   pairP: Int32Array;
   pairQ: Int32Array;
   pairDistances: Float32Array;
   pairCounts: Int32Array;
-  /** See the JOIN_* slots. */
+  /** See the CONTROL_* slots. */
   control: Int32Array;
 }
 
-/** Units are numbered over all iterations; those below this one may be claimed (the caller opens one block at a time; −1 once the search is over). */
-const JOIN_OPEN = 0;
+/** Units below this may be claimed (−1 once the search is over). */
+const CONTROL_OPEN = 0;
 /** Next unclaimed unit. */
-const JOIN_CLAIMED = 1;
+const CONTROL_CLAIMED = 1;
 /** Units finished. */
-const JOIN_FINISHED = 2;
-/** The current iteration's first unit. */
-const JOIN_ITERATION_FIRST = 3;
-/** Candidate pairs a unit may list: its rows are as many as fit. */
+const CONTROL_FINISHED = 2;
+/** The current phase's first unit. */
+const CONTROL_PHASE_FIRST = 3;
+/** The current phase (PHASE_*). */
+const CONTROL_PHASE = 4;
+/** The current phase's seed (sampling). */
+const CONTROL_PHASE_SEED = 5;
+/** Units in the current phase (sampling and marking split the rows by it). */
+const CONTROL_PHASE_UNITS = 6;
+const CONTROL_SLOTS = 7;
+
+const PHASE_TREES = 0;
+const PHASE_SAMPLE = 1;
+const PHASE_MARK = 2;
+const PHASE_JOIN = 3;
+
+/** Candidate pairs a join unit may list: its rows are as many as fit. */
 const JOIN_PAIRS_PER_UNIT = 16384;
-/** Units per block: enough to keep two threads busy between the caller's applying turns. */
+/** Join units per block: enough to keep two threads busy between the caller's applying turns. */
 const JOIN_UNITS_PER_BLOCK = 16;
 /** Pair lists held at once: two blocks', so helpers list the next block while the caller applies one. */
 const JOIN_UNIT_SLOTS = 2 * JOIN_UNITS_PER_BLOCK;
+/** pynndescent samples min(60, k); at 70k × 32 with k = 90, 20 still recalls 0.996 and halves the joins. */
+const MAX_CANDIDATES = 20;
 
-function createJoinState(
+function createDescentState(
   data: Float32Array,
   n: number,
   dim: number,
-  neighbors: NeighborRows,
-  newCandidates: CandidateHeap,
-  oldCandidates: CandidateHeap,
+  rows: NeighborRows,
+  treeCount: number,
+  threadCount: number,
+  rng: Rng32,
   shared: boolean,
-): JoinState {
+): DescentState {
   const share = <T extends Float32Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
-  const candidates = newCandidates.size;
+  const k = rows.k;
+  const candidates = Math.min(MAX_CANDIDATES, k);
   const pairsPerRow = (candidates * (candidates - 1)) / 2 + candidates * candidates;
   const rowsPerUnit = Math.max(1, Math.floor(JOIN_PAIRS_PER_UNIT / pairsPerRow));
   const capacity = rowsPerUnit * pairsPerRow;
-  neighbors.distances = share(neighbors.distances);
-  newCandidates.indices = share(newCandidates.indices);
-  oldCandidates.indices = share(oldCandidates.indices);
+  const otherTrees = treeCount - 1;
+  // Built side by side, each tree holds its permutation and leaves until its turn to be offered;
+  // built in turn here alone, they can share one pair of buffers.
+  const treeBuffers = threadCount > 1 ? otherTrees : 1;
   return {
     n,
     dim,
-    k: neighbors.k,
+    k,
     candidates,
     data: share(data),
-    bars: neighbors.distances,
-    newIndices: newCandidates.indices,
-    oldIndices: oldCandidates.indices,
+    rows,
+    newIndices: share(new Int32Array(n * candidates)),
+    newPriorities: share(new Int32Array(n * candidates)),
+    oldIndices: share(new Int32Array(n * candidates)),
+    oldPriorities: share(new Int32Array(n * candidates)),
+    treeSeeds: share(Int32Array.from({ length: otherTrees }, () => rng.nextUint32() | 0)),
+    treePermutations: share(new Int32Array(treeBuffers * n)),
+    treeLeafEnds: share(new Int32Array(treeBuffers * n)),
+    treeLeafCounts: share(new Int32Array(otherTrees)),
     rowsPerUnit,
     pairP: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
     pairQ: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
     pairDistances: share(new Float32Array(JOIN_UNIT_SLOTS * capacity)),
     pairCounts: share(new Int32Array(JOIN_UNIT_SLOTS)),
-    control: share(new Int32Array(4)),
+    control: share(new Int32Array(CONTROL_SLOTS)),
   };
 }
 
-/** One iteration's local joins, block by block, on this thread and any helpers; returns the rows' updates. */
-function localJoin(join: JoinState, neighbors: NeighborRows, options: KnnOptions): number {
-  const { n, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts, control } = join;
+/** Opens the `units` units of a new phase (the last one's are all finished); returns its first unit's number. */
+function openPhase(state: DescentState, phase: number, units: number, seed: number): number {
+  const control = state.control;
+  const first = Atomics.load(control, CONTROL_CLAIMED);
+  // Set before the units open: a thread that claims one then reads the phase it belongs to.
+  Atomics.store(control, CONTROL_PHASE, phase);
+  Atomics.store(control, CONTROL_PHASE_SEED, seed);
+  Atomics.store(control, CONTROL_PHASE_UNITS, units);
+  Atomics.store(control, CONTROL_PHASE_FIRST, first);
+  openUnits(control, first + units);
+  return first;
+}
+
+function openUnits(control: Int32Array, below: number): void {
+  Atomics.store(control, CONTROL_OPEN, below);
+  Atomics.notify(control, CONTROL_OPEN);
+}
+
+/** Runs a phase of `units` units here and on any helpers, and waits until all are finished. */
+function runPhase(state: DescentState, phase: number, units: number, seed: number): void {
+  const first = openPhase(state, phase, units, seed);
+  while (claimUnit(state, first + units));
+  awaitUnits(state, first + units);
+}
+
+/** Waits until every unit numbered below `end` is finished. */
+function awaitUnits(state: DescentState, end: number): void {
+  const control = state.control;
+  for (let done = Atomics.load(control, CONTROL_FINISHED); done < end; done = Atomics.load(control, CONTROL_FINISHED)) {
+    Atomics.wait(control, CONTROL_FINISHED, done);
+  }
+}
+
+/** Claims and runs one unit numbered below `open`; false when none is left. */
+function claimUnit(state: DescentState, open: number): boolean {
+  const control = state.control;
+  for (;;) {
+    const claimed = Atomics.load(control, CONTROL_CLAIMED);
+    if (claimed >= open) return false;
+    if (Atomics.compareExchange(control, CONTROL_CLAIMED, claimed, claimed + 1) !== claimed) continue;
+    const unit = claimed - Atomics.load(control, CONTROL_PHASE_FIRST);
+    const phase = Atomics.load(control, CONTROL_PHASE);
+    if (phase === PHASE_TREES) buildTree(state, unit);
+    else if (phase === PHASE_SAMPLE) sampleUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
+    else if (phase === PHASE_MARK) markUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
+    else joinUnit(state, unit, unit % JOIN_UNIT_SLOTS);
+    Atomics.add(control, CONTROL_FINISHED, 1);
+    Atomics.notify(control, CONTROL_FINISHED);
+    return true;
+  }
+}
+
+/** A helper's side of NN-descent: claims the units the caller opens until the search is over. */
+export function runDescentUnits(state: DescentState, _thread: number): void {
+  const control = state.control;
+  for (let open = Atomics.load(control, CONTROL_OPEN); open >= 0; open = Atomics.load(control, CONTROL_OPEN)) {
+    while (claimUnit(state, open));
+    Atomics.wait(control, CONTROL_OPEN, open);
+  }
+}
+
+/**
+ * One iteration's local joins, block by block, on this thread and any helpers; returns the rows'
+ * updates. A unit computes its candidate pairs' distances against the bars as they stood when its
+ * block opened and lists the pairs that beat them; the caller applies a block's lists in unit order
+ * once all its units are done.
+ */
+function localJoin(state: DescentState, neighbors: NeighborRows, options: KnnOptions): number {
+  const { n, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts, control } = state;
   const units = Math.ceil(n / rowsPerUnit);
   const capacity = pairP.length / JOIN_UNIT_SLOTS;
-  const first = Atomics.load(control, JOIN_CLAIMED);
-  Atomics.store(control, JOIN_ITERATION_FIRST, first);
-  const open = (blockStart: number): void => {
-    Atomics.store(control, JOIN_OPEN, first + Math.min(units, blockStart + JOIN_UNITS_PER_BLOCK));
-    Atomics.notify(control, JOIN_OPEN);
-  };
-  open(0);
+  const first = openPhase(state, PHASE_JOIN, Math.min(units, JOIN_UNITS_PER_BLOCK), 0);
   let updates = 0;
   for (let blockStart = 0; blockStart < units; blockStart += JOIN_UNITS_PER_BLOCK) {
     throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
     const blockEnd = Math.min(units, blockStart + JOIN_UNITS_PER_BLOCK);
-    claimJoinUnits(join, first + blockEnd);
-    // Then wait for the units helpers claimed.
-    for (let done = Atomics.load(control, JOIN_FINISHED); done < first + blockEnd; done = Atomics.load(control, JOIN_FINISHED)) {
-      Atomics.wait(control, JOIN_FINISHED, done);
-    }
+    while (claimUnit(state, first + blockEnd));
+    awaitUnits(state, first + blockEnd);
     // Helpers list the next block while this thread applies this one. A unit lists the pairs that beat
     // the bars as they stood at some moment before the pairs are applied; bars only fall, so a pair it
     // leaves out would have been refused anyway, and the rows come out the same whenever it ran.
-    if (blockEnd < units) open(blockEnd);
+    if (blockEnd < units) openUnits(control, first + Math.min(units, blockEnd + JOIN_UNITS_PER_BLOCK));
     const firstSlot = blockStart % JOIN_UNIT_SLOTS;
     for (let unit = firstSlot; unit < firstSlot + blockEnd - blockStart; unit++) {
       for (let slot = unit * capacity, end = slot + pairCounts[unit]; slot < end; slot++) {
@@ -543,32 +698,10 @@ function localJoin(join: JoinState, neighbors: NeighborRows, options: KnnOptions
   return updates;
 }
 
-/** A helper's side of the joins: claims units of each block the caller opens until the search is over. */
-export function runJoinUnits(join: JoinState, _thread: number): void {
-  const control = join.control;
-  for (let open = Atomics.load(control, JOIN_OPEN); open >= 0; open = Atomics.load(control, JOIN_OPEN)) {
-    claimJoinUnits(join, open);
-    Atomics.wait(control, JOIN_OPEN, open);
-  }
-}
-
-/** Claims and runs units numbered below `open`. */
-function claimJoinUnits(join: JoinState, open: number): void {
-  const control = join.control;
-  for (;;) {
-    const claimed = Atomics.load(control, JOIN_CLAIMED);
-    if (claimed >= open) return;
-    if (Atomics.compareExchange(control, JOIN_CLAIMED, claimed, claimed + 1) !== claimed) continue;
-    const unit = claimed - Atomics.load(control, JOIN_ITERATION_FIRST);
-    joinUnit(join, unit, unit % JOIN_UNIT_SLOTS);
-    Atomics.add(control, JOIN_FINISHED, 1);
-    Atomics.notify(control, JOIN_FINISHED);
-  }
-}
-
 /** Lists, for the rows of `unit`, every new–new and new–old candidate pair closer than both bars. */
-function joinUnit(join: JoinState, unit: number, slot: number): void {
-  const { n, dim, k, candidates: size, data, bars, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = join;
+function joinUnit(state: DescentState, unit: number, slot: number): void {
+  const { n, dim, k, candidates: size, data, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = state;
+  const bars = state.rows.distances;
   const capacity = pairP.length / JOIN_UNIT_SLOTS;
   let count = slot * capacity;
   const rowEnd = Math.min(n, (unit + 1) * rowsPerUnit);
@@ -603,4 +736,3 @@ function joinUnit(join: JoinState, unit: number, slot: number): void {
   }
   pairCounts[slot] = count - slot * capacity;
 }
-

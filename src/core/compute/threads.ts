@@ -5,7 +5,7 @@
  */
 
 /** The parallel stages a helper can join. */
-export type HelperTask = 'knnJoin' | 'umapLayout' | 'tsneAttraction';
+export type HelperTask = 'nnDescent' | 'umapLayout' | 'tsneAttraction';
 
 export interface HelperThreads {
   /** Threads `start` adds beside the calling one. */
@@ -18,7 +18,7 @@ export interface HelperThreads {
  * `array` in a SharedArrayBuffer, for state that helper threads read or write: itself when it
  * already is there or when `shared` is false (no helpers), else a shared copy.
  */
-export function inSharedMemory<T extends Float32Array | Float64Array | Int32Array>(array: T, shared: boolean): T {
+export function inSharedMemory<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(array: T, shared: boolean): T {
   if (!shared || array.buffer instanceof SharedArrayBuffer) return array;
   const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
   copy.set(array);
