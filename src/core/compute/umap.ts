@@ -7,7 +7,7 @@
 
 import { throwIfStopped } from './cancel';
 import type { ProjectionHooks } from './hooks';
-import { nearestNeighbors } from './knn';
+import { nearestNeighbors, type KnnGraph } from './knn';
 import { fitPca, projectPca } from './pca';
 import { createRng, Rng } from './random';
 import { findAbParams, fuzzySimplicialSet, FuzzyGraph } from './umapGraph';
@@ -48,8 +48,6 @@ export interface UmapOptions {
 const INIT_EXTENT = 10;
 /** umap-learn jitters a PCA start by this much so that duplicate codes do not stay stacked. */
 const INIT_NOISE = 1e-4;
-/** Cells per axis of the Z-order curve that numbers points for the SGD (12 bits each). */
-const CURVE_CELLS = 4096;
 /** Edge samples (edges × epochs) below which helper threads would cost more to start than they save. */
 const PARALLEL_MIN_EDGE_EPOCHS = 5e6;
 
@@ -98,10 +96,14 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
   });
   throwIfStopped(hooks.shouldStop, 'fuzzy graph');
   hooks.onProgress?.('graph', 0);
-  const graph = fuzzySimplicialSet(knn, nNeighbors);
+  // Points are renumbered by the search's locality order (slots[i] is point i's new number), so
+  // that graph neighbours have near numbers: the fuzzy union's transposes and the SGD's edge samples
+  // then mostly find each other's data in cache (at 1M points a neighbour is otherwise a miss).
+  const slots = new Int32Array(n);
+  for (let slot = 0; slot < n; slot++) slots[knn.order === undefined ? slot : knn.order[slot]] = slot;
+  const graph = fuzzySimplicialSet(renumberNeighbors(knn, slots), nNeighbors);
   const parallel = options.threads !== undefined && options.threads.helpers > 0 && graph.weights.length * nEpochs >= PARALLEL_MIN_EDGE_EPOCHS;
-  const slots = localitySlots(embedding, n, nComponents);
-  const edges = layoutEdges(graph, nEpochs, parallel, slots);
+  const edges = layoutEdges(graph, nEpochs, parallel);
   const { a, b } = findAbParams(spread, minDist);
   hooks.onProgress?.('graph', 1);
 
@@ -122,29 +124,19 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
   return moveRows(reordered, embedding, slots, nComponents, 'fromSlots');
 }
 
-/**
- * A slot for each point along a Z-order curve of its starting position: graph neighbours mostly
- * start near each other, so their coordinates then share cache lines during the SGD (at 1M points
- * a neighbour's coordinates otherwise cost a cache miss per edge sample).
- */
-function localitySlots(embedding: Float32Array, n: number, nComponents: number): Int32Array {
-  // One float64 per point, curve position × n + point (exact: < 2^24 · n), sorted natively.
-  const keys = new Float64Array(n);
-  const cell = (value: number): number => spreadBits(Math.min(CURVE_CELLS - 1, Math.floor((value / INIT_EXTENT) * CURVE_CELLS)));
-  for (let i = 0; i < n; i++) keys[i] = (cell(embedding[i * nComponents]) | (cell(embedding[i * nComponents + 1]) << 1)) * n + i;
-  keys.sort();
-  const slots = new Int32Array(n);
-  for (let slot = 0; slot < n; slot++) slots[keys[slot] % n] = slot;
-  return slots;
-}
-
-/** The 12 low bits of `value` moved to the even bit positions (one axis of a Z-order curve position). */
-function spreadBits(value: number): number {
-  let bits = value & 0xfff;
-  bits = (bits | (bits << 8)) & 0x00ff00ff;
-  bits = (bits | (bits << 4)) & 0x0f0f0f0f;
-  bits = (bits | (bits << 2)) & 0x33333333;
-  return (bits | (bits << 1)) & 0x55555555;
+/** The kNN graph with point i's row moved to row slots[i] and every neighbour j named slots[j]. */
+function renumberNeighbors(knn: KnnGraph, slots: Int32Array): KnnGraph {
+  const { n, k } = knn;
+  const indices = new Int32Array(n * k);
+  const distances = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const to = slots[i] * k;
+    for (let t = 0; t < k; t++) {
+      indices[to + t] = slots[knn.indices[i * k + t]];
+      distances[to + t] = knn.distances[i * k + t];
+    }
+  }
+  return { n, k, indices, distances };
 }
 
 /** Copies the rows of `source` into `target`, point i's row moving to or from row slots[i]; returns `target`. */
@@ -159,17 +151,16 @@ function moveRows(source: Float32Array, target: Float32Array, slots: Int32Array,
 
 /**
  * Drops edges weaker than max weight / nEpochs (they would be sampled less than once, as
- * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head, with
- * point i renumbered slots[i]; `shared` puts them where helper threads can read them, saving the
- * SGD a copy.
+ * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head;
+ * `shared` puts them where helper threads can read them, saving the SGD a copy.
  */
-function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean, slots: Int32Array): LayoutEdges {
+function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean): LayoutEdges {
   const { n, heads, tails, weights } = graph;
   let maxWeight = 0;
   for (let e = 0; e < weights.length; e++) maxWeight = Math.max(maxWeight, weights[e]);
   const threshold = maxWeight / nEpochs;
   const rowStart = new Int32Array(n + 1);
-  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[slots[heads[e]] + 1]++;
+  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[heads[e] + 1]++;
   for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
   const kept = rowStart[n];
   const buffer = (): ArrayBufferLike => (shared ? new SharedArrayBuffer(4 * kept) : new ArrayBuffer(4 * kept));
@@ -178,8 +169,8 @@ function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean, slots:
   const fill = rowStart.slice(0, n);
   for (let e = 0; e < weights.length; e++) {
     if (weights[e] < threshold) continue;
-    const at = fill[slots[heads[e]]]++;
-    keptTails[at] = slots[tails[e]];
+    const at = fill[heads[e]]++;
+    keptTails[at] = tails[e];
     epochsPerSample[at] = maxWeight / weights[e];
   }
   return { rowStart, tails: keptTails, epochsPerSample };
