@@ -52,6 +52,13 @@ export interface LayoutState {
   nextNegativeSample: Float32Array;
   /** chunksPerEpoch + 1 row offsets cutting each epoch into chunks of about equal edge counts. */
   chunkRows: Int32Array;
+  /**
+   * The order in which an epoch's chunks are handed out: round robin over one lane of consecutive
+   * chunks per thread. Threads claiming one after the other then work on distant rows; on
+   * neighbouring rows (which share graph neighbours when ids follow the data) each would keep
+   * taking cache lines the other just wrote, which at 1M points cost a third of the second thread.
+   */
+  chunkOrder: Int32Array;
   /** See the CONTROL_* slots. */
   control: Int32Array;
 }
@@ -129,8 +136,8 @@ export function coefficientTables(a: number, b: number, repulsionStrength: numbe
 }
 
 /**
- * Gathers the SGD's state. `shared` puts every array in a SharedArrayBuffer for helper threads;
- * the embedding is then a shared copy, which `optimizeLayout` copies back.
+ * Gathers the SGD's state for `lanes` threads. `shared` puts every array in a SharedArrayBuffer
+ * for helper threads; the embedding is then a shared copy, which `optimizeLayout` copies back.
  */
 function createLayoutState(
   embedding: Float32Array,
@@ -138,6 +145,7 @@ function createLayoutState(
   nComponents: number,
   edges: LayoutEdges,
   parameters: LayoutParameters,
+  lanes: number,
   shared: boolean,
 ): LayoutState {
   const share = <T extends Float32Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
@@ -155,6 +163,11 @@ function createLayoutState(
     chunkRows[chunk] = row;
   }
   chunkRows[chunksPerEpoch] = n;
+  const chunkOrder = new Int32Array(chunksPerEpoch);
+  const laneStart = (lane: number): number => Math.floor((lane * chunksPerEpoch) / lanes);
+  for (let next = 0, step = 0; next < chunksPerEpoch; step++) {
+    for (let lane = 0; lane < lanes; lane++) if (laneStart(lane) + step < laneStart(lane + 1)) chunkOrder[next++] = laneStart(lane) + step;
+  }
 
   return {
     n,
@@ -165,6 +178,7 @@ function createLayoutState(
     nextSample: share(Float32Array.from(epochsPerSample)),
     nextNegativeSample: share(nextNegativeSample),
     chunkRows: share(chunkRows),
+    chunkOrder: share(chunkOrder),
     control: share(new Int32Array(CONTROL_SLOTS)),
   };
 }
@@ -186,7 +200,7 @@ export function optimizeLayout(
 ): void {
   if (nComponents !== 2 && nComponents !== 3) throw new RangeError(`optimizeLayout handles 2 or 3 components, got ${nComponents}`);
   const parallel = threads !== undefined && threads.helpers > 0;
-  const state = createLayoutState(embedding, n, nComponents, edges, parameters, parallel);
+  const state = createLayoutState(embedding, n, nComponents, edges, parameters, 1 + (parallel ? threads.helpers : 0), parallel);
   const helpers = parallel ? threads.start('umapLayout', state) : undefined;
   try {
     runLayoutChunks(state, 0, hooks);
@@ -202,7 +216,7 @@ export function optimizeLayout(
  * for the helpers' last chunks, reports progress and layouts, and polls `shouldStop`.
  */
 export function runLayoutChunks(state: LayoutState, thread: number, hooks: ProjectionHooks = {}): void {
-  const { n, nComponents, parameters, embedding, nextSample, nextNegativeSample, chunkRows, control } = state;
+  const { n, nComponents, parameters, embedding, nextSample, nextNegativeSample, chunkRows, chunkOrder, control } = state;
   const { rowStart, tails, epochsPerSample } = state.edges;
   const { a, b, nEpochs, learningRate, negativeSampleRate, repulsionStrength } = parameters;
   const { attraction, repulsion } = coefficientTables(a, b, repulsionStrength);
@@ -232,17 +246,18 @@ export function runLayoutChunks(state: LayoutState, thread: number, hooks: Proje
     const claimed = Atomics.add(control, CONTROL_CLAIMED, 1);
     if (claimed >= totalChunks) break;
     const epoch = Math.floor(claimed / chunksPerEpoch);
-    const chunk = claimed - epoch * chunksPerEpoch;
+    const chunk = chunkOrder[claimed - epoch * chunksPerEpoch];
     const alpha = learningRate * (1 - epoch / nEpochs);
     for (let slot = 0; slot < window; ) {
       randomState ^= randomState << 13;
       randomState ^= randomState >>> 17;
       randomState ^= randomState << 5;
-      let id = ((randomState >>> 0) * (n / 4294967296)) | 0;
-      for (const runEnd = slot + runLength; slot < runEnd; slot++, id = id + 1 === n ? 0 : id + 1) {
-        windowIds[slot] = id;
-        for (let c = 0; c < nComponents; c++) windowPoints[slot * nComponents + c] = embedding[id * nComponents + c];
-      }
+      const start = ((randomState >>> 0) * (n / 4294967296)) | 0;
+      // The run's coordinates are one block of the layout (two when it wraps past the last point): copied whole.
+      const beforeEnd = Math.min(runLength, n - start);
+      windowPoints.set(embedding.subarray(start * nComponents, (start + beforeEnd) * nComponents), slot * nComponents);
+      if (beforeEnd < runLength) windowPoints.set(embedding.subarray(0, (runLength - beforeEnd) * nComponents), (slot + beforeEnd) * nComponents);
+      for (let id = start, runEnd = slot + runLength; slot < runEnd; slot++, id = id + 1 === n ? 0 : id + 1) windowIds[slot] = id;
     }
 
     for (let row = chunkRows[chunk]; row < chunkRows[chunk + 1]; row++) {
