@@ -65,7 +65,7 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
   let sorted: { indices: Int32Array; distances: Float32Array };
   let order: Int32Array | undefined;
   if (exact) {
-    const neighbors = new NeighborRows(n, k, false);
+    const neighbors = createNeighborRows(n, k, false);
     bruteForce(points, n, dim, neighbors, options);
     sorted = neighbors;
   } else {
@@ -83,7 +83,7 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
     // Helpers read it: allocated shared from the start rather than copied later.
     const reordered = new Float32Array(parallel ? new SharedArrayBuffer(4 * n * dim) : new ArrayBuffer(4 * n * dim));
     for (let i = 0; i < n; i++) reordered.set(points.subarray(order[i] * dim, order[i] * dim + dim), i * dim);
-    const neighbors = new NeighborRows(n, k, parallel);
+    const neighbors = createNeighborRows(n, k, parallel);
     nnDescent(reordered, n, dim, neighbors, rng, options, firstTreeLeafEnds.subarray(0, leaves));
     sorted = mapRowsBack(neighbors, order, k);
   }
@@ -165,59 +165,59 @@ function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array
 /**
  * n bounded rows of (squared distance, index, isNew) in flat arrays, each kept sorted nearest
  * first (ties by index); the last entry of a row is its current k-th nearest, the bar a new
- * candidate has to beat.
+ * candidate has to beat. Plain arrays, so helper threads get them as they are.
  */
-class NeighborRows {
-  readonly indices: Int32Array;
-  readonly distances: Float32Array;
+interface NeighborRows {
+  n: number;
+  k: number;
+  indices: Int32Array;
+  distances: Float32Array;
   /** 1 while a neighbour has not yet taken part in a local join (NN-descent's "new" flag). */
-  readonly isNew: Uint8Array;
+  isNew: Uint8Array;
+}
 
-  /** `shared`: in SharedArrayBuffers, for helper threads to read. */
-  constructor(
-    readonly n: number,
-    readonly k: number,
-    shared: boolean,
-  ) {
-    this.indices = inSharedMemory(new Int32Array(n * k).fill(-1), shared);
-    this.distances = inSharedMemory(new Float32Array(n * k).fill(Infinity), shared);
-    this.isNew = inSharedMemory(new Uint8Array(n * k), shared);
-  }
+/** Empty rows; `shared`: in SharedArrayBuffers, for helper threads. */
+function createNeighborRows(n: number, k: number, shared: boolean): NeighborRows {
+  return {
+    n,
+    k,
+    indices: inSharedMemory(new Int32Array(n * k).fill(-1), shared),
+    distances: inSharedMemory(new Float32Array(n * k).fill(Infinity), shared),
+    isNew: inSharedMemory(new Uint8Array(n * k), shared),
+  };
+}
 
-  /**
-   * Offers `candidate` at `distance` to `row`; returns 1 when the row changed, else 0.
-   * A pair's distance comes out bit for bit the same whichever end computes it, so a candidate the
-   * row already holds sits exactly where a binary search on (distance, index) lands: most offers
-   * in NN-descent are such repeats, and this finds them in log k steps instead of a scan of k.
-   */
-  push(row: number, distance: number, candidate: number, isNew: number): number {
-    const k = this.k;
-    const base = row * k;
-    const distances = this.distances;
-    const indices = this.indices;
-    const rounded = Math.fround(distance);
-    if (!(rounded < distances[base + k - 1])) return 0;
-    // First position whose entry comes after (rounded, candidate).
-    let low = base;
-    let high = base + k - 1;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      const stored = distances[middle];
-      if (stored < rounded || (stored === rounded && indices[middle] <= candidate)) low = middle + 1;
-      else high = middle;
-    }
-    if (low > base && distances[low - 1] === rounded && indices[low - 1] === candidate) return 0;
-    const isNewFlags = this.isNew;
-    for (let position = base + k - 1; position > low; position--) {
-      distances[position] = distances[position - 1];
-      indices[position] = indices[position - 1];
-      isNewFlags[position] = isNewFlags[position - 1];
-    }
-    distances[low] = rounded;
-    indices[low] = candidate;
-    isNewFlags[low] = isNew;
-    return 1;
+/**
+ * Offers `candidate` at `distance` to `row`; returns 1 when the row changed, else 0.
+ * A pair's distance comes out bit for bit the same whichever end computes it, so a candidate the
+ * row already holds sits exactly where a binary search on (distance, index) lands: most offers
+ * in NN-descent are such repeats, and this finds them in log k steps instead of a scan of k.
+ */
+function offerNeighbor(rows: NeighborRows, row: number, distance: number, candidate: number, isNew: number): number {
+  const { k, distances, indices } = rows;
+  const base = row * k;
+  const rounded = Math.fround(distance);
+  if (!(rounded < distances[base + k - 1])) return 0;
+  // First position whose entry comes after (rounded, candidate).
+  let low = base;
+  let high = base + k - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const stored = distances[middle];
+    if (stored < rounded || (stored === rounded && indices[middle] <= candidate)) low = middle + 1;
+    else high = middle;
   }
+  if (low > base && distances[low - 1] === rounded && indices[low - 1] === candidate) return 0;
+  const isNewFlags = rows.isNew;
+  for (let position = base + k - 1; position > low; position--) {
+    distances[position] = distances[position - 1];
+    indices[position] = indices[position - 1];
+    isNewFlags[position] = isNewFlags[position - 1];
+  }
+  distances[low] = rounded;
+  indices[low] = candidate;
+  isNewFlags[low] = isNew;
+  return 1;
 }
 
 /** Query rows handled together, so each other row is read from memory once per block, not once per row. */
@@ -234,8 +234,8 @@ function bruteForce(data: Float32Array, n: number, dim: number, neighbors: Neigh
       const last = Math.min(blockEnd, j);
       for (let i = blockStart; i < last; i++) {
         const distance = squaredDistance(data, i, j, dim);
-        neighbors.push(i, distance, j, 0);
-        neighbors.push(j, distance, i, 0);
+        offerNeighbor(neighbors, i, distance, j, 0);
+        offerNeighbor(neighbors, j, distance, i, 0);
       }
     }
   }
@@ -258,14 +258,14 @@ function nnDescent(data: Float32Array, n: number, dim: number, neighbors: Neighb
   const helpers = parallel ? options.threads?.start('nnDescent', state) : undefined;
   const treeShare = 0.3; // rough fraction of the run spent in the forest, for progress only
   try {
-    addLeafPairs(state, neighbors, null, firstTreeLeafEnds);
-    addForestLeaves(state, neighbors, (treesDone) => options.onProgress?.((treeShare * treesDone) / treeCount), options);
+    addLeafPairs(state, null, firstTreeLeafEnds);
+    addForestLeaves(state, (treesDone) => options.onProgress?.((treeShare * treesDone) / treeCount), options);
     fillEmptySlotsRandomly(data, n, dim, neighbors, rng);
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
-      runPhase(state, PHASE_SAMPLE, threadCount, rng.nextUint32() | 0);
-      runPhase(state, PHASE_MARK, threadCount, 0);
-      const updates = localJoin(state, neighbors, options);
+      runPhase(state, PHASE_SAMPLE, threadCount, threadCount, rng.nextUint32() | 0);
+      runPhase(state, PHASE_MARK, threadCount, threadCount, 0);
+      const updates = localJoin(state, threadCount, options);
       options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
       if (updates <= CONVERGENCE_DELTA * k * n) break;
     }
@@ -280,8 +280,8 @@ function nnDescent(data: Float32Array, n: number, dim: number, neighbors: Neighb
  * Offers every pair inside each leaf of a tree to the neighbour rows. Leaf i holds
  * permutation[leafEnds[i − 1] … leafEnds[i] − 1] (a null permutation: the rows themselves).
  */
-function addLeafPairs(state: DescentState, rows: NeighborRows, permutation: Int32Array | null, leafEnds: Int32Array): void {
-  const { data, dim } = state;
+function addLeafPairs(state: DescentState, permutation: Int32Array | null, leafEnds: Int32Array): void {
+  const { data, dim, rows } = state;
   let start = 0;
   for (const end of leafEnds) {
     for (let a = start; a < end; a++) {
@@ -289,8 +289,8 @@ function addLeafPairs(state: DescentState, rows: NeighborRows, permutation: Int3
       for (let b = a + 1; b < end; b++) {
         const q = permutation === null ? b : permutation[b];
         const distance = squaredDistance(data, p, q, dim);
-        rows.push(p, distance, q, 1);
-        rows.push(q, distance, p, 1);
+        offerNeighbor(rows, p, distance, q, 1);
+        offerNeighbor(rows, q, distance, p, 1);
       }
     }
     start = end;
@@ -301,10 +301,10 @@ function addLeafPairs(state: DescentState, rows: NeighborRows, permutation: Int3
  * Builds the forest's other trees, on helpers as well as here (a tree is a unit), and offers each
  * one's leaf pairs in tree order as soon as it is built.
  */
-function addForestLeaves(state: DescentState, rows: NeighborRows, onTree: (treesDone: number) => void, options: KnnOptions): void {
+function addForestLeaves(state: DescentState, onTree: (treesDone: number) => void, options: KnnOptions): void {
   const { n, treeLeafCounts, treePermutations, treeLeafEnds } = state;
   const trees = treeLeafCounts.length;
-  const first = openPhase(state, PHASE_TREES, trees, 0);
+  const first = openPhase(state, PHASE_TREES, trees, 0, 0);
   onTree(1);
   for (let tree = 0; tree < trees; tree++) {
     throwIfStopped(options.shouldStop, 'nearest neighbours (trees)');
@@ -313,7 +313,7 @@ function addForestLeaves(state: DescentState, rows: NeighborRows, onTree: (trees
       if (!claimUnit(state, first + trees)) Atomics.wait(treeLeafCounts, tree, 0);
     }
     const buffer = tree % (treePermutations.length / n);
-    addLeafPairs(state, rows, treePermutations.subarray(buffer * n, (buffer + 1) * n), treeLeafEnds.subarray(buffer * n, buffer * n + treeLeafCounts[tree]));
+    addLeafPairs(state, treePermutations.subarray(buffer * n, (buffer + 1) * n), treeLeafEnds.subarray(buffer * n, buffer * n + treeLeafCounts[tree]));
     onTree(tree + 2);
   }
   awaitUnits(state, first + trees);
@@ -401,7 +401,7 @@ function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, neig
     // The last entry holds -1 while any slot is empty (empty slots sit at +Infinity).
     while (neighbors.indices[row * k + k - 1] === -1 && attempts < 10 * k) {
       const candidate = Math.floor((rng.nextUint32() / 4294967296) * n);
-      if (candidate !== row) neighbors.push(row, squaredDistance(data, row, candidate, dim), candidate, 1);
+      if (candidate !== row) offerNeighbor(neighbors, row, squaredDistance(data, row, candidate, dim), candidate, 1);
       attempts++;
     }
   }
@@ -512,7 +512,7 @@ export interface DescentState {
   /** Candidates sampled per row and kind (new, old). */
   candidates: number;
   data: Float32Array;
-  rows: { indices: Int32Array; distances: Float32Array; isNew: Uint8Array };
+  rows: NeighborRows;
   /** Per row, its sampled candidates (−1: none) and their priorities, new and old. */
   newIndices: Int32Array;
   newPriorities: Int32Array;
@@ -533,6 +533,8 @@ export interface DescentState {
   pairQ: Int32Array;
   pairDistances: Float32Array;
   pairCounts: Int32Array;
+  /** Per applying unit: the row changes it made. */
+  updateCounts: Int32Array;
   /** See the CONTROL_* slots. */
   control: Int32Array;
 }
@@ -547,9 +549,9 @@ const CONTROL_FINISHED = 2;
 const CONTROL_PHASE_FIRST = 3;
 /** The current phase (PHASE_*). */
 const CONTROL_PHASE = 4;
-/** The current phase's seed (sampling). */
+/** The current phase's seed (sampling) or block (joins). */
 const CONTROL_PHASE_SEED = 5;
-/** Units in the current phase (sampling and marking split the rows by it). */
+/** Units that split the rows between them in the current phase (sampling, marking, applying joins). */
 const CONTROL_PHASE_UNITS = 6;
 const CONTROL_SLOTS = 7;
 
@@ -560,9 +562,9 @@ const PHASE_JOIN = 3;
 
 /** Candidate pairs a join unit may list: its rows are as many as fit. */
 const JOIN_PAIRS_PER_UNIT = 16384;
-/** Join units per block: enough to keep two threads busy between the caller's applying turns. */
+/** Join units per block: enough to keep the threads busy between barriers. */
 const JOIN_UNITS_PER_BLOCK = 16;
-/** Pair lists held at once: two blocks', so helpers list the next block while the caller applies one. */
+/** Pair lists held at once: two blocks', so one block is listed while the one before it is applied. */
 const JOIN_UNIT_SLOTS = 2 * JOIN_UNITS_PER_BLOCK;
 /** pynndescent samples min(60, k); at 70k × 32 with k = 90, 20 still recalls 0.996 and halves the joins. */
 const MAX_CANDIDATES = 20;
@@ -607,18 +609,22 @@ function createDescentState(
     pairQ: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
     pairDistances: share(new Float32Array(JOIN_UNIT_SLOTS * capacity)),
     pairCounts: share(new Int32Array(JOIN_UNIT_SLOTS)),
+    updateCounts: share(new Int32Array(threadCount)),
     control: share(new Int32Array(CONTROL_SLOTS)),
   };
 }
 
-/** Opens the `units` units of a new phase (the last one's are all finished); returns its first unit's number. */
-function openPhase(state: DescentState, phase: number, units: number, seed: number): number {
+/**
+ * Opens the `units` units of a new phase (the last one's are all finished), the first `rowUnits`
+ * of them splitting the rows between them; returns its first unit's number.
+ */
+function openPhase(state: DescentState, phase: number, units: number, rowUnits: number, seed: number): number {
   const control = state.control;
   const first = Atomics.load(control, CONTROL_CLAIMED);
   // Set before the units open: a thread that claims one then reads the phase it belongs to.
   Atomics.store(control, CONTROL_PHASE, phase);
   Atomics.store(control, CONTROL_PHASE_SEED, seed);
-  Atomics.store(control, CONTROL_PHASE_UNITS, units);
+  Atomics.store(control, CONTROL_PHASE_UNITS, rowUnits);
   Atomics.store(control, CONTROL_PHASE_FIRST, first);
   openUnits(control, first + units);
   return first;
@@ -630,8 +636,8 @@ function openUnits(control: Int32Array, below: number): void {
 }
 
 /** Runs a phase of `units` units here and on any helpers, and waits until all are finished. */
-function runPhase(state: DescentState, phase: number, units: number, seed: number): void {
-  const first = openPhase(state, phase, units, seed);
+function runPhase(state: DescentState, phase: number, units: number, rowUnits: number, seed: number): void {
+  const first = openPhase(state, phase, units, rowUnits, seed);
   while (claimUnit(state, first + units));
   awaitUnits(state, first + units);
 }
@@ -656,7 +662,7 @@ function claimUnit(state: DescentState, open: number): boolean {
     if (phase === PHASE_TREES) buildTree(state, unit);
     else if (phase === PHASE_SAMPLE) sampleUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
     else if (phase === PHASE_MARK) markUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
-    else joinUnit(state, unit, unit % JOIN_UNIT_SLOTS);
+    else joinUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
     Atomics.add(control, CONTROL_FINISHED, 1);
     Atomics.notify(control, CONTROL_FINISHED);
     return true;
@@ -674,39 +680,54 @@ export function runDescentUnits(state: DescentState, _thread: number): void {
 
 /**
  * One iteration's local joins, block by block, on this thread and any helpers; returns the rows'
- * updates. A unit computes its candidate pairs' distances against the bars as they stood when its
- * block opened and lists the pairs that beat them; the caller applies a block's lists in unit order
- * once all its units are done.
+ * updates. Units list a block's candidate pairs that beat the bars; the next phase applies them,
+ * each of `threadCount` units offering them in list order to the rows it owns (so every row sees
+ * its offers in one fixed order), while other units list the next block. A listing unit reads
+ * bars that the applying ones lower as it goes, but bars only fall: a pair it leaves out would
+ * have been refused anyway, and the rows come out the same whichever thread ran what, and when.
  */
-function localJoin(state: DescentState, neighbors: NeighborRows, options: KnnOptions): number {
-  const { n, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts, control } = state;
-  const units = Math.ceil(n / rowsPerUnit);
-  const capacity = pairP.length / JOIN_UNIT_SLOTS;
-  const first = openPhase(state, PHASE_JOIN, Math.min(units, JOIN_UNITS_PER_BLOCK), 0);
+function localJoin(state: DescentState, threadCount: number, options: KnnOptions): number {
+  const units = Math.ceil(state.n / state.rowsPerUnit);
+  const blocks = Math.ceil(units / JOIN_UNITS_PER_BLOCK);
   let updates = 0;
-  for (let blockStart = 0; blockStart < units; blockStart += JOIN_UNITS_PER_BLOCK) {
+  for (let block = 0; block <= blocks; block++) {
     throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
-    const blockEnd = Math.min(units, blockStart + JOIN_UNITS_PER_BLOCK);
-    while (claimUnit(state, first + blockEnd));
-    awaitUnits(state, first + blockEnd);
-    // Helpers list the next block while this thread applies this one. A unit lists the pairs that beat
-    // the bars as they stood at some moment before the pairs are applied; bars only fall, so a pair it
-    // leaves out would have been refused anyway, and the rows come out the same whenever it ran.
-    if (blockEnd < units) openUnits(control, first + Math.min(units, blockEnd + JOIN_UNITS_PER_BLOCK));
-    const firstSlot = blockStart % JOIN_UNIT_SLOTS;
-    for (let unit = firstSlot; unit < firstSlot + blockEnd - blockStart; unit++) {
-      for (let slot = unit * capacity, end = slot + pairCounts[unit]; slot < end; slot++) {
-        const p = pairP[slot];
-        const q = pairQ[slot];
-        updates += neighbors.push(p, pairDistances[slot], q, 1) + neighbors.push(q, pairDistances[slot], p, 1);
-      }
-    }
+    const listing = block < blocks ? Math.min(units, (block + 1) * JOIN_UNITS_PER_BLOCK) - block * JOIN_UNITS_PER_BLOCK : 0;
+    const applying = block > 0 ? threadCount : 0;
+    runPhase(state, PHASE_JOIN, applying + listing, applying, block);
+    for (let unit = 0; unit < applying; unit++) updates += state.updateCounts[unit];
   }
   return updates;
 }
 
-/** Lists, for the rows of `unit`, every new–new and new–old candidate pair closer than both bars. */
-function joinUnit(state: DescentState, unit: number, slot: number): void {
+/** Unit `unit` of a join phase for `block`: the first `applying` apply the block before, the rest list this one. */
+function joinUnit(state: DescentState, unit: number, applying: number, block: number): void {
+  if (unit < applying) applyPairs(state, block - 1, unit, applying);
+  else listPairs(state, block * JOIN_UNITS_PER_BLOCK + unit - applying, (block % 2) * JOIN_UNITS_PER_BLOCK + unit - applying);
+}
+
+/** Offers block `block`'s listed pairs to the rows that unit `unit` of `units` owns. */
+function applyPairs(state: DescentState, block: number, unit: number, units: number): void {
+  const { n, rows, pairP, pairQ, pairDistances, pairCounts } = state;
+  const [from, to] = unitRows(n, unit, units);
+  const capacity = pairP.length / JOIN_UNIT_SLOTS;
+  const firstSlot = (block % 2) * JOIN_UNITS_PER_BLOCK;
+  let updates = 0;
+  for (let listed = firstSlot; listed < firstSlot + JOIN_UNITS_PER_BLOCK; listed++) {
+    // A block's last lists may be stale ones from two blocks back: only the lists it wrote count.
+    if (block * JOIN_UNITS_PER_BLOCK + listed - firstSlot >= Math.ceil(n / state.rowsPerUnit)) break;
+    for (let slot = listed * capacity, end = slot + pairCounts[listed]; slot < end; slot++) {
+      const p = pairP[slot];
+      const q = pairQ[slot];
+      if (p >= from && p < to) updates += offerNeighbor(rows, p, pairDistances[slot], q, 1);
+      if (q >= from && q < to) updates += offerNeighbor(rows, q, pairDistances[slot], p, 1);
+    }
+  }
+  state.updateCounts[unit] = updates;
+}
+
+/** Lists, for the rows of join unit `unit`, every new–new and new–old candidate pair closer than both bars, into list `slot`. */
+function listPairs(state: DescentState, unit: number, slot: number): void {
   const { n, dim, k, candidates: size, data, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = state;
   const bars = state.rows.distances;
   const capacity = pairP.length / JOIN_UNIT_SLOTS;
