@@ -464,17 +464,28 @@ function sampleUnit(state: DescentState, unit: number, units: number, seed: numb
   newPriorities.fill(EMPTY_PRIORITY, from * size, to * size);
   oldPriorities.fill(EMPTY_PRIORITY, from * size, to * size);
   const { indices, isNew } = rows;
-  for (let row = 0; row < n; row++) {
-    const owned = row >= from && row < to;
-    for (let slot = row * k; slot < (row + 1) * k; slot++) {
-      const neighbor = indices[slot];
-      if (neighbor < 0) continue;
-      const reverse = neighbor >= from && neighbor < to;
-      if (!owned && !reverse) continue;
-      const priority = slotPriority(seed, slot);
-      const fresh = isNew[slot] === 1;
-      if (owned) offerCandidate(fresh ? newIndices : oldIndices, fresh ? newPriorities : oldPriorities, size, row, priority, neighbor);
-      if (reverse) offerCandidate(fresh ? newIndices : oldIndices, fresh ? newPriorities : oldPriorities, size, neighbor, priority, row);
+  // Old candidates only ever join a row's new ones: a row offered no new candidate needs none, and
+  // once the search settles that is most rows, so new ones are sampled first and old ones only there.
+  const offeredNew = new Uint8Array(to - from);
+  for (let pass = 0; pass < 2; pass++) {
+    const fresh = pass === 0 ? 1 : 0;
+    const sampleIndices = fresh === 1 ? newIndices : oldIndices;
+    const samplePriorities = fresh === 1 ? newPriorities : oldPriorities;
+    for (let row = 0; row < n; row++) {
+      const owned = row >= from && row < to && (fresh === 1 || offeredNew[row - from] === 1);
+      for (let slot = row * k; slot < (row + 1) * k; slot++) {
+        const neighbor = indices[slot];
+        if (neighbor < 0 || isNew[slot] !== fresh) continue;
+        const reverse = neighbor >= from && neighbor < to && (fresh === 1 || offeredNew[neighbor - from] === 1);
+        if (!owned && !reverse) continue;
+        const priority = slotPriority(seed, slot);
+        if (owned) offerCandidate(sampleIndices, samplePriorities, size, row, priority, neighbor);
+        if (reverse) offerCandidate(sampleIndices, samplePriorities, size, neighbor, priority, row);
+        if (fresh === 1) {
+          if (owned) offeredNew[row - from] = 1;
+          if (reverse) offeredNew[neighbor - from] = 1;
+        }
+      }
     }
   }
 }
