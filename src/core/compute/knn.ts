@@ -243,9 +243,9 @@ function bruteForce(data: Float32Array, n: number, dim: number, neighbors: Neigh
 
 /**
  * NN-descent: random-projection forest leaves give initial neighbours, then neighbours of
- * neighbours refine them. Every stage is cut into units that helper threads may share; each unit's
- * result is independent of which thread runs it and the caller applies results in one fixed order,
- * so the neighbours found are the same with any number of helpers.
+ * neighbours refine them. Every stage is cut into units that helper threads may share; a unit's
+ * result does not depend on which thread runs it, and each row receives its offers in one fixed
+ * order, so the neighbours found are the same with any number of helpers.
  */
 function nnDescent(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32, options: KnnOptions, firstTreeLeafEnds: Int32Array): void {
   const k = neighbors.k;
@@ -254,17 +254,20 @@ function nnDescent(data: Float32Array, n: number, dim: number, neighbors: Neighb
   const maxIterations = Math.max(5, Math.round(Math.log2(n)));
   const parallel = options.threads !== undefined && options.threads.helpers > 0;
   const threadCount = 1 + (parallel ? (options.threads?.helpers ?? 0) : 0);
-  const state = createDescentState(data, n, dim, neighbors, treeCount, threadCount, rng, parallel);
+  const state = createDescentState(data, n, dim, neighbors, firstTreeLeafEnds, treeCount, threadCount, rng, parallel);
   const helpers = parallel ? options.threads?.start('nnDescent', state) : undefined;
   const treeShare = 0.3; // rough fraction of the run spent in the forest, for progress only
   try {
-    addLeafPairs(state, null, firstTreeLeafEnds);
-    addForestLeaves(state, (treesDone) => options.onProgress?.((treeShare * treesDone) / treeCount), options);
+    // The other trees are built side by side; then each thread offers every tree's leaf pairs, tree
+    // by tree, to the rows it owns.
+    runPhase(state, PHASE_TREES, treeCount - 1, 0, 0, options.shouldStop);
+    options.onProgress?.(treeShare / 2);
+    runPhase(state, PHASE_LEAVES, threadCount, threadCount, 0, options.shouldStop);
+    options.onProgress?.(treeShare);
     fillEmptySlotsRandomly(data, n, dim, neighbors, rng);
     for (let iteration = 0; iteration < maxIterations; iteration++) {
-      throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
-      runPhase(state, PHASE_SAMPLE, threadCount, threadCount, rng.nextUint32() | 0);
-      runPhase(state, PHASE_MARK, threadCount, threadCount, 0);
+      runPhase(state, PHASE_SAMPLE, threadCount, threadCount, rng.nextUint32() | 0, options.shouldStop);
+      runPhase(state, PHASE_MARK, threadCount, threadCount, 0, options.shouldStop);
       const updates = localJoin(state, threadCount, options);
       options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
       if (updates <= CONVERGENCE_DELTA * k * n) break;
@@ -276,60 +279,45 @@ function nnDescent(data: Float32Array, n: number, dim: number, neighbors: Neighb
   }
 }
 
-/**
- * Offers every pair inside each leaf of a tree to the neighbour rows. Leaf i holds
- * permutation[leafEnds[i − 1] … leafEnds[i] − 1] (a null permutation: the rows themselves).
- */
-function addLeafPairs(state: DescentState, permutation: Int32Array | null, leafEnds: Int32Array): void {
-  const { data, dim, rows } = state;
-  let start = 0;
-  for (const end of leafEnds) {
-    for (let a = start; a < end; a++) {
-      const p = permutation === null ? a : permutation[a];
-      for (let b = a + 1; b < end; b++) {
-        const q = permutation === null ? b : permutation[b];
-        const distance = squaredDistance(data, p, q, dim);
-        offerNeighbor(rows, p, distance, q, 1);
-        offerNeighbor(rows, q, distance, p, 1);
-      }
-    }
-    start = end;
-  }
-}
-
-/**
- * Builds the forest's other trees, on helpers as well as here (a tree is a unit), and offers each
- * one's leaf pairs in tree order as soon as it is built.
- */
-function addForestLeaves(state: DescentState, onTree: (treesDone: number) => void, options: KnnOptions): void {
-  const { n, treeLeafCounts, treePermutations, treeLeafEnds } = state;
-  const trees = treeLeafCounts.length;
-  const first = openPhase(state, PHASE_TREES, trees, 0, 0);
-  onTree(1);
-  for (let tree = 0; tree < trees; tree++) {
-    throwIfStopped(options.shouldStop, 'nearest neighbours (trees)');
-    // While the next tree in order is still being built elsewhere, build another one here.
-    while (Atomics.load(treeLeafCounts, tree) === 0) {
-      if (!claimUnit(state, first + trees)) Atomics.wait(treeLeafCounts, tree, 0);
-    }
-    const buffer = tree % (treePermutations.length / n);
-    addLeafPairs(state, treePermutations.subarray(buffer * n, (buffer + 1) * n), treeLeafEnds.subarray(buffer * n, buffer * n + treeLeafCounts[tree]));
-    onTree(tree + 2);
-  }
-  awaitUnits(state, first + trees);
-}
-
-/** Builds tree `unit` of the forest (after the first, which ordered the rows) into the state. */
+/** Tree `unit` + 1 of the forest (the first ordered the rows), built into the state. */
 function buildTree(state: DescentState, unit: number): void {
   const { data, n, dim, k, treeSeeds, treePermutations, treeLeafEnds, treeLeafCounts } = state;
-  const buffer = unit % (treePermutations.length / n);
-  const leafEnds = treeLeafEnds.subarray(buffer * n, (buffer + 1) * n);
+  const tree = unit + 1;
+  const leafEnds = treeLeafEnds.subarray(tree * n, (tree + 1) * n);
   let leaves = 0;
-  partitionByRandomProjections(data, n, dim, leafSizeFor(k), createRng(treeSeeds[unit]), treePermutations.subarray(buffer * n, (buffer + 1) * n), (end) => {
+  partitionByRandomProjections(data, n, dim, leafSizeFor(k), createRng(treeSeeds[tree]), treePermutations.subarray(tree * n, (tree + 1) * n), (end) => {
     leafEnds[leaves++] = end;
   });
-  Atomics.store(treeLeafCounts, unit, leaves);
-  Atomics.notify(treeLeafCounts, unit);
+  treeLeafCounts[tree] = leaves;
+}
+
+/**
+ * Offers every pair inside each leaf of each tree, tree by tree, to the rows that unit `unit` of
+ * `units` owns; a pair with both ends elsewhere is skipped, and one with one end here and one
+ * elsewhere is measured by both owners (rare: the rows are numbered in a tree's leaf order).
+ */
+function leafUnit(state: DescentState, unit: number, units: number): void {
+  const { data, n, dim, rows, treePermutations, treeLeafEnds, treeLeafCounts } = state;
+  const [from, to] = unitRows(n, unit, units);
+  for (let tree = 0; tree < treeLeafCounts.length; tree++) {
+    const permutation = treePermutations.subarray(tree * n, (tree + 1) * n);
+    let start = 0;
+    for (const end of treeLeafEnds.subarray(tree * n, tree * n + treeLeafCounts[tree])) {
+      for (let a = start; a < end; a++) {
+        const p = permutation[a];
+        const ownsP = p >= from && p < to;
+        for (let b = a + 1; b < end; b++) {
+          const q = permutation[b];
+          const ownsQ = q >= from && q < to;
+          if (!ownsP && !ownsQ) continue;
+          const distance = squaredDistance(data, p, q, dim);
+          if (ownsP) offerNeighbor(rows, p, distance, q, 1);
+          if (ownsQ) offerNeighbor(rows, q, distance, p, 1);
+        }
+      }
+      start = end;
+    }
+  }
 }
 
 /**
@@ -529,10 +517,7 @@ export interface DescentState {
   newPriorities: Int32Array;
   oldIndices: Int32Array;
   oldPriorities: Int32Array;
-  /**
-   * Per tree after the first: its seed and its leaf count once built (0 before); its permutation
-   * and leaf ends (n each) in buffer tree mod buffers.
-   */
+  /** Per tree: its seed, its permutation and leaf ends (n each), and its leaf count once built. */
   treeSeeds: Int32Array;
   treePermutations: Int32Array;
   treeLeafEnds: Int32Array;
@@ -566,10 +551,14 @@ const CONTROL_PHASE_SEED = 5;
 const CONTROL_PHASE_UNITS = 6;
 const CONTROL_SLOTS = 7;
 
+/** How often a caller waiting on helpers checks whether to stop. */
+const STOP_POLL_MS = 100;
+
 const PHASE_TREES = 0;
-const PHASE_SAMPLE = 1;
-const PHASE_MARK = 2;
-const PHASE_JOIN = 3;
+const PHASE_LEAVES = 1;
+const PHASE_SAMPLE = 2;
+const PHASE_MARK = 3;
+const PHASE_JOIN = 4;
 
 /** Candidate pairs a join unit may list: its rows are as many as fit. */
 const JOIN_PAIRS_PER_UNIT = 16384;
@@ -585,6 +574,7 @@ function createDescentState(
   n: number,
   dim: number,
   rows: NeighborRows,
+  firstTreeLeafEnds: Int32Array,
   treeCount: number,
   threadCount: number,
   rng: Rng32,
@@ -596,10 +586,13 @@ function createDescentState(
   const pairsPerRow = (candidates * (candidates - 1)) / 2 + candidates * candidates;
   const rowsPerUnit = Math.max(1, Math.floor(JOIN_PAIRS_PER_UNIT / pairsPerRow));
   const capacity = rowsPerUnit * pairsPerRow;
-  const otherTrees = treeCount - 1;
-  // Built side by side, each tree holds its permutation and leaves until its turn to be offered;
-  // built in turn here alone, they can share one pair of buffers.
-  const treeBuffers = threadCount > 1 ? otherTrees : 1;
+  // The first tree ordered the rows: in their numbering its permutation is the identity.
+  const treePermutations = share(new Int32Array(treeCount * n));
+  for (let i = 0; i < n; i++) treePermutations[i] = i;
+  const treeLeafEnds = share(new Int32Array(treeCount * n));
+  treeLeafEnds.set(firstTreeLeafEnds);
+  const treeLeafCounts = share(new Int32Array(treeCount));
+  treeLeafCounts[0] = firstTreeLeafEnds.length;
   return {
     n,
     dim,
@@ -611,10 +604,10 @@ function createDescentState(
     newPriorities: share(new Int32Array(n * candidates)),
     oldIndices: share(new Int32Array(n * candidates)),
     oldPriorities: share(new Int32Array(n * candidates)),
-    treeSeeds: share(Int32Array.from({ length: otherTrees }, () => rng.nextUint32() | 0)),
-    treePermutations: share(new Int32Array(treeBuffers * n)),
-    treeLeafEnds: share(new Int32Array(treeBuffers * n)),
-    treeLeafCounts: share(new Int32Array(otherTrees)),
+    treeSeeds: share(Int32Array.from({ length: treeCount }, () => rng.nextUint32() | 0)),
+    treePermutations,
+    treeLeafEnds,
+    treeLeafCounts,
     rowsPerUnit,
     pairP: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
     pairQ: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
@@ -646,18 +639,18 @@ function openUnits(control: Int32Array, below: number): void {
   Atomics.notify(control, CONTROL_OPEN);
 }
 
-/** Runs a phase of `units` units here and on any helpers, and waits until all are finished. */
-function runPhase(state: DescentState, phase: number, units: number, rowUnits: number, seed: number): void {
-  const first = openPhase(state, phase, units, rowUnits, seed);
-  while (claimUnit(state, first + units));
-  awaitUnits(state, first + units);
-}
-
-/** Waits until every unit numbered below `end` is finished. */
-function awaitUnits(state: DescentState, end: number): void {
+/**
+ * Runs a phase of `units` units here and on any helpers, and waits until all are finished; polls
+ * `shouldStop` between units and while waiting.
+ */
+function runPhase(state: DescentState, phase: number, units: number, rowUnits: number, seed: number, shouldStop: (() => boolean) | undefined): void {
   const control = state.control;
+  const end = openPhase(state, phase, units, rowUnits, seed) + units;
+  do throwIfStopped(shouldStop, 'nearest neighbours');
+  while (claimUnit(state, end));
   for (let done = Atomics.load(control, CONTROL_FINISHED); done < end; done = Atomics.load(control, CONTROL_FINISHED)) {
-    Atomics.wait(control, CONTROL_FINISHED, done);
+    Atomics.wait(control, CONTROL_FINISHED, done, STOP_POLL_MS);
+    throwIfStopped(shouldStop, 'nearest neighbours');
   }
 }
 
@@ -671,6 +664,7 @@ function claimUnit(state: DescentState, open: number): boolean {
     const unit = claimed - Atomics.load(control, CONTROL_PHASE_FIRST);
     const phase = Atomics.load(control, CONTROL_PHASE);
     if (phase === PHASE_TREES) buildTree(state, unit);
+    else if (phase === PHASE_LEAVES) leafUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
     else if (phase === PHASE_SAMPLE) sampleUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
     else if (phase === PHASE_MARK) markUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
     else joinUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
@@ -702,10 +696,9 @@ function localJoin(state: DescentState, threadCount: number, options: KnnOptions
   const blocks = Math.ceil(units / JOIN_UNITS_PER_BLOCK);
   let updates = 0;
   for (let block = 0; block <= blocks; block++) {
-    throwIfStopped(options.shouldStop, 'nearest neighbours (descent)');
     const listing = block < blocks ? Math.min(units, (block + 1) * JOIN_UNITS_PER_BLOCK) - block * JOIN_UNITS_PER_BLOCK : 0;
     const applying = block > 0 ? threadCount : 0;
-    runPhase(state, PHASE_JOIN, applying + listing, applying, block);
+    runPhase(state, PHASE_JOIN, applying + listing, applying, block, options.shouldStop);
     for (let unit = 0; unit < applying; unit++) updates += state.updateCounts[unit];
   }
   return updates;
