@@ -3,20 +3,23 @@
  * ExplorerSession the VS Code explorer uses. With `--json` a command prints exactly one JSON
  * object on stdout; bad input exits 1 with one `error: <file>: <problem>` line, usage errors exit 2.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BackendPreference, NoiseSpec, ProjectionMethod } from '../shared/types';
+import type { HelperThreads } from '../core/compute/threads';
 import { ExplorerSession, type OpenSessionOptions } from '../core/session';
 import { readManifestNear } from '../core/manifest';
 import { initBackend, loadAutoencoder, activeBackend, backendFallback } from '../core/model';
 import { openDataset, describeDataset } from '../core/data';
-import { computeProjection, layoutTrustworthiness } from '../core/projection';
+import { computeProjection, InProcessProjectionRunner, layoutTrustworthiness } from '../core/projection';
 import { encodeNpy, encodePng } from '../core/export';
 import { flagAbove } from '../core/latentTools';
 import { readSessionFile } from '../core/sessionFile';
 import type { ServeOptions } from './serve';
 import { describeError } from '../util/errors';
+import { computeThreads } from '../worker/computeThreads';
 
 const USAGE = `usage: latent-explorer <command> [options]
 
@@ -49,6 +52,8 @@ options:
   --min-dist D        UMAP min_dist (default 0.1)
   --label-column C    CSV label column
   --backend B         auto|wasm|cpu|tensorflow (default auto)
+  --threads T         threads for t-SNE and UMAP (default: every core); UMAP's
+                      layout varies from run to run on more than one
   --verbose           stack traces on errors`;
 
 class UsageError extends Error {}
@@ -74,6 +79,7 @@ const options = {
   latent: { type: 'string' },
   port: { type: 'string' },
   session: { type: 'string' },
+  threads: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -133,6 +139,16 @@ function integer(name: string, value: string | undefined, fallback: number, min 
   return parsed;
 }
 
+/** Threads for t-SNE and UMAP: --threads in all, every core by default. */
+function projectionThreadCount(values: Values): number {
+  return integer('threads', values.threads, availableParallelism());
+}
+
+/** The helpers that make `total` threads with this one. */
+function helpersFor(total: number): HelperThreads | undefined {
+  return total > 1 ? computeThreads(total - 1) : undefined;
+}
+
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
@@ -188,6 +204,7 @@ async function openSession(
     settings: { seed, sampleLimit: integer('limit', values.limit, Number.MAX_SAFE_INTEGER) },
     backend: backend(values.backend),
     labelColumn: values['label-column'],
+    runner: new InProcessProjectionRunner(helpersFor(projectionThreadCount(values))),
   });
 }
 
@@ -295,7 +312,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         const result = await session.project({ slot: 'a', ...spec }, noProgress);
         if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [session.shown.length, spec.dims]));
         const timings = { ...session.timings, project: result.seconds, total: (performance.now() - started) / 1000 };
-        const json = { count: session.shown.length, method: chosen, dims: spec.dims, seconds: result.seconds, trustworthiness: result.trustworthiness, backend: session.backend, timings };
+        const json = { count: session.shown.length, method: chosen, dims: spec.dims, threads: projectionThreadCount(values), seconds: result.seconds, trustworthiness: result.trustworthiness, backend: session.backend, timings };
         return { json, text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`] };
       });
     }
@@ -391,11 +408,12 @@ async function projectCodesFile(file: string, spec: { method: ProjectionMethod; 
     const dim = dataset.itemShape.reduce((a, b) => a * b, 1);
     const codes = await dataset.read(0, n);
     const loaded = performance.now();
-    const result = computeProjection(codes, n, dim, spec);
+    const threads = projectionThreadCount(values);
+    const result = computeProjection(codes, n, dim, spec, {}, helpersFor(threads));
     const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed);
     if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
     const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
-    const json = { count: n, dim, method: spec.method, dims: spec.dims, seconds: result.seconds, trustworthiness: trust, timings };
+    const json = { count: n, dim, method: spec.method, dims: spec.dims, threads, seconds: result.seconds, trustworthiness: trust, timings };
     return { json, text: [`${spec.method} of ${n}×${dim} embedding to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${trust.toFixed(4)}`] };
   } finally {
     await dataset.close();

@@ -63,7 +63,7 @@ function defaultComponents(dims: 2 | 3): number[] {
 
 /**
  * Projects n × dim data to 2-D or 3-D. Synchronous and CPU-bound: call it off the UI thread.
- * `umapThreads` lends helper threads to UMAP (the projection worker does; its layouts then vary
+ * `threads` lends helper threads to UMAP (the projection worker and the CLI do; its layouts then vary
  * between runs) and t-SNE (same layout, faster); without them every method is reproducible for a seed.
  */
 export function computeProjection(
@@ -72,7 +72,7 @@ export function computeProjection(
   dim: number,
   spec: ProjectionSpec,
   hooks: ProjectionHooks = {},
-  umapThreads?: HelperThreads,
+  threads?: HelperThreads,
 ): ProjectionResult {
   checkProjectionSpec(spec, n, dim);
   const started = performance.now();
@@ -91,7 +91,7 @@ export function computeProjection(
           data,
           n,
           dim,
-          { nComponents: spec.dims, perplexity: spec.params.perplexity, seed: spec.seed, init, threads: umapThreads },
+          { nComponents: spec.dims, perplexity: spec.params.perplexity, seed: spec.seed, init, threads },
           hooks,
         )
       : umap(
@@ -104,7 +104,7 @@ export function computeProjection(
             minDist: spec.params.minDist,
             seed: spec.seed,
             init,
-            threads: umapThreads,
+            threads,
           },
           hooks,
         );
@@ -168,11 +168,16 @@ export interface ProjectionRunner {
   dispose(): void;
 }
 
-/** Runs projections on the calling thread: for the CLI (a process of its own) and tests. */
+/**
+ * Runs projections on the calling thread: for the CLI (a process of its own) and tests. `threads`
+ * are the helpers it lends the compute stages (the CLI lends one per spare core).
+ */
 export class InProcessProjectionRunner implements ProjectionRunner {
+  constructor(private readonly threads?: HelperThreads) {}
+
   async run(_lane: string, { job, onProgress, onLayout }: ProjectionRun, signal?: AbortSignal): Promise<Float32Array> {
     const { data, n, dim, ...spec } = job;
-    return computeProjection(data, n, dim, spec, { onProgress, onLayout, shouldStop: () => signal?.aborted === true })
+    return computeProjection(data, n, dim, spec, { onProgress, onLayout, shouldStop: () => signal?.aborted === true }, this.threads)
       .positions;
   }
 

@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, copyFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -103,6 +103,25 @@ describe('latent-explorer CLI', () => {
     const projected = json(await latentExplorer('project', '--codes', file, '--method', 'pca', '--json'));
     assert.equal(projected.count, 500);
     assert.ok((projected.trustworthiness as number) > 0.5);
+  });
+
+  test('project runs UMAP on every core by default; --threads 1 gives the same layout on every run', async () => {
+    const codes = join(scratch, 'codes-800.npy');
+    json(await latentExplorer('encode', denseAe, mnistTest, '--limit', '800', '--out', codes, '--json'));
+    const layouts: Buffer[] = [];
+    for (const run of [1, 2]) {
+      const out = join(scratch, `umap-one-thread-${run}.npy`);
+      const projected = json(await latentExplorer('project', '--codes', codes, '--method', 'umap', '--threads', '1', '--seed', '5', '--out', out, '--json'));
+      assert.equal(projected.threads, 1);
+      layouts.push(await readFile(out));
+    }
+    assert.ok(layouts[0].equals(layouts[1]), 'one thread: the same seed gives the same layout');
+    const shared = json(await latentExplorer('project', denseAe, mnistTest, '--limit', '800', '--method', 'umap', '--json'));
+    assert.equal(shared.threads, availableParallelism());
+    assert.ok((shared.trustworthiness as number) > 0.85, `UMAP on helper threads keeps the neighbourhoods: trustworthiness ${shared.trustworthiness}`);
+    const refused = await latentExplorer('project', '--codes', codes, '--method', 'umap', '--threads', '0');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--threads must be an integer ≥ 1, got "0"/);
   });
 
   test('reconstruct --noise reports the noisy and the denoised error against the clean input', async () => {
