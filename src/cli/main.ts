@@ -139,7 +139,7 @@ function integer(name: string, value: string | undefined, fallback: number, min 
   return parsed;
 }
 
-/** Threads for t-SNE and UMAP: --threads in all, every core by default. */
+/** Threads for t-SNE, UMAP and the trustworthiness score: --threads in all, every core by default. */
 function projectionThreadCount(values: Values): number {
   return integer('threads', values.threads, availableParallelism());
 }
@@ -197,6 +197,7 @@ async function openSession(
   view: OpenSessionOptions['view'] = 'explorer',
 ): Promise<ExplorerSession> {
   const seed = integer('seed', values.seed, 42, 0);
+  const threads = helpersFor(projectionThreadCount(values));
   return ExplorerSession.open({
     view,
     modelPaths: modelPaths.map((p) => resolve(p)),
@@ -204,7 +205,8 @@ async function openSession(
     settings: { seed, sampleLimit: integer('limit', values.limit, Number.MAX_SAFE_INTEGER) },
     backend: backend(values.backend),
     labelColumn: values['label-column'],
-    runner: new InProcessProjectionRunner(helpersFor(projectionThreadCount(values))),
+    runner: new InProcessProjectionRunner(threads),
+    threads,
   });
 }
 
@@ -409,8 +411,9 @@ async function projectCodesFile(file: string, spec: { method: ProjectionMethod; 
     const codes = await dataset.read(0, n);
     const loaded = performance.now();
     const threads = projectionThreadCount(values);
-    const result = computeProjection(codes, n, dim, spec, {}, helpersFor(threads));
-    const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed);
+    const helpers = helpersFor(threads);
+    const result = computeProjection(codes, n, dim, spec, {}, helpers);
+    const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed, helpers);
     if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
     const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
     const json = { count: n, dim, method: spec.method, dims: spec.dims, threads, seconds: result.seconds, trustworthiness: trust, timings };

@@ -137,7 +137,7 @@ function selectColumns(values: Float32Array, n: number, width: number, columns: 
   return out;
 }
 
-/** Trustworthiness at k=10 of a layout, on a seeded sample of points when n is large. */
+/** Trustworthiness at k=10 of a layout, on a seeded sample of points when n is large; `threads` share the sample. */
 export function layoutTrustworthiness(
   data: Float32Array,
   positions: Float32Array,
@@ -145,9 +145,10 @@ export function layoutTrustworthiness(
   dim: number,
   dims: number,
   seed: number,
+  threads?: HelperThreads,
 ): number {
   const k = Math.min(TRUSTWORTHINESS_K, Math.max(1, Math.floor(n / 2) - 1));
-  return trustworthiness(data, positions, n, dim, dims, k, { sampleSize: TRUSTWORTHINESS_SAMPLE, seed });
+  return trustworthiness(data, positions, n, dim, dims, k, { sampleSize: TRUSTWORTHINESS_SAMPLE, seed, threads });
 }
 
 function elapsed(started: number): number {

@@ -55,6 +55,7 @@ import { backendFallback, initBackend, loadAutoencoder, type Autoencoder } from 
 import { openDataset, planFit, applyFit, stratifiedSample, addNoise, type Dataset } from './data';
 import { projectPca, type PcaModel } from './compute/pca';
 import { procrustesAlign } from './compute/align';
+import type { HelperThreads } from './compute/threads';
 import { kmeans, chooseK, silhouette, type KmeansResult } from './compute/kmeans';
 import { nearestNeighbors } from './compute/knn';
 import { knnAccuracy, neighbourOverlap, clusterPurity, meanSquaredErrorPerSample } from './compute/metrics';
@@ -150,6 +151,8 @@ export interface RequestContext {
 
 export interface OpenSessionOptions extends SessionOptions {
   runner?: ProjectionRunner;
+  /** Helper threads for the session's own compute on its thread (trustworthiness scores). */
+  threads?: HelperThreads;
   onLoading?: (stage: string, fraction: number | null) => void;
   signal?: AbortSignal;
 }
@@ -160,7 +163,7 @@ export class ExplorerSession {
   readonly timings = { load: 0, encode: 0, reconstruct: 0 };
 
   private constructor(
-    private readonly options: SessionOptions,
+    private readonly options: OpenSessionOptions,
     private readonly settings: ExplorerSettings,
     readonly backend: BackendName,
     private readonly slots: SlotState[],
@@ -450,7 +453,7 @@ export class ExplorerSession {
     }
     state.current = stored;
     context.progress('measuring trustworthiness', null);
-    const trust = layoutTrustworthiness(state.codes, stored.positions, n, dim, request.dims, request.seed);
+    const trust = layoutTrustworthiness(state.codes, stored.positions, n, dim, request.dims, request.seed, this.options.threads);
     return {
       slot: request.slot,
       method: request.method,
@@ -817,7 +820,7 @@ export class ExplorerSession {
           );
     const seconds = (performance.now() - started) / 1000;
     context.progress('measuring trustworthiness and separability', null);
-    const trust = layoutTrustworthiness(state.inputs, positions, n, state.inputSize, request.dims, request.seed);
+    const trust = layoutTrustworthiness(state.inputs, positions, n, state.inputSize, request.dims, request.seed, this.options.threads);
     state.cache.separability ??= {
       raw: this.separability(state.inputs, state.inputSize),
       latent: this.separability(state.codes, state.model.latentSize),

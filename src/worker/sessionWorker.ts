@@ -9,6 +9,7 @@ import type { FromSessionWorker, ToSessionWorker } from '../shared/workerProtoco
 import type { ErrorInfo } from '../shared/types';
 import { ExplorerSession } from '../core/session';
 import { toErrorInfo } from '../util/errors';
+import { computeThreads } from './computeThreads';
 import { WorkerProjectionRunner } from './projectionRunner';
 
 const port = parentPort;
@@ -30,6 +31,7 @@ port.on('message', (message: ToSessionWorker) => {
     ExplorerSession.open({
       ...message.options,
       runner: new WorkerProjectionRunner(),
+      threads: computeThreads(),
       onLoading: (stage, fraction) => post({ type: 'loading', stage, fraction }),
     }).then(
       (session) => {

@@ -142,6 +142,21 @@ test('trustworthiness(high, low, …) equals scikit-learn on a 40-point case', (
   assert.ok(Math.abs(trustworthiness(high, low, n, 5, 2, 5) - 0.34875) < 1e-12);
 });
 
+test('trustworthiness(…, {threads}) scores the sample on a helper thread too and gives the same value', () => {
+  // 1,500 MNIST test images against a crude 2-D layout of them (two pixel sums): a real, imperfect projection.
+  const n = 1500;
+  const images = mnistTestImages(n);
+  const layout = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < 392; p++) layout[i * 2] += images[i * 784 + p];
+    for (let p = 392; p < 784; p++) layout[i * 2 + 1] += images[i * 784 + p];
+  }
+  const alone = trustworthiness(images, layout, n, 784, 2, 10, { sampleSize: 600, seed: 2 });
+  const shared = trustworthiness(images, layout, n, 784, 2, 10, { sampleSize: 600, seed: 2, threads: computeThreads(1) });
+  assert.equal(shared, alone);
+  assert.ok(alone > 0.5 && alone < 0.95, `two pixel sums keep some neighbourhoods, not most: ${alone}`);
+});
+
 test('trustworthiness(…, {sampleSize}) estimates the full value from a seeded sample', () => {
   const n = 3000;
   const rng = createRng(5);

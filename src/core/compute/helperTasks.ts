@@ -1,6 +1,7 @@
 /** What a helper thread runs for each task (kept apart from threads.ts so that module stays import-free). */
 import { runDescentUnits, type DescentState } from './knn';
 import type { HelperTask } from './threads';
+import { scoreSampleUnits, type TrustworthinessState } from './trustworthiness';
 import { runAttractionHelper, type AttractionState } from './tsneAttraction';
 import { runLayoutChunks, type LayoutState } from './umapOptimize';
 
@@ -12,5 +13,7 @@ export function runHelperTask(task: HelperTask, state: object, thread: number): 
       return runLayoutChunks(state as LayoutState, thread);
     case 'tsneAttraction':
       return runAttractionHelper(state as AttractionState);
+    case 'trustworthiness':
+      return scoreSampleUnits(state as TrustworthinessState);
   }
 }

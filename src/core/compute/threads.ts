@@ -5,7 +5,7 @@
  */
 
 /** The parallel stages a helper can join. */
-export type HelperTask = 'nnDescent' | 'umapLayout' | 'tsneAttraction';
+export type HelperTask = 'nnDescent' | 'umapLayout' | 'tsneAttraction' | 'trustworthiness';
 
 export interface HelperThreads {
   /** Threads `start` adds beside the calling one. */

@@ -9,6 +9,7 @@
  */
 
 import { createRng } from './random';
+import { inSharedMemory, type HelperThreads } from './threads';
 
 /** Options for `trustworthiness`. */
 export interface TrustworthinessOptions {
@@ -16,6 +17,33 @@ export interface TrustworthinessOptions {
   sampleSize?: number;
   /** Seed for the sample (default 42). */
   seed?: number;
+  /** Helpers that score parts of the sample beside the calling thread; the result is the same. */
+  threads?: HelperThreads;
+}
+
+/** Parts the sample is cut into, for threads to claim one at a time. */
+const SAMPLE_UNITS = 16;
+/** Samples below which starting a helper costs more than it saves. */
+const PARALLEL_MIN_SAMPLE = 256;
+/**
+ * Original-space data larger than this is not copied into shared memory for helpers (raw 70k × 784
+ * pixels would double their memory); unless already shared, it is then scored on this thread.
+ */
+const MAX_SHARED_COPY_BYTES = 64 * 2 ** 20;
+
+/** What every thread scoring the sample reads (in SharedArrayBuffers when helpers join in). */
+export interface TrustworthinessState {
+  high: Float32Array;
+  low: Float32Array;
+  n: number;
+  highDim: number;
+  lowDim: number;
+  k: number;
+  sample: Int32Array;
+  /** Per unit of the sample: Σ over its points of the rank penalties (integers, so any order sums them exactly). */
+  penalties: Float64Array;
+  /** [units claimed, units finished]. */
+  control: Int32Array;
 }
 
 /** Trustworthiness of `low` (n × lowDim) as a projection of `high` (n × highDim), in [0, 1]. */
@@ -35,6 +63,53 @@ export function trustworthiness(
   if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new RangeError(`sampleSize must be a positive integer, got ${sampleSize}`);
 
   const sample = samplePoints(n, sampleSize, options.seed ?? 42);
+  const threads = options.threads;
+  const parallel =
+    threads !== undefined &&
+    threads.helpers > 0 &&
+    sample.length >= PARALLEL_MIN_SAMPLE &&
+    (high.buffer instanceof SharedArrayBuffer || high.byteLength <= MAX_SHARED_COPY_BYTES);
+  const share = <T extends Float32Array | Float64Array | Int32Array>(array: T): T => inSharedMemory(array, parallel);
+  const units = Math.min(SAMPLE_UNITS, sample.length);
+  const state: TrustworthinessState = {
+    high: share(high),
+    low: share(low),
+    n,
+    highDim,
+    lowDim,
+    k,
+    sample: share(sample),
+    penalties: share(new Float64Array(units)),
+    control: share(new Int32Array(2)),
+  };
+  const helpers = parallel ? threads.start('trustworthiness', state) : undefined;
+  try {
+    scoreSampleUnits(state);
+    const { control } = state;
+    for (let finished = Atomics.load(control, 1); finished < units; finished = Atomics.load(control, 1)) Atomics.wait(control, 1, finished);
+  } finally {
+    helpers?.terminate();
+  }
+  let penalty = 0;
+  for (let unit = 0; unit < units; unit++) penalty += state.penalties[unit];
+  const m = sample.length;
+  return 1 - (2 / (m * k * (2 * n - 3 * k - 1))) * penalty;
+}
+
+/** Claims parts of the sample and scores them until none is left (the caller and each helper run this). */
+export function scoreSampleUnits(state: TrustworthinessState): void {
+  const { control, sample, penalties } = state;
+  const units = penalties.length;
+  for (let unit = Atomics.add(control, 0, 1); unit < units; unit = Atomics.add(control, 0, 1)) {
+    penalties[unit] = rankPenalty(state, sample.subarray(Math.floor((sample.length * unit) / units), Math.floor((sample.length * (unit + 1)) / units)));
+    Atomics.add(control, 1, 1);
+    Atomics.notify(control, 1);
+  }
+}
+
+/** Σ over `points` of Σ_{j ∈ Uᵢᵏ} (r(i, j) − k). */
+function rankPenalty(state: TrustworthinessState, points: Int32Array): number {
+  const { high, low, n, highDim, lowDim, k } = state;
   const highDistances = new Float64Array(n);
   const nearestLow = new Int32Array(k);
   const nearestLowDistance = new Float64Array(k);
@@ -44,7 +119,7 @@ export function trustworthiness(
   const neighborRank = new Float64Array(k);
   let penalty = 0;
 
-  for (const i of sample) {
+  for (const i of points) {
     squaredDistancesFrom(low, n, lowDim, i, highDistances);
     selectNearest(highDistances, n, i, nearestLow, nearestLowDistance);
     squaredDistancesFrom(high, n, highDim, i, highDistances);
@@ -70,8 +145,7 @@ export function trustworthiness(
     }
     for (let t = 0; t < neighborCount; t++) if (neighborRank[t] > k) penalty += neighborRank[t] - k;
   }
-  const m = sample.length;
-  return 1 - (2 / (m * k * (2 * n - 3 * k - 1))) * penalty;
+  return penalty;
 }
 
 /** All points when n ≤ size, else `size` distinct points drawn by a seeded partial shuffle. */
