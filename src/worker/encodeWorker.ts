@@ -1,7 +1,7 @@
 /**
  * Encode worker: one more WebAssembly instance for `EncodePool`. Loads the model it was started
- * with, says 'ready', then encodes each chunk it is sent, one after another, and sends the codes
- * back (transferred, not copied).
+ * with, says 'ready', then encodes (or reconstructs) each chunk it is sent, one after another, and
+ * sends the outputs back (transferred, not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadAutoencoder } from '../core/model';
@@ -24,8 +24,9 @@ let previous: Promise<unknown> = model;
 port.on('message', (request: EncodeChunkRequest) => {
   previous = previous.then(async () => {
     try {
-      const codes = await (await model).encode(request.inputs, request.count);
-      post({ type: 'codes', id: request.id, codes }, [codes.buffer as ArrayBuffer]);
+      const loaded = await model;
+      const outputs = request.stage === 'encode' ? await loaded.encode(request.inputs, request.count) : await loaded.reconstruct(request.inputs, request.count);
+      post({ type: 'outputs', id: request.id, outputs }, [outputs.buffer as ArrayBuffer]);
     } catch (error) {
       post({ type: 'error', id: request.id, message: String((error as Error).message ?? error) });
     }

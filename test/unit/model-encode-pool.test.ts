@@ -1,6 +1,6 @@
 /**
  * Encoding on several wasm instances: worker threads load their own copy of the model and give
- * the same codes as one thread, chunks move to the other threads when a worker cannot start, and
+ * the same codes (and reconstructions) as one thread, chunks move to the other threads when a worker cannot start, and
  * cancellation stops the job.
  */
 import { strict as assert } from 'node:assert';
@@ -50,6 +50,22 @@ describe('EncodePool', () => {
     }
   });
 
+  test('loadAutoencoder(path, {encodeThreads: 2}).reconstruct gives the same reconstructions as one thread', async () => {
+    const parallel = await loadAutoencoder(mnistDense, { encodeThreads: 2 });
+    try {
+      const tensors = tf.memory().numTensors;
+      const expected = await single.reconstruct(images, count);
+      const reconstructions = await parallel.reconstruct(images, count);
+      assert.equal(reconstructions.length, count * 784);
+      let largest = 0;
+      for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(reconstructions[i] - expected[i]));
+      assert.ok(largest < 1e-5, `largest difference ${largest}`);
+      assert.equal(tf.memory().numTensors, tensors);
+    } finally {
+      parallel.dispose();
+    }
+  });
+
   test('EncodePool hands chunks to a worker while this thread is busy, and every sample is encoded once', async () => {
     const pool = new EncodePool(2, { modelPath: mnistDense, options: {} }, workerScript);
     try {
@@ -61,7 +77,7 @@ describe('EncodePool', () => {
         encodedHere += n;
         return single.encode(chunk, n);
       };
-      const codes = await pool.encode(images, count, 784, 16, waitForWorker, { onProgress: (done) => (reported = done) });
+      const codes = await pool.run('encode', images, count, 784, 16, waitForWorker, { onProgress: (done) => (reported = done) });
       for (let i = 0; i < codes.length; i++) assert.ok(Math.abs(codes[i] - reference[i]) < 1e-5, `code value ${i}`);
       assert.equal(pool.lastShares.here + pool.lastShares.workers, count);
       assert.ok(pool.lastShares.workers > 0, `the worker encoded ${pool.lastShares.workers} samples`);
@@ -73,7 +89,7 @@ describe('EncodePool', () => {
   test('EncodePool finishes on this thread when its worker cannot load the model, and keeps the reason', async () => {
     const pool = new EncodePool(2, { modelPath: join(repoRoot, 'no-such-model'), options: {} }, workerScript);
     try {
-      const codes = await pool.encode(images, count, 784, 16, (chunk, n) => single.encode(chunk, n));
+      const codes = await pool.run('encode', images, count, 784, 16, (chunk, n) => single.encode(chunk, n));
       assert.deepEqual(codes, reference);
       assert.deepEqual(pool.lastShares, { here: count, workers: 0 });
       for (let waited = 0; !pool.lastWorkerError && waited < 120_000; waited += 20) await sleep(20);
@@ -83,11 +99,11 @@ describe('EncodePool', () => {
     }
   });
 
-  test('EncodePool.encode rejects with an AbortError when its signal is aborted', async () => {
+  test('EncodePool.run rejects with an AbortError when its signal is aborted', async () => {
     const pool = new EncodePool(2, { modelPath: mnistDense, options: {} }, workerScript);
     const controller = new AbortController();
     try {
-      const encoding = pool.encode(images, count, 784, 16, async (chunk, n) => {
+      const encoding = pool.run('encode', images, count, 784, 16, async (chunk, n) => {
         controller.abort();
         return single.encode(chunk, n);
       }, { signal: controller.signal });

@@ -11,7 +11,7 @@ import { readManifestNear } from '../manifest';
 import type { AutoencoderKind, BackendPreference, LayerRole, LayerSummary, ModelSummary } from '../../shared/types';
 import { type ActivationSource, type LayerActivation, flatGraphSource, graphModelSource, peakActivation } from './activations';
 import { activeBackend, initBackend } from './backend';
-import { ENCODE_CHUNK, EncodePool } from './encodePool';
+import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
 import { ModelLoadError } from './errors';
 import { type FlatGraph, type FlatNode, flattenModel, sampleShape, sizeOf } from './graph';
 import { type LoadedGraphModel, type LoadedLayersModel, type LoadedModel, loadModelFile } from './load';
@@ -64,10 +64,10 @@ export interface LoadAutoencoderOptions {
   /** Backend to initialise if none is yet (default 'auto'). */
   backend?: BackendPreference;
   /**
-   * WebAssembly instances `encode` may use (default 1): this thread plus `encodeThreads − 1`
-   * worker threads, each loading its own copy of the model on first use, for calls of more than
-   * `ENCODE_CHUNK` samples. tfjs' wasm backend is single-threaded in Node, so this is how an
-   * encode uses several cores; it is ignored under tfjs-node, which threads by itself.
+   * WebAssembly instances `encode` and `reconstruct` may use (default 1): this thread plus
+   * `encodeThreads − 1` worker threads, each loading its own copy of the model on first use, for
+   * calls of more than `ENCODE_CHUNK` samples. tfjs' wasm backend is single-threaded in Node, so
+   * this is how they use several cores; it is ignored under tfjs-node, which threads by itself.
    */
   encodeThreads?: number;
 }
@@ -621,16 +621,7 @@ class LoadedAutoencoder implements Autoencoder {
   }
 
   async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
-    const stage = this.need(this.plan.encode, 'encode');
-    const threads = this.loadOptions.encodeThreads ?? 1;
-    if (threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
-      checkInputLength(stage, inputs, count);
-      this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: this.loadOptions });
-      const here = { batchSize: options?.batchSize, signal: options?.signal };
-      return this.pool.encode(inputs, count, product(stage.inputShape), this.latentSize, async (chunk, n) => (await runBatches(stage, chunk, n, here))[0]!, options);
-    }
-    const [codes] = await runBatches(stage, inputs, count, options);
-    return codes!;
+    return this.runShared('encode', this.need(this.plan.encode, 'encode'), this.latentSize, inputs, count, options);
   }
 
   async encodeDistribution(inputs: Float32Array, count: number, options?: BatchOptions) {
@@ -646,8 +637,7 @@ class LoadedAutoencoder implements Autoencoder {
 
   async reconstruct(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
     if (this.plan.reconstruct) {
-      const [outputs] = await runBatches(this.plan.reconstruct, inputs, count, options);
-      return outputs!;
+      return this.runShared('reconstruct', this.plan.reconstruct, product(this.outputShape ?? this.inputShape), inputs, count, options);
     }
     // A pair: encode then decode; each half reports half the progress.
     const report = options?.onProgress;
@@ -675,6 +665,22 @@ class LoadedAutoencoder implements Autoencoder {
       paths.forEach((path, i) => result.push({ path, shape: shapes[i]!, values: values[i]! }));
     }
     return result;
+  }
+
+  /**
+   * Runs a one-output stage on every sample: on this thread, or with `encodeThreads` > 1 and
+   * enough samples, shared with the pool's workers (each runs the same stage on its own copy).
+   */
+  private async runShared(poolStage: PoolStage, stage: Stage, outputSize: number, inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    const threads = this.loadOptions.encodeThreads ?? 1;
+    if (threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
+      checkInputLength(stage, inputs, count);
+      this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: this.loadOptions });
+      const here = { batchSize: options?.batchSize, signal: options?.signal };
+      return this.pool.run(poolStage, inputs, count, product(stage.inputShape), outputSize, async (chunk, n) => (await runBatches(stage, chunk, n, here))[0]!, options);
+    }
+    const [outputs] = await runBatches(stage, inputs, count, options);
+    return outputs!;
   }
 
   dispose(): void {

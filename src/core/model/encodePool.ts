@@ -1,8 +1,9 @@
 /**
- * Encoding on several WebAssembly instances at once. tfjs-backend-wasm runs single-threaded in
- * Node, so one encode uses one core; this pool adds worker threads, each loading its own copy of
- * the model and its own wasm backend, and shares the samples out in chunks: the calling thread
- * and every worker take the next chunk when they are free, so a slow or busy core does less.
+ * Encoding (and reconstructing) on several WebAssembly instances at once. tfjs-backend-wasm runs
+ * single-threaded in Node, so one encode uses one core; this pool adds worker threads, each
+ * loading its own copy of the model and its own wasm backend, and shares the samples out in
+ * chunks: the calling thread and every worker take the next chunk when they are free, so a slow
+ * or busy core does less.
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -21,16 +22,19 @@ export interface EncodeWorkerData {
   modelPath: string;
   options: LoadAutoencoderOptions;
 }
+/** What the pool computes per sample: the code, or the model's reconstruction of its input. */
+export type PoolStage = 'encode' | 'reconstruct';
 /** Calling thread → encode worker. */
 export interface EncodeChunkRequest {
   id: number;
+  stage: PoolStage;
   inputs: Float32Array;
   count: number;
 }
 /** Encode worker → calling thread: 'ready' once its model has loaded, then one reply per chunk. */
 export type EncodeWorkerMessage =
   | { type: 'ready' }
-  | { type: 'codes'; id: number; codes: Float32Array }
+  | { type: 'outputs'; id: number; outputs: Float32Array }
   | { type: 'error'; id: number; message: string }
   | { type: 'loadFailed'; message: string };
 
@@ -41,11 +45,12 @@ interface PoolWorker {
 }
 
 interface Job {
+  stage: PoolStage;
   inputs: Float32Array;
   count: number;
   sampleSize: number;
-  latentSize: number;
-  codes: Float32Array;
+  outputSize: number;
+  outputs: Float32Array;
   nextStart: number;
   /** Chunks given back by a worker that failed, to be taken again before new ones. */
   returned: { start: number; count: number }[];
@@ -65,7 +70,7 @@ export class EncodePool {
   private queue: Promise<unknown> = Promise.resolve();
   /** Why the last worker that failed (to start, or later) stopped; its share went to the other threads. */
   lastWorkerError: Error | null = null;
-  /** Samples the last finished job encoded on this thread and in workers. */
+  /** Samples the last finished job computed on this thread and in workers. */
   lastShares = { here: 0, workers: 0 };
 
   constructor(
@@ -77,28 +82,30 @@ export class EncodePool {
   }
 
   /**
-   * Encodes `count` samples into `codes` (count × latentSize): `encodeHere` runs chunks on this
+   * Runs `stage` on `count` samples into count × outputSize values: `runHere` runs chunks on this
    * thread while the workers take the others. One job at a time; calls queue behind each other.
    */
-  encode(
+  run(
+    stage: PoolStage,
     inputs: Float32Array,
     count: number,
     sampleSize: number,
-    latentSize: number,
-    encodeHere: (chunk: Float32Array, n: number) => Promise<Float32Array>,
+    outputSize: number,
+    runHere: (chunk: Float32Array, n: number) => Promise<Float32Array>,
     options: BatchOptions = {},
   ): Promise<Float32Array> {
-    const run = this.queue.then(() => this.run(inputs, count, sampleSize, latentSize, encodeHere, options));
+    const run = this.queue.then(() => this.runJob(stage, inputs, count, sampleSize, outputSize, runHere, options));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(
+  private async runJob(
+    stage: PoolStage,
     inputs: Float32Array,
     count: number,
     sampleSize: number,
-    latentSize: number,
-    encodeHere: (chunk: Float32Array, n: number) => Promise<Float32Array>,
+    outputSize: number,
+    runHere: (chunk: Float32Array, n: number) => Promise<Float32Array>,
     options: BatchOptions = {},
   ): Promise<Float32Array> {
     if (this.disposed) throw new Error('the encode pool was disposed');
@@ -107,11 +114,12 @@ export class EncodePool {
     let wake: (() => void) | null = null;
     let here = 0;
     const job: Job = {
+      stage,
       inputs,
       count,
       sampleSize,
-      latentSize,
-      codes: new Float32Array(count * latentSize),
+      outputSize,
+      outputs: new Float32Array(count * outputSize),
       nextStart: 0,
       returned: [],
       done: 0,
@@ -130,8 +138,8 @@ export class EncodePool {
         throwIfAborted(options.signal);
         const chunk = this.takeChunk(job);
         if (chunk) {
-          const codes = await encodeHere(inputs.subarray(chunk.start * sampleSize, (chunk.start + chunk.count) * sampleSize), chunk.count);
-          this.finishChunk(job, chunk.start, chunk.count, codes);
+          const outputs = await runHere(inputs.subarray(chunk.start * sampleSize, (chunk.start + chunk.count) * sampleSize), chunk.count);
+          this.finishChunk(job, chunk.start, chunk.count, outputs);
           here += chunk.count;
           // A macrotask turn, so the workers' finished chunks are read and they are sent new ones.
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -139,7 +147,7 @@ export class EncodePool {
         }
         if (job.done === count) {
           this.lastShares = { here, workers: count - here };
-          return job.codes;
+          return job.outputs;
         }
         // Nothing left to take: wait for the workers' chunks still in flight.
         await new Promise<void>((resolve) => (wake = resolve));
@@ -198,7 +206,7 @@ export class EncodePool {
       job.fail(new Error(message.message));
       return;
     }
-    this.finishChunk(job, chunk.start, chunk.count, message.codes);
+    this.finishChunk(job, chunk.start, chunk.count, message.outputs);
     this.dispatch(entry);
   }
 
@@ -213,7 +221,7 @@ export class EncodePool {
       entry.inFlight.set(id, chunk);
       // A copy of just this chunk: posting a subarray would clone its whole underlying buffer.
       const inputs = job.inputs.slice(chunk.start * job.sampleSize, (chunk.start + chunk.count) * job.sampleSize);
-      const request: EncodeChunkRequest = { id, inputs, count: chunk.count };
+      const request: EncodeChunkRequest = { id, stage: job.stage, inputs, count: chunk.count };
       entry.worker.postMessage(request, [inputs.buffer]);
     }
   }
@@ -228,8 +236,8 @@ export class EncodePool {
     return { start, count };
   }
 
-  private finishChunk(job: Job, start: number, count: number, codes: Float32Array): void {
-    job.codes.set(codes, start * job.latentSize);
+  private finishChunk(job: Job, start: number, count: number, outputs: Float32Array): void {
+    job.outputs.set(outputs, start * job.outputSize);
     job.done += count;
     job.options.onProgress?.(job.done, job.count);
     job.wake();
