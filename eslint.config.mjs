@@ -9,7 +9,7 @@ const tfjs = { group: ['@tensorflow/*'], message: 'tfjs belongs to core/model on
 const vscodeApi = { name: 'vscode', message: 'core and shared code must run without VS Code' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', 'sample-models/**', '**/*.tmp.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', 'sample-models/**', '**/*.tmp.ts', 'src/core/compute/kernels/**', '**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

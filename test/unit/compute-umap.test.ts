@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { umap } from '../../src/core/compute/umap';
 import { findAbParams, fuzzySimplicialSet, smoothKnnDistances } from '../../src/core/compute/umapGraph';
-import { coefficientBin, coefficientTables } from '../../src/core/compute/umapOptimize';
+import { instantiateKernels, KernelMemory } from '../../src/core/compute/wasmKernels';
 import { computeThreads } from '../../src/worker/computeThreads';
 import { nearestNeighbors } from '../../src/core/compute/knn';
 import { trustworthiness } from '../../src/core/compute/trustworthiness';
@@ -37,10 +37,14 @@ test('findAbParams(spread, minDist) reproduces umap-learn’s fitted curve param
   assert.ok(Math.abs(b - 0.8950608781227859) < 1e-4, `b = ${b}`);
 });
 
-test('coefficientTables(a, b, γ)[coefficientBin(d²)] stays within 1 % of umap-learn’s gradient coefficients', () => {
+test('the SGD kernel’s coefficient tables, looked up by coefficientBin(d²), stay within 1 % of umap-learn’s gradient coefficients', () => {
   const a = 1.576943460405378;
   const b = 0.8950608781227859;
-  const { attraction, repulsion } = coefficientTables(a, b, 1);
+  const memory = new KernelMemory();
+  const { coefficientBin, coefficientBinCount, fillCoefficientTables } = instantiateKernels(memory.memory);
+  const attraction = memory.float32(coefficientBinCount());
+  const repulsion = memory.float32(coefficientBinCount());
+  fillCoefficientTables(attraction.byteOffset, repulsion.byteOffset, a, b, 1);
   for (let d2 = 1e-6; d2 < 1e4; d2 *= 1.37) {
     const powered = Math.pow(d2, b);
     const exactAttraction = (-2 * a * b * powered) / (d2 * (a * powered + 1));

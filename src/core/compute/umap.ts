@@ -12,7 +12,7 @@ import { fitPca, projectPca } from './pca';
 import { createRng, Rng } from './random';
 import { findAbParams, fuzzySimplicialSet, FuzzyGraph } from './umapGraph';
 import type { HelperThreads } from './threads';
-import { LayoutEdges, optimizeLayout } from './umapOptimize';
+import { allocateLayoutEdges, LayoutEdges, optimizeLayout } from './umapOptimize';
 
 export type { ProjectionHooks } from './hooks';
 
@@ -103,7 +103,7 @@ export function umap(data: Float32Array, n: number, dim: number, options: UmapOp
   for (let slot = 0; slot < n; slot++) slots[knn.order === undefined ? slot : knn.order[slot]] = slot;
   const graph = fuzzySimplicialSet(renumberNeighbors(knn, slots), nNeighbors);
   const parallel = options.threads !== undefined && options.threads.helpers > 0 && graph.weights.length * nEpochs >= PARALLEL_MIN_EDGE_EPOCHS;
-  const edges = layoutEdges(graph, nEpochs, parallel);
+  const edges = layoutEdges(graph, nEpochs);
   const { a, b } = findAbParams(spread, minDist);
   hooks.onProgress?.('graph', 1);
 
@@ -151,29 +151,27 @@ function moveRows(source: Float32Array, target: Float32Array, slots: Int32Array,
 
 /**
  * Drops edges weaker than max weight / nEpochs (they would be sampled less than once, as
- * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head;
- * `shared` puts them where helper threads can read them, saving the SGD a copy.
+ * umap-learn prunes them) and gives the rest umap-learn's sampling periods, grouped by head.
  */
-function layoutEdges(graph: FuzzyGraph, nEpochs: number, shared: boolean): LayoutEdges {
+function layoutEdges(graph: FuzzyGraph, nEpochs: number): LayoutEdges {
   const { n, heads, tails, weights } = graph;
   let maxWeight = 0;
   for (let e = 0; e < weights.length; e++) maxWeight = Math.max(maxWeight, weights[e]);
   const threshold = maxWeight / nEpochs;
-  const rowStart = new Int32Array(n + 1);
+  let kept = 0;
+  for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) kept++;
+  const edges = allocateLayoutEdges(n, kept);
+  const { rowStart } = edges;
   for (let e = 0; e < weights.length; e++) if (weights[e] >= threshold) rowStart[heads[e] + 1]++;
   for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
-  const kept = rowStart[n];
-  const buffer = (): ArrayBufferLike => (shared ? new SharedArrayBuffer(4 * kept) : new ArrayBuffer(4 * kept));
-  const keptTails = new Int32Array(buffer());
-  const epochsPerSample = new Float32Array(buffer());
   const fill = rowStart.slice(0, n);
   for (let e = 0; e < weights.length; e++) {
     if (weights[e] < threshold) continue;
     const at = fill[heads[e]]++;
-    keptTails[at] = tails[e];
-    epochsPerSample[at] = maxWeight / weights[e];
+    edges.tails[at] = tails[e];
+    edges.epochsPerSample[at] = maxWeight / weights[e];
   }
-  return { rowStart, tails: keptTails, epochsPerSample };
+  return edges;
 }
 
 /** PCA start, jittered as umap-learn does; axes the data cannot fill (dim < nComponents) start uniform. */

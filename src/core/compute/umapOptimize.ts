@@ -2,22 +2,26 @@
  * UMAP's layout optimisation (umap-learn's optimize_layout_euclidean): stochastic gradient descent
  * over the fuzzy graph's edges, each sampled on umap-learn's epochs-per-sample schedule, with
  * negative sampling for repulsion, drawn per chunk of work from a cache-sized window of points
- * (short runs of ids at random starts) rather than from all points. Pure flat-array code. The work is cut into chunks of rows per
- * epoch that any thread may claim, so helper threads (lent by the caller) can share the layout
- * Hogwild-style over SharedArrayBuffers.
+ * (short runs of ids at random starts) rather than from all points. The work is cut into chunks of
+ * rows per epoch that any thread may claim, so helper threads (lent by the caller) can share the
+ * layout Hogwild-style; a chunk runs in WebAssembly (kernels/umapLayout.ts) over one shared
+ * `KernelMemory` holding every array.
  */
 
 import { CancelledError } from './cancel';
 import type { ProjectionHooks } from './hooks';
 import { createRng } from './random';
-import { inSharedMemory, type HelperThreads } from './threads';
+import type { HelperThreads } from './threads';
+import { instantiateKernels, KernelMemory } from './wasmKernels';
 
 /**
  * The edges the optimiser samples, grouped by head point (CSR), with how often each is sampled.
  * Numbering points so that graph neighbours have near ids (`umap` does) keeps their coordinates
- * in cache.
+ * in cache. The arrays live in `memory` (see `allocateLayoutEdges`), which the SGD extends with
+ * its other state.
  */
 export interface LayoutEdges {
+  memory: KernelMemory;
   /** n + 1 offsets: the edges of point i are rowStart[i] … rowStart[i + 1] − 1. */
   rowStart: Int32Array;
   tails: Int32Array;
@@ -38,15 +42,15 @@ export interface LayoutParameters {
 }
 
 /**
- * Everything the SGD reads and writes. With helper threads every array lives in a
- * SharedArrayBuffer, and this object is what a helper receives.
+ * Everything the SGD reads and writes, all in `memory`: this object is what a helper receives.
  */
 export interface LayoutState {
+  memory: WebAssembly.Memory;
   n: number;
   nComponents: number;
   parameters: LayoutParameters;
   embedding: Float32Array;
-  edges: LayoutEdges;
+  edges: Omit<LayoutEdges, 'memory'>;
   /** Per edge: the epoch at which it is next sampled, and its next negative samples. */
   nextSample: Float32Array;
   nextNegativeSample: Float32Array;
@@ -61,6 +65,12 @@ export interface LayoutState {
   chunkOrder: Int32Array;
   /** See the CONTROL_* slots. */
   control: Int32Array;
+  /** Per thread, its window of negative-sample candidates: coordinates and ids. */
+  windowPoints: Float32Array[];
+  windowIds: Int32Array[];
+  /** The gradient coefficients by bin of d² (kernels/umapLayout.ts's fillCoefficientTables). */
+  attraction: Float32Array;
+  repulsion: Float32Array;
 }
 
 /** Next unclaimed chunk, counted over all epochs (chunk c belongs to epoch ⌊c / chunksPerEpoch⌋). */
@@ -71,10 +81,6 @@ const CONTROL_FINISHED = 1;
 const CONTROL_STOPPED = 2;
 const CONTROL_SLOTS = 3;
 
-/** Gradients are clipped to ±4 per coordinate, as in umap-learn, so one bad sample cannot fling a point. */
-const GRADIENT_CLIP = 4;
-/** Keeps 1/d² finite for near-coincident negative samples. */
-const REPULSION_EPSILON = 0.001;
 /** Live layouts handed to `onLayout` per run at most. */
 const MAX_LAYOUT_CALLBACKS = 50;
 /** Edges per chunk: large enough that claiming a chunk costs nothing, small enough to balance threads and poll shouldStop often. */
@@ -92,70 +98,26 @@ const NEGATIVE_SAMPLE_WINDOW = 4096;
 const WINDOW_RUNS = 64;
 
 /**
- * The gradient coefficients of umap-learn's kernel 1 / (1 + a·d^(2b)), tabulated against d² by
- * its float32 bit pattern: exponent plus the top COEFFICIENT_MANTISSA_BITS mantissa bits, each
- * bin holding the exact value at its midpoint. d² is then off by ≤ 2^−8 relative, and the
- * coefficients, which fall at most as d^−3.8, by ≤ 0.8 %. A lookup
- * replaces a power and a division on the SGD's serial chain of updates to one point, which makes
- * each update 1.5× faster than with uwot's approximate pow (whose error is several per cent).
+ * Arrays for `edgeCount` edges over n points, in a fresh kernel memory: the caller fills them
+ * (rowStart has n + 1 offsets) and passes them to `optimizeLayout`, which adds its state to the
+ * same memory rather than copying the largest arrays.
  */
-const COEFFICIENT_MANTISSA_BITS = 7;
-/** d² below 2^−32 or above 2^16 uses the end bins: the clipped step is then ~0 either way. */
-const COEFFICIENT_LOW_EXPONENT = -32;
-const COEFFICIENT_HIGH_EXPONENT = 16;
-const COEFFICIENT_BINS = (COEFFICIENT_HIGH_EXPONENT - COEFFICIENT_LOW_EXPONENT) << COEFFICIENT_MANTISSA_BITS;
-const COEFFICIENT_FIRST_BITS = (127 + COEFFICIENT_LOW_EXPONENT) << COEFFICIENT_MANTISSA_BITS;
-const COEFFICIENT_SHIFT = 23 - COEFFICIENT_MANTISSA_BITS;
-
-const binScratch = new Float32Array(1);
-const binScratchBits = new Int32Array(binScratch.buffer);
-
-/** Table bin of a squared distance (≥ 0; 0 falls in the first bin). */
-export function coefficientBin(distanceSquared: number): number {
-  binScratch[0] = distanceSquared;
-  const bin = (binScratchBits[0] >> COEFFICIENT_SHIFT) - COEFFICIENT_FIRST_BITS;
-  return bin < 0 ? 0 : bin >= COEFFICIENT_BINS ? COEFFICIENT_BINS - 1 : bin;
+export function allocateLayoutEdges(n: number, edgeCount: number): LayoutEdges {
+  const memory = new KernelMemory();
+  return { memory, rowStart: memory.int32(n + 1), tails: memory.int32(edgeCount), epochsPerSample: memory.float32(edgeCount) };
 }
 
-/**
- * Per bin of d²: attraction −2ab·d^(2(b−1)) / (1 + a·d^(2b)) and repulsion
- * 2γb / ((ε + d²)(1 + a·d^(2b))), umap-learn's coefficients of the coordinate differences.
- */
-export function coefficientTables(a: number, b: number, repulsionStrength: number): { attraction: Float32Array; repulsion: Float32Array } {
-  const attraction = new Float32Array(COEFFICIENT_BINS);
-  const repulsion = new Float32Array(COEFFICIENT_BINS);
-  const binsPerOctave = 1 << COEFFICIENT_MANTISSA_BITS;
-  for (let bin = 0; bin < COEFFICIENT_BINS; bin++) {
-    const octave = Math.floor(bin / binsPerOctave);
-    const distanceSquared = Math.pow(2, COEFFICIENT_LOW_EXPONENT + octave) * (1 + ((bin - octave * binsPerOctave) + 0.5) / binsPerOctave);
-    const powered = Math.pow(distanceSquared, b);
-    attraction[bin] = (-2 * a * b * powered) / (distanceSquared * (a * powered + 1));
-    repulsion[bin] = (2 * repulsionStrength * b) / ((REPULSION_EPSILON + distanceSquared) * (a * powered + 1));
-  }
-  return { attraction, repulsion };
-}
-
-/**
- * Gathers the SGD's state for `lanes` threads. `shared` puts every array in a SharedArrayBuffer
- * for helper threads; the embedding is then a shared copy, which `optimizeLayout` copies back.
- */
-function createLayoutState(
-  embedding: Float32Array,
-  n: number,
-  nComponents: number,
-  edges: LayoutEdges,
-  parameters: LayoutParameters,
-  lanes: number,
-  shared: boolean,
-): LayoutState {
-  const share = <T extends Float32Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
-  const { rowStart, tails, epochsPerSample } = edges;
+/** Gathers the SGD's state for `lanes` threads in the edges' kernel memory, the layout a copy of `embedding`. */
+function createLayoutState(embedding: Float32Array, n: number, nComponents: number, edges: LayoutEdges, parameters: LayoutParameters, lanes: number): LayoutState {
+  const { memory, rowStart, tails, epochsPerSample } = edges;
   const edgeCount = tails.length;
-  const nextNegativeSample = new Float32Array(edgeCount);
+  const nextSample = memory.float32(edgeCount);
+  nextSample.set(epochsPerSample);
+  const nextNegativeSample = memory.float32(edgeCount);
   for (let e = 0; e < edgeCount; e++) nextNegativeSample[e] = epochsPerSample[e] / parameters.negativeSampleRate;
 
   const chunksPerEpoch = Math.max(1, Math.min(n, Math.ceil(edgeCount / EDGES_PER_CHUNK)));
-  const chunkRows = new Int32Array(chunksPerEpoch + 1);
+  const chunkRows = memory.int32(chunksPerEpoch + 1);
   let row = 0;
   for (let chunk = 1; chunk < chunksPerEpoch; chunk++) {
     const edgeTarget = (edgeCount * chunk) / chunksPerEpoch;
@@ -163,31 +125,44 @@ function createLayoutState(
     chunkRows[chunk] = row;
   }
   chunkRows[chunksPerEpoch] = n;
-  const chunkOrder = new Int32Array(chunksPerEpoch);
+  const chunkOrder = memory.int32(chunksPerEpoch);
   const laneStart = (lane: number): number => Math.floor((lane * chunksPerEpoch) / lanes);
   for (let next = 0, step = 0; next < chunksPerEpoch; step++) {
     for (let lane = 0; lane < lanes; lane++) if (laneStart(lane) + step < laneStart(lane + 1)) chunkOrder[next++] = laneStart(lane) + step;
   }
 
+  const window = Math.min(n, NEGATIVE_SAMPLE_WINDOW);
+  const kernels = instantiateKernels(memory.memory);
+  const attraction = memory.float32(kernels.coefficientBinCount());
+  const repulsion = memory.float32(kernels.coefficientBinCount());
+  kernels.fillCoefficientTables(attraction.byteOffset, repulsion.byteOffset, parameters.a, parameters.b, parameters.repulsionStrength);
+  const layout = memory.float32(n * nComponents);
+  layout.set(embedding);
   return {
+    memory: memory.memory,
     n,
     nComponents,
     parameters,
-    embedding: share(embedding),
-    edges: { rowStart: share(rowStart), tails: share(tails), epochsPerSample: share(epochsPerSample) },
-    nextSample: share(Float32Array.from(epochsPerSample)),
-    nextNegativeSample: share(nextNegativeSample),
-    chunkRows: share(chunkRows),
-    chunkOrder: share(chunkOrder),
-    control: share(new Int32Array(CONTROL_SLOTS)),
+    embedding: layout,
+    edges: { rowStart, tails, epochsPerSample },
+    nextSample,
+    nextNegativeSample,
+    chunkRows,
+    chunkOrder,
+    control: memory.int32(CONTROL_SLOTS),
+    windowPoints: Array.from({ length: lanes }, () => memory.float32(window * nComponents)),
+    windowIds: Array.from({ length: lanes }, () => memory.int32(window)),
+    attraction,
+    repulsion,
   };
 }
 
 /**
- * Runs the SGD on `embedding` (n × nComponents), in place. On the calling thread alone (no
- * `threads`, or none to spare) it is deterministic for a given seed. With helper threads the
- * threads race on shared points, as Hogwild SGD (and umap-learn's parallel mode) does, so the
- * layout varies from run to run at the same quality.
+ * Runs the SGD on `embedding` (n × nComponents), in place, over `edges` (from
+ * `allocateLayoutEdges`, used once). On the calling thread alone (no `threads`, or none to spare)
+ * it is deterministic for a given seed. With helper threads the threads race on shared points, as
+ * Hogwild SGD (and umap-learn's parallel mode) does, so the layout varies from run to run at the
+ * same quality.
  */
 export function optimizeLayout(
   embedding: Float32Array,
@@ -199,16 +174,16 @@ export function optimizeLayout(
   threads?: HelperThreads,
 ): void {
   if (nComponents !== 2 && nComponents !== 3) throw new RangeError(`optimizeLayout handles 2 or 3 components, got ${nComponents}`);
-  const parallel = threads !== undefined && threads.helpers > 0;
-  const state = createLayoutState(embedding, n, nComponents, edges, parameters, 1 + (parallel ? threads.helpers : 0), parallel);
-  const helpers = parallel ? threads.start('umapLayout', state) : undefined;
+  const helperCount = threads?.helpers ?? 0;
+  const state = createLayoutState(embedding, n, nComponents, edges, parameters, 1 + helperCount);
+  const helpers = helperCount > 0 ? threads?.start('umapLayout', state) : undefined;
   try {
     runLayoutChunks(state, 0, hooks);
   } finally {
     Atomics.store(state.control, CONTROL_STOPPED, 1);
     helpers?.terminate();
   }
-  if (state.embedding !== embedding) embedding.set(state.embedding);
+  embedding.set(state.embedding);
 }
 
 /**
@@ -216,24 +191,18 @@ export function optimizeLayout(
  * for the helpers' last chunks, reports progress and layouts, and polls `shouldStop`.
  */
 export function runLayoutChunks(state: LayoutState, thread: number, hooks: ProjectionHooks = {}): void {
-  const { n, nComponents, parameters, embedding, nextSample, nextNegativeSample, chunkRows, chunkOrder, control } = state;
+  const { n, nComponents, parameters, embedding, nextSample, nextNegativeSample, chunkRows, chunkOrder, control, attraction, repulsion } = state;
   const { rowStart, tails, epochsPerSample } = state.edges;
-  const { a, b, nEpochs, learningRate, negativeSampleRate, repulsionStrength } = parameters;
-  const { attraction, repulsion } = coefficientTables(a, b, repulsionStrength);
+  const { nEpochs, learningRate, negativeSampleRate } = parameters;
+  const { layoutChunk } = instantiateKernels(state.memory);
   const chunksPerEpoch = chunkRows.length - 1;
   const totalChunks = chunksPerEpoch * nEpochs;
-  const negativeSamplePeriod = 1 / negativeSampleRate;
   const layoutEvery = Math.max(1, Math.ceil(nEpochs / MAX_LAYOUT_CALLBACKS));
-  // Coordinates are handled as scalars (x, y and, in 3-D, z) rather than in a loop over
-  // components: V8 then keeps them in registers, about 1.5× faster per update.
-  const threeD = nComponents === 3;
-  const window = Math.min(n, NEGATIVE_SAMPLE_WINDOW);
-  const windowScale = window / 4294967296;
-  const windowPoints = new Float32Array(window * nComponents);
-  const windowIds = new Int32Array(window);
+  const windowPoints = state.windowPoints[thread];
+  const windowIds = state.windowIds[thread];
+  const window = windowIds.length;
   const runs = window < n ? WINDOW_RUNS : 1;
-  const runLength = window / runs;
-  // xorshift32 for negative samples, one stream per thread: inlined, because a call per sample costs more than the sample.
+  // xorshift32 for negative samples, one stream per thread.
   let randomState = createRng(parameters.seed + thread * 0x9e3779b9).nextUint32() | 1;
   let reportedEpoch = 0;
 
@@ -247,69 +216,28 @@ export function runLayoutChunks(state: LayoutState, thread: number, hooks: Proje
     if (claimed >= totalChunks) break;
     const epoch = Math.floor(claimed / chunksPerEpoch);
     const chunk = chunkOrder[claimed - epoch * chunksPerEpoch];
-    const alpha = learningRate * (1 - epoch / nEpochs);
-    for (let slot = 0; slot < window; ) {
-      randomState ^= randomState << 13;
-      randomState ^= randomState >>> 17;
-      randomState ^= randomState << 5;
-      const start = ((randomState >>> 0) * (n / 4294967296)) | 0;
-      // The run's coordinates are one block of the layout (two when it wraps past the last point): copied whole.
-      const beforeEnd = Math.min(runLength, n - start);
-      windowPoints.set(embedding.subarray(start * nComponents, (start + beforeEnd) * nComponents), slot * nComponents);
-      if (beforeEnd < runLength) windowPoints.set(embedding.subarray(0, (runLength - beforeEnd) * nComponents), (slot + beforeEnd) * nComponents);
-      for (let id = start, runEnd = slot + runLength; slot < runEnd; slot++, id = id + 1 === n ? 0 : id + 1) windowIds[slot] = id;
-    }
-
-    for (let row = chunkRows[chunk]; row < chunkRows[chunk + 1]; row++) {
-      const current = row * nComponents;
-      for (let e = rowStart[row]; e < rowStart[row + 1]; e++) {
-        if (nextSample[e] > epoch) continue;
-        let other = tails[e] * nComponents;
-        let x = embedding[current];
-        let y = embedding[current + 1];
-        let z = threeD ? embedding[current + 2] : 0;
-        let dx = x - embedding[other];
-        let dy = y - embedding[other + 1];
-        let dz = threeD ? z - embedding[other + 2] : 0;
-        // At d = 0 the step is 0 whatever the coefficient, as umap-learn's `if dist_squared > 0` leaves it.
-        let coefficient = attraction[coefficientBin(dx * dx + dy * dy + dz * dz)];
-        const stepX = clip(coefficient * dx) * alpha;
-        const stepY = clip(coefficient * dy) * alpha;
-        x += stepX;
-        y += stepY;
-        embedding[other] -= stepX;
-        embedding[other + 1] -= stepY;
-        if (threeD) {
-          const stepZ = clip(coefficient * dz) * alpha;
-          z += stepZ;
-          embedding[other + 2] -= stepZ;
-        }
-        nextSample[e] += epochsPerSample[e];
-
-        const period = epochsPerSample[e] * negativeSamplePeriod;
-        const negativeSamples = Math.floor((epoch - nextNegativeSample[e]) / period);
-        for (let s = 0; s < negativeSamples; s++) {
-          randomState ^= randomState << 13;
-          randomState ^= randomState >>> 17;
-          randomState ^= randomState << 5;
-          const sampled = ((randomState >>> 0) * windowScale) | 0;
-          if (windowIds[sampled] === row) continue;
-          other = sampled * nComponents;
-          dx = x - windowPoints[other];
-          dy = y - windowPoints[other + 1];
-          dz = threeD ? z - windowPoints[other + 2] : 0;
-          // A coincident point gives no direction to push along: its step is 0.
-          coefficient = repulsion[coefficientBin(dx * dx + dy * dy + dz * dz)];
-          x += clip(coefficient * dx) * alpha;
-          y += clip(coefficient * dy) * alpha;
-          if (threeD) z += clip(coefficient * dz) * alpha;
-        }
-        embedding[current] = x;
-        embedding[current + 1] = y;
-        if (threeD) embedding[current + 2] = z;
-        nextNegativeSample[e] += negativeSamples * period;
-      }
-    }
+    randomState = layoutChunk(
+      rowStart.byteOffset,
+      tails.byteOffset,
+      epochsPerSample.byteOffset,
+      nextSample.byteOffset,
+      nextNegativeSample.byteOffset,
+      embedding.byteOffset,
+      windowPoints.byteOffset,
+      windowIds.byteOffset,
+      attraction.byteOffset,
+      repulsion.byteOffset,
+      n,
+      nComponents,
+      chunkRows[chunk],
+      chunkRows[chunk + 1],
+      epoch,
+      learningRate * (1 - epoch / nEpochs),
+      1 / negativeSampleRate,
+      window,
+      runs,
+      randomState,
+    );
     const finished = Atomics.add(control, CONTROL_FINISHED, 1) + 1;
     if (thread !== 0) {
       Atomics.notify(control, CONTROL_FINISHED);
@@ -343,8 +271,4 @@ function report(state: LayoutState, before: number, epochs: number, layoutEvery:
   hooks.onProgress?.('optimize', fraction);
   const passedMark = Math.floor(epochs / layoutEvery) > Math.floor(before / layoutEvery) || epochs === nEpochs;
   if (hooks.onLayout !== undefined && passedMark) hooks.onLayout(state.embedding.slice(), fraction);
-}
-
-function clip(gradient: number): number {
-  return gradient > GRADIENT_CLIP ? GRADIENT_CLIP : gradient < -GRADIENT_CLIP ? -GRADIENT_CLIP : gradient;
 }
