@@ -75,7 +75,7 @@ async function compileKernels() {
   const sources = readdirSync(KERNEL_SOURCES).filter((file) => file.endsWith('.ts')).map((file) => join(KERNEL_SOURCES, file));
   let binary;
   const { error, stderr } = await asc.main(
-    [...sources, '--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+    [...sources, '--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads', '--enable', 'simd'],
     { writeFile: (name, contents) => void (name.endsWith('.wasm') && (binary = contents)) },
   );
   if (error) throw new Error(`AssemblyScript kernels failed to compile:\n${stderr.toString()}`);

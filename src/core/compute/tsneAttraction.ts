@@ -3,10 +3,12 @@
  * computes the repulsion: rows are cut into ATTRACTION_UNITS ranges of about equal edge counts,
  * each unit writes its own partial sums, and the caller adds the partials in unit order, so the
  * forces are bit-for-bit the same whichever thread ran which unit, or with no helper at all.
+ * A unit's pairs run in WebAssembly (kernels/tsneAttraction.ts) over one shared `KernelMemory`.
  * The layout lives here too, so that the points can be renumbered for cache locality.
  */
 
-import { inSharedMemory, type HelperThreads } from './threads';
+import type { HelperThreads } from './threads';
+import { instantiateKernels, KernelMemory, type Kernels } from './wasmKernels';
 
 /** Enough units for the caller to take a share when the repulsion finishes first, few enough that adding partials stays cheap. */
 const ATTRACTION_UNITS = 4;
@@ -22,10 +24,11 @@ const CONTROL_STOPPED = 3;
 const CONTROL_SLOTS = 4;
 
 /**
- * Everything the attractive pass reads and writes; with a helper every array lives in a
- * SharedArrayBuffer, and this object is what the helper receives.
+ * Everything the attractive pass reads and writes, every array in `memory`: this object is what
+ * the helper receives.
  */
 export interface AttractionState {
+  memory: WebAssembly.Memory;
   n: number;
   dims: 2 | 3;
   positions: Float64Array;
@@ -57,25 +60,32 @@ export class ParallelAttraction {
   readonly order: Int32Array;
   private readonly state: AttractionState;
   private readonly helpers: { terminate(): void } | undefined;
+  private readonly kernels: Kernels;
   private generation = 0;
 
   constructor(positions: Float64Array, affinities: PairRows, n: number, dims: 2 | 3, threads: HelperThreads | undefined) {
-    const shared = threads !== undefined && threads.helpers > 0;
-    const share = <T extends Float64Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
+    const memory = new KernelMemory();
+    const copy = <T extends Float64Array | Int32Array>(array: T): T => {
+      const copied = (array instanceof Float64Array ? memory.float64(array.length) : memory.int32(array.length)) as T;
+      copied.set(array);
+      return copied;
+    };
     this.state = {
+      memory: memory.memory,
       n,
       dims,
-      positions: share(positions),
-      rowStart: share(affinities.rowStart),
-      columns: share(affinities.columns),
-      values: share(affinities.values),
-      unitRows: share(unitBounds(affinities.rowStart, n)),
-      partials: share(new Float64Array(ATTRACTION_UNITS * n * dims)),
-      control: share(new Int32Array(CONTROL_SLOTS)),
+      positions: copy(positions),
+      rowStart: copy(affinities.rowStart),
+      columns: copy(affinities.columns),
+      values: copy(affinities.values),
+      unitRows: copy(unitBounds(affinities.rowStart, n)),
+      partials: memory.float64(ATTRACTION_UNITS * n * dims),
+      control: memory.int32(CONTROL_SLOTS),
     };
     this.positions = this.state.positions;
+    this.kernels = instantiateKernels(memory.memory);
     this.order = Int32Array.from({ length: n }, (_, k) => k);
-    this.helpers = shared ? threads.start('tsneAttraction', this.state) : undefined;
+    this.helpers = threads !== undefined && threads.helpers > 0 ? threads.start('tsneAttraction', this.state) : undefined;
   }
 
   /**
@@ -88,7 +98,7 @@ export class ParallelAttraction {
     Atomics.store(control, CONTROL_GENERATION, generation);
     Atomics.notify(control, CONTROL_GENERATION);
     const result = alongside();
-    runClaimedUnits(this.state, generation);
+    runClaimedUnits(this.state, generation, this.kernels);
     const target = generation * ATTRACTION_UNITS;
     for (let finished = Atomics.load(control, CONTROL_FINISHED); finished < target; finished = Atomics.load(control, CONTROL_FINISHED)) {
       Atomics.wait(control, CONTROL_FINISHED, finished);
@@ -161,74 +171,36 @@ export class ParallelAttraction {
 /** A helper's loop: waits for each published generation and claims what is left of it. */
 export function runAttractionHelper(state: AttractionState): void {
   const { control } = state;
+  const kernels = instantiateKernels(state.memory);
   let seen = 0;
   for (;;) {
     Atomics.wait(control, CONTROL_GENERATION, seen);
     if (Atomics.load(control, CONTROL_STOPPED) === 1) return;
     seen = Atomics.load(control, CONTROL_GENERATION);
-    runClaimedUnits(state, seen);
+    runClaimedUnits(state, seen, kernels);
   }
 }
 
 /** Claims and runs this generation's unclaimed units, one at a time, until none is left. */
-function runClaimedUnits(state: AttractionState, generation: number): void {
+function runClaimedUnits(state: AttractionState, generation: number, kernels: Kernels): void {
   const { control } = state;
   const end = generation * ATTRACTION_UNITS;
   for (;;) {
     const claimed = Atomics.load(control, CONTROL_CLAIMED);
     if (claimed >= end) return;
     if (Atomics.compareExchange(control, CONTROL_CLAIMED, claimed, claimed + 1) !== claimed) continue;
-    runUnit(state, claimed - (generation - 1) * ATTRACTION_UNITS);
+    runUnit(state, claimed - (generation - 1) * ATTRACTION_UNITS, kernels);
     Atomics.add(control, CONTROL_FINISHED, 1);
     Atomics.notify(control, CONTROL_FINISHED);
   }
 }
 
-/**
- * One unit's rows into its partial sums, visiting each stored pair once. The 2-D loop is written
- * out because it is the hottest loop of a 2-D run (≈ 65 pairs per point per step) and V8 keeps the
- * 2-D form in registers where the generic one does not.
- */
-function runUnit(state: AttractionState, unit: number): void {
+/** One unit's rows into its partial sums, visiting each stored pair once. */
+function runUnit(state: AttractionState, unit: number, kernels: Kernels): void {
   const { n, dims, positions, rowStart, columns, values, unitRows } = state;
   const out = state.partials.subarray(unit * n * dims, (unit + 1) * n * dims);
   out.fill(0);
-  const first = unitRows[unit];
-  const last = unitRows[unit + 1];
-  if (dims === 2) {
-    for (let i = first; i < last; i++) {
-      const x = positions[2 * i];
-      const y = positions[2 * i + 1];
-      let fx = 0;
-      let fy = 0;
-      for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-        const j = 2 * columns[e];
-        const dx = x - positions[j];
-        const dy = y - positions[j + 1];
-        const pw = values[e] / (1 + dx * dx + dy * dy);
-        fx += pw * dx;
-        fy += pw * dy;
-        out[j] -= pw * dx;
-        out[j + 1] -= pw * dy;
-      }
-      out[2 * i] += fx;
-      out[2 * i + 1] += fy;
-    }
-    return;
-  }
-  for (let i = first; i < last; i++) {
-    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      const j = columns[e];
-      let squaredDistance = 0;
-      for (let d = 0; d < dims; d++) squaredDistance += (positions[i * dims + d] - positions[j * dims + d]) ** 2;
-      const pw = values[e] / (1 + squaredDistance);
-      for (let d = 0; d < dims; d++) {
-        const term = pw * (positions[i * dims + d] - positions[j * dims + d]);
-        out[i * dims + d] += term;
-        out[j * dims + d] -= term;
-      }
-    }
-  }
+  kernels.attractionRows(positions.byteOffset, rowStart.byteOffset, columns.byteOffset, values.byteOffset, out.byteOffset, unitRows[unit], unitRows[unit + 1], dims);
 }
 
 /** Row bounds cutting the pairs into ATTRACTION_UNITS ranges of about equal size. */

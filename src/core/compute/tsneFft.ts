@@ -7,6 +7,7 @@
  */
 
 import { Fft2d } from './fft';
+import { KernelMemory } from './wasmKernels';
 
 /** Interpolation nodes per box and axis, FIt-SNE's default (piecewise quadratic interpolation). */
 export const NODES_PER_BOX = 3;
@@ -51,15 +52,16 @@ export class FftRepulsion {
   private readonly selfKernel = new Float64Array(NODES_PER_BOX * NODES_PER_BOX);
   private readonly rowProducts = new Float64Array(NODES_PER_BOX);
   private readonly columnProducts = new Float64Array(NODES_PER_BOX);
-  private capacity = 0;
+  /** The grids and the transforms' tables, where the FFT kernels work on them; grids are sized for the largest FFT. */
+  private readonly memory = new KernelMemory();
   /** The unit charges spread on the grid; after the convolution, the x and y force potentials. */
-  private chargeRe = new Float64Array(0);
-  private chargeIm = new Float64Array(0);
+  private readonly chargeRe: Float64Array;
+  private readonly chargeIm: Float64Array;
   /** Scratch for the imaginary part of w, which is zero. */
-  private weightIm = new Float64Array(0);
-  private forceRe = new Float64Array(0);
-  private forceIm = new Float64Array(0);
-  private weightSpectrum = new Float64Array(0);
+  private readonly weightIm: Float64Array;
+  private readonly forceRe: Float64Array;
+  private readonly forceIm: Float64Array;
+  private readonly weightSpectrum: Float64Array;
   /** Grid size and node spacing the kernel spectra were computed for. */
   private kernelSize = 0;
   private kernelSpacing = 0;
@@ -73,6 +75,13 @@ export class FftRepulsion {
       maxSize = nextFftSize(maxSize);
     }
     this.maxSize = maxSize;
+    const cells = maxSize * maxSize;
+    this.chargeRe = this.memory.float64(cells);
+    this.chargeIm = this.memory.float64(cells);
+    this.weightIm = this.memory.float64(cells);
+    this.forceRe = this.memory.float64(cells);
+    this.forceIm = this.memory.float64(cells);
+    this.weightSpectrum = this.memory.float64(cells);
     this.firstColumn = new Int32Array(n);
     this.firstRow = new Int32Array(n);
     this.columnWeights = new Float64Array(n * NODES_PER_BOX);
@@ -112,7 +121,6 @@ export class FftRepulsion {
     const boxes = Math.min(Math.ceil(span / boxWidth), boxesFor(size));
     const nodes = boxes * NODES_PER_BOX;
     const fft = this.transformFor(size);
-    this.ensureCapacity(size * size);
     const cells = size * size;
     const chargeRe = this.chargeRe.subarray(0, cells);
     const chargeIm = this.chargeIm.subarray(0, cells);
@@ -236,22 +244,10 @@ export class FftRepulsion {
   private transformFor(size: number): Fft2d {
     let fft = this.transforms.get(size);
     if (fft === undefined) {
-      fft = new Fft2d(size);
+      fft = new Fft2d(size, this.memory);
       this.transforms.set(size, fft);
     }
     return fft;
-  }
-
-  private ensureCapacity(cells: number): void {
-    if (cells <= this.capacity) return;
-    this.capacity = cells;
-    this.chargeRe = new Float64Array(cells);
-    this.chargeIm = new Float64Array(cells);
-    this.weightIm = new Float64Array(cells);
-    this.forceRe = new Float64Array(cells);
-    this.forceIm = new Float64Array(cells);
-    this.weightSpectrum = new Float64Array(cells);
-    this.kernelSize = 0;
   }
 }
 

@@ -33,6 +33,26 @@ export interface Kernels {
     runs: number,
     randomState: number,
   ): number;
+  /** kernels/tsneAttraction.ts: t-SNE's attractive forces of rows first … last − 1 added into `out`. */
+  attractionRows(positions: number, rowStart: number, columns: number, values: number, out: number, first: number, last: number, dims: number): void;
+  /** kernels/fft.ts: the DFT down the first `columns` columns of a grid (see Fft2d in fft.ts). */
+  transformColumns(
+    re: number,
+    im: number,
+    size: number,
+    powerOfTwo: number,
+    sign: number,
+    columns: number,
+    cos: number,
+    sin: number,
+    swaps: number,
+    swapCount: number,
+    cycles: number,
+    cycleLength: number,
+    rowBuffer: number,
+  ): void;
+  /** kernels/fft.ts: in-place transpose of a square float64 grid. */
+  transpose(values: number, size: number): void;
   /** kernels/umapLayout.ts: the SGD's gradient coefficients per bin of d², and the bin of a d². */
   fillCoefficientTables(attraction: number, repulsion: number, a: number, b: number, repulsionStrength: number): void;
   coefficientBin(distanceSquared: number): number;
@@ -67,6 +87,11 @@ export class KernelMemory {
   float32(length: number): Float32Array {
     const start = this.allocate(4 * length);
     return new Float32Array(this.memory.buffer, start, length);
+  }
+
+  float64(length: number): Float64Array {
+    const start = this.allocate(8 * length);
+    return new Float64Array(this.memory.buffer, start, length);
   }
 
   int32(length: number): Int32Array {
