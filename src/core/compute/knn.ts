@@ -6,7 +6,8 @@
 
 import { throwIfStopped } from './cancel';
 import { createRng, Rng32 } from './random';
-import { inSharedMemory, type HelperThreads } from './threads';
+import type { HelperThreads } from './threads';
+import { instantiateKernels, KernelMemory, type Kernels } from './wasmKernels';
 
 /** k nearest neighbours of every point, as flat n × k rows. */
 export interface KnnGraph {
@@ -62,14 +63,18 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
   // Cosine distance of unit vectors is half their squared Euclidean distance, so one search serves both.
   const points = metric === 'cosine' ? normalizeRows(data, n, dim) : data;
   const exact = options.exact ?? n <= EXACT_MAX_POINTS;
+  // The points and rows live where the search's kernels (kernels/knn.ts) and any helpers reach them.
+  const memory = new KernelMemory();
+  const kernels = instantiateKernels(memory.memory);
+  const neighbors = createNeighborRows(n, k, memory);
   let sorted: { indices: Int32Array; distances: Float32Array };
   let order: Int32Array | undefined;
   if (exact) {
-    const neighbors = createNeighborRows(n, k, false);
-    bruteForce(points, n, dim, neighbors, options);
+    const copied = memory.float32(n * dim);
+    copied.set(points);
+    bruteForce(copied, n, dim, neighbors, kernels, options);
     sorted = neighbors;
   } else {
-    const parallel = options.threads !== undefined && options.threads.helpers > 0;
     const rng = createRng(options.seed ?? 42);
     // NN-descent jumps between neighbours of neighbours; numbering the rows in the leaf order of the
     // forest's first tree puts those near each other in memory, which halves its time. In that
@@ -80,11 +85,9 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
     partitionByRandomProjections(points, n, dim, leafSizeFor(k), rng, order, (end) => {
       firstTreeLeafEnds[leaves++] = end;
     });
-    // Helpers read it: allocated shared from the start rather than copied later.
-    const reordered = new Float32Array(parallel ? new SharedArrayBuffer(4 * n * dim) : new ArrayBuffer(4 * n * dim));
+    const reordered = memory.float32(n * dim);
     for (let i = 0; i < n; i++) reordered.set(points.subarray(order[i] * dim, order[i] * dim + dim), i * dim);
-    const neighbors = createNeighborRows(n, k, parallel);
-    nnDescent(reordered, n, dim, neighbors, rng, options, firstTreeLeafEnds.subarray(0, leaves));
+    nnDescent(reordered, n, dim, neighbors, memory, kernels, rng, options, firstTreeLeafEnds.subarray(0, leaves));
     sorted = mapRowsBack(neighbors, order, k);
   }
   const { indices, distances } = sorted;
@@ -112,44 +115,6 @@ function mapRowsBack(rows: { indices: Int32Array; distances: Float32Array }, ord
   return { indices, distances };
 }
 
-/**
- * Squared distance between rows a and b, abandoned (returning a value ≥ bound) as soon as the
- * partial sum reaches `bound`: most NN-descent candidates lose, and lose early.
- */
-function squaredDistanceWithin(data: Float32Array, a: number, b: number, dim: number, bound: number): number {
-  const offsetA = a * dim;
-  const offsetB = b * dim;
-  let sum = 0;
-  let d = 0;
-  for (; d + 8 <= dim; d += 8) {
-    sum += blockOfEight(data, offsetA + d, offsetB + d);
-    if (sum >= bound) return sum;
-  }
-  for (; d < dim; d++) {
-    const diff = data[offsetA + d] - data[offsetB + d];
-    sum += diff * diff;
-  }
-  return sum;
-}
-
-/** Squared distance over 8 consecutive features, in four independent sums so the adds overlap. */
-function blockOfEight(data: Float32Array, offsetA: number, offsetB: number): number {
-  const d0 = data[offsetA] - data[offsetB];
-  const d1 = data[offsetA + 1] - data[offsetB + 1];
-  const d2 = data[offsetA + 2] - data[offsetB + 2];
-  const d3 = data[offsetA + 3] - data[offsetB + 3];
-  const d4 = data[offsetA + 4] - data[offsetB + 4];
-  const d5 = data[offsetA + 5] - data[offsetB + 5];
-  const d6 = data[offsetA + 6] - data[offsetB + 6];
-  const d7 = data[offsetA + 7] - data[offsetB + 7];
-  return d0 * d0 + d4 * d4 + (d1 * d1 + d5 * d5) + (d2 * d2 + d6 * d6) + (d3 * d3 + d7 * d7);
-}
-
-/** Squared Euclidean distance between rows a and b. */
-function squaredDistance(data: Float32Array, a: number, b: number, dim: number): number {
-  return squaredDistanceWithin(data, a, b, dim, Infinity);
-}
-
 function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array {
   const unit = new Float32Array(data.length);
   for (let i = 0; i < n; i++) {
@@ -165,7 +130,7 @@ function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array
 /**
  * n bounded rows of (squared distance, index, isNew) in flat arrays, each kept sorted nearest
  * first (ties by index); the last entry of a row is its current k-th nearest, the bar a new
- * candidate has to beat. Plain arrays, so helper threads get them as they are.
+ * candidate has to beat. In the search's kernel memory, where helper threads share them.
  */
 interface NeighborRows {
   n: number;
@@ -176,68 +141,28 @@ interface NeighborRows {
   isNew: Uint8Array;
 }
 
-/** Empty rows; `shared`: in SharedArrayBuffers, for helper threads. */
-function createNeighborRows(n: number, k: number, shared: boolean): NeighborRows {
-  return {
-    n,
-    k,
-    indices: inSharedMemory(new Int32Array(n * k).fill(-1), shared),
-    distances: inSharedMemory(new Float32Array(n * k).fill(Infinity), shared),
-    isNew: inSharedMemory(new Uint8Array(n * k), shared),
-  };
+/** Empty rows in `memory`. */
+function createNeighborRows(n: number, k: number, memory: KernelMemory): NeighborRows {
+  return { n, k, indices: memory.int32(n * k).fill(-1), distances: memory.float32(n * k).fill(Infinity), isNew: memory.uint8(n * k) };
 }
 
-/**
- * Offers `candidate` at `distance` to `row`; returns 1 when the row changed, else 0.
- * A pair's distance comes out bit for bit the same whichever end computes it, so a candidate the
- * row already holds sits exactly where a binary search on (distance, index) lands: most offers
- * in NN-descent are such repeats, and this finds them in log k steps instead of a scan of k.
- */
-function offerNeighbor(rows: NeighborRows, row: number, distance: number, candidate: number, isNew: number): number {
-  const { k, distances, indices } = rows;
-  const base = row * k;
-  const rounded = Math.fround(distance);
-  if (!(rounded < distances[base + k - 1])) return 0;
-  // First position whose entry comes after (rounded, candidate).
-  let low = base;
-  let high = base + k - 1;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    const stored = distances[middle];
-    if (stored < rounded || (stored === rounded && indices[middle] <= candidate)) low = middle + 1;
-    else high = middle;
-  }
-  if (low > base && distances[low - 1] === rounded && indices[low - 1] === candidate) return 0;
-  const isNewFlags = rows.isNew;
-  for (let position = base + k - 1; position > low; position--) {
-    distances[position] = distances[position - 1];
-    indices[position] = indices[position - 1];
-    isNewFlags[position] = isNewFlags[position - 1];
-  }
-  distances[low] = rounded;
-  indices[low] = candidate;
-  isNewFlags[low] = isNew;
-  return 1;
+/** kernels/knn.ts's offerNeighbor on `rows`: 1 when the row changed. */
+function offerNeighbor(kernels: Kernels, rows: NeighborRows, row: number, distance: number, candidate: number, isNew: number): number {
+  return kernels.offerNeighbor(rows.distances.byteOffset, rows.indices.byteOffset, rows.isNew.byteOffset, rows.k, row, distance, candidate, isNew);
 }
 
 /** Query rows handled together, so each other row is read from memory once per block, not once per row. */
 const BRUTE_FORCE_BLOCK_ROWS = 32;
 
-/** Every pair once, each distance offered to both endpoints' rows, in blocks of rows. */
-function bruteForce(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, options: KnnOptions): void {
+/** Every pair once, each distance offered to both endpoints' rows, in blocks of rows (`data` in the rows' memory). */
+function bruteForce(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, kernels: Kernels, options: KnnOptions): void {
   for (let blockStart = 0; blockStart < n; blockStart += BRUTE_FORCE_BLOCK_ROWS) {
     throwIfStopped(options.shouldStop, 'nearest neighbours');
     // Rows before blockStart are done, and they scanned the most pairs: 1 − ((n − start)/n)² of the work.
     options.onProgress?.(1 - ((n - blockStart) / n) ** 2);
+    const { distances, indices, isNew, k } = neighbors;
     const blockEnd = Math.min(n, blockStart + BRUTE_FORCE_BLOCK_ROWS);
-    for (let j = blockStart + 1; j < n; j++) {
-      const last = Math.min(blockEnd, j);
-      for (let i = blockStart; i < last; i++) {
-        const distance = squaredDistance(data, i, j, dim);
-        offerNeighbor(neighbors, i, distance, j, 0);
-        offerNeighbor(neighbors, j, distance, i, 0);
-      }
-    }
+    kernels.offerBlockPairs(data.byteOffset, dim, distances.byteOffset, indices.byteOffset, isNew.byteOffset, k, n, blockStart, blockEnd);
   }
 }
 
@@ -247,28 +172,38 @@ function bruteForce(data: Float32Array, n: number, dim: number, neighbors: Neigh
  * result does not depend on which thread runs it, and each row receives its offers in one fixed
  * order, so the neighbours found are the same with any number of helpers.
  */
-function nnDescent(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32, options: KnnOptions, firstTreeLeafEnds: Int32Array): void {
+function nnDescent(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  neighbors: NeighborRows,
+  memory: KernelMemory,
+  kernels: Kernels,
+  rng: Rng32,
+  options: KnnOptions,
+  firstTreeLeafEnds: Int32Array,
+): void {
   const k = neighbors.k;
   // Measured at 70k × 32: recall 0.989 with 5 trees, 0.992 with 10, while each tree costs ~0.3 s.
   const treeCount = Math.max(4, Math.min(8, Math.round(Math.log2(n) / 2)));
   const maxIterations = Math.max(5, Math.round(Math.log2(n)));
   const parallel = options.threads !== undefined && options.threads.helpers > 0;
   const threadCount = 1 + (parallel ? (options.threads?.helpers ?? 0) : 0);
-  const state = createDescentState(data, n, dim, neighbors, firstTreeLeafEnds, treeCount, threadCount, rng, parallel);
+  const state = createDescentState(data, n, dim, neighbors, memory, firstTreeLeafEnds, treeCount, threadCount, rng);
   const helpers = parallel ? options.threads?.start('nnDescent', state) : undefined;
   const treeShare = 0.3; // rough fraction of the run spent in the forest, for progress only
   try {
     // The other trees are built side by side; then each thread offers every tree's leaf pairs, tree
     // by tree, to the rows it owns.
-    runPhase(state, PHASE_TREES, treeCount - 1, 0, 0, options.shouldStop);
+    runPhase(state, kernels, PHASE_TREES, treeCount - 1, 0, 0, options.shouldStop);
     options.onProgress?.(treeShare / 2);
-    runPhase(state, PHASE_LEAVES, threadCount, threadCount, 0, options.shouldStop);
+    runPhase(state, kernels, PHASE_LEAVES, threadCount, threadCount, 0, options.shouldStop);
     options.onProgress?.(treeShare);
-    fillEmptySlotsRandomly(data, n, dim, neighbors, rng);
+    fillEmptySlotsRandomly(data, n, dim, neighbors, kernels, rng);
     for (let iteration = 0; iteration < maxIterations; iteration++) {
-      runPhase(state, PHASE_SAMPLE, threadCount, threadCount, rng.nextUint32() | 0, options.shouldStop);
-      runPhase(state, PHASE_MARK, threadCount, threadCount, 0, options.shouldStop);
-      const updates = localJoin(state, threadCount, options);
+      runPhase(state, kernels, PHASE_SAMPLE, threadCount, threadCount, rng.nextUint32() | 0, options.shouldStop);
+      runPhase(state, kernels, PHASE_MARK, threadCount, threadCount, 0, options.shouldStop);
+      const updates = localJoin(state, kernels, threadCount, options);
       options.onProgress?.(treeShare + ((1 - treeShare) * (iteration + 1)) / maxIterations);
       if (updates <= CONVERGENCE_DELTA * k * n) break;
     }
@@ -296,25 +231,15 @@ function buildTree(state: DescentState, unit: number): void {
  * `units` owns; a pair with both ends elsewhere is skipped, and one with one end here and one
  * elsewhere is measured by both owners (rare: the rows are numbered in a tree's leaf order).
  */
-function leafUnit(state: DescentState, unit: number, units: number): void {
+function leafUnit(state: DescentState, kernels: Kernels, unit: number, units: number): void {
   const { data, n, dim, rows, treePermutations, treeLeafEnds, treeLeafCounts } = state;
+  const { distances, indices, isNew, k } = rows;
   const [from, to] = unitRows(n, unit, units);
   for (let tree = 0; tree < treeLeafCounts.length; tree++) {
-    const permutation = treePermutations.subarray(tree * n, (tree + 1) * n);
+    const permutation = treePermutations.byteOffset + 4 * tree * n;
     let start = 0;
     for (const end of treeLeafEnds.subarray(tree * n, tree * n + treeLeafCounts[tree])) {
-      for (let a = start; a < end; a++) {
-        const p = permutation[a];
-        const ownsP = p >= from && p < to;
-        for (let b = a + 1; b < end; b++) {
-          const q = permutation[b];
-          const ownsQ = q >= from && q < to;
-          if (!ownsP && !ownsQ) continue;
-          const distance = squaredDistance(data, p, q, dim);
-          if (ownsP) offerNeighbor(rows, p, distance, q, 1);
-          if (ownsQ) offerNeighbor(rows, q, distance, p, 1);
-        }
-      }
+      kernels.offerLeafPairs(data.byteOffset, dim, distances.byteOffset, indices.byteOffset, isNew.byteOffset, k, permutation, start, end, from, to);
       start = end;
     }
   }
@@ -382,14 +307,14 @@ function partitionByRandomProjections(
 }
 
 /** Leaves smaller than k can leave rows short; random points fill them so every row is complete. */
-function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, rng: Rng32): void {
+function fillEmptySlotsRandomly(data: Float32Array, n: number, dim: number, neighbors: NeighborRows, kernels: Kernels, rng: Rng32): void {
   const k = neighbors.k;
   for (let row = 0; row < n; row++) {
     let attempts = 0;
     // The last entry holds -1 while any slot is empty (empty slots sit at +Infinity).
     while (neighbors.indices[row * k + k - 1] === -1 && attempts < 10 * k) {
       const candidate = Math.floor((rng.nextUint32() / 4294967296) * n);
-      if (candidate !== row) offerNeighbor(neighbors, row, squaredDistance(data, row, candidate, dim), candidate, 1);
+      if (candidate !== row) offerNeighbor(kernels, neighbors, row, kernels.squaredDistanceWithin(data.byteOffset, row, candidate, dim, Infinity), candidate, 1);
       attempts++;
     }
   }
@@ -500,11 +425,12 @@ function markUnit(state: DescentState, unit: number, units: number): void {
 }
 
 /**
- * Everything NN-descent's units read and write, shared with helper threads (with none, plain
- * arrays). Units are numbered over the whole search, one phase after another; the caller opens
+ * Everything NN-descent's units read and write, every array in `memory`, shared with helper
+ * threads. Units are numbered over the whole search, one phase after another; the caller opens
  * them, and any thread claims and runs them.
  */
 export interface DescentState {
+  memory: WebAssembly.Memory;
   n: number;
   dim: number;
   k: number;
@@ -574,47 +500,47 @@ function createDescentState(
   n: number,
   dim: number,
   rows: NeighborRows,
+  memory: KernelMemory,
   firstTreeLeafEnds: Int32Array,
   treeCount: number,
   threadCount: number,
   rng: Rng32,
-  shared: boolean,
 ): DescentState {
-  const share = <T extends Float32Array | Int32Array>(array: T): T => inSharedMemory(array, shared);
   const k = rows.k;
   const candidates = Math.min(MAX_CANDIDATES, k);
   const pairsPerRow = (candidates * (candidates - 1)) / 2 + candidates * candidates;
   const rowsPerUnit = Math.max(1, Math.floor(JOIN_PAIRS_PER_UNIT / pairsPerRow));
   const capacity = rowsPerUnit * pairsPerRow;
   // The first tree ordered the rows: in their numbering its permutation is the identity.
-  const treePermutations = share(new Int32Array(treeCount * n));
+  const treePermutations = memory.int32(treeCount * n);
   for (let i = 0; i < n; i++) treePermutations[i] = i;
-  const treeLeafEnds = share(new Int32Array(treeCount * n));
+  const treeLeafEnds = memory.int32(treeCount * n);
   treeLeafEnds.set(firstTreeLeafEnds);
-  const treeLeafCounts = share(new Int32Array(treeCount));
+  const treeLeafCounts = memory.int32(treeCount);
   treeLeafCounts[0] = firstTreeLeafEnds.length;
   return {
+    memory: memory.memory,
     n,
     dim,
     k,
     candidates,
-    data: share(data),
+    data,
     rows,
-    newIndices: share(new Int32Array(n * candidates)),
-    newPriorities: share(new Int32Array(n * candidates)),
-    oldIndices: share(new Int32Array(n * candidates)),
-    oldPriorities: share(new Int32Array(n * candidates)),
-    treeSeeds: share(Int32Array.from({ length: treeCount }, () => rng.nextUint32() | 0)),
+    newIndices: memory.int32(n * candidates),
+    newPriorities: memory.int32(n * candidates),
+    oldIndices: memory.int32(n * candidates),
+    oldPriorities: memory.int32(n * candidates),
+    treeSeeds: Int32Array.from({ length: treeCount }, () => rng.nextUint32() | 0),
     treePermutations,
     treeLeafEnds,
     treeLeafCounts,
     rowsPerUnit,
-    pairP: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
-    pairQ: share(new Int32Array(JOIN_UNIT_SLOTS * capacity)),
-    pairDistances: share(new Float32Array(JOIN_UNIT_SLOTS * capacity)),
-    pairCounts: share(new Int32Array(JOIN_UNIT_SLOTS)),
-    updateCounts: share(new Int32Array(threadCount)),
-    control: share(new Int32Array(CONTROL_SLOTS)),
+    pairP: memory.int32(JOIN_UNIT_SLOTS * capacity),
+    pairQ: memory.int32(JOIN_UNIT_SLOTS * capacity),
+    pairDistances: memory.float32(JOIN_UNIT_SLOTS * capacity),
+    pairCounts: memory.int32(JOIN_UNIT_SLOTS),
+    updateCounts: memory.int32(threadCount),
+    control: memory.int32(CONTROL_SLOTS),
   };
 }
 
@@ -643,11 +569,11 @@ function openUnits(control: Int32Array, below: number): void {
  * Runs a phase of `units` units here and on any helpers, and waits until all are finished; polls
  * `shouldStop` between units and while waiting.
  */
-function runPhase(state: DescentState, phase: number, units: number, rowUnits: number, seed: number, shouldStop: (() => boolean) | undefined): void {
+function runPhase(state: DescentState, kernels: Kernels, phase: number, units: number, rowUnits: number, seed: number, shouldStop: (() => boolean) | undefined): void {
   const control = state.control;
   const end = openPhase(state, phase, units, rowUnits, seed) + units;
   do throwIfStopped(shouldStop, 'nearest neighbours');
-  while (claimUnit(state, end));
+  while (claimUnit(state, kernels, end));
   for (let done = Atomics.load(control, CONTROL_FINISHED); done < end; done = Atomics.load(control, CONTROL_FINISHED)) {
     Atomics.wait(control, CONTROL_FINISHED, done, STOP_POLL_MS);
     throwIfStopped(shouldStop, 'nearest neighbours');
@@ -655,7 +581,7 @@ function runPhase(state: DescentState, phase: number, units: number, rowUnits: n
 }
 
 /** Claims and runs one unit numbered below `open`; false when none is left. */
-function claimUnit(state: DescentState, open: number): boolean {
+function claimUnit(state: DescentState, kernels: Kernels, open: number): boolean {
   const control = state.control;
   for (;;) {
     const claimed = Atomics.load(control, CONTROL_CLAIMED);
@@ -664,10 +590,10 @@ function claimUnit(state: DescentState, open: number): boolean {
     const unit = claimed - Atomics.load(control, CONTROL_PHASE_FIRST);
     const phase = Atomics.load(control, CONTROL_PHASE);
     if (phase === PHASE_TREES) buildTree(state, unit);
-    else if (phase === PHASE_LEAVES) leafUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
+    else if (phase === PHASE_LEAVES) leafUnit(state, kernels, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
     else if (phase === PHASE_SAMPLE) sampleUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
     else if (phase === PHASE_MARK) markUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS));
-    else joinUnit(state, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
+    else joinUnit(state, kernels, unit, Atomics.load(control, CONTROL_PHASE_UNITS), Atomics.load(control, CONTROL_PHASE_SEED));
     Atomics.add(control, CONTROL_FINISHED, 1);
     Atomics.notify(control, CONTROL_FINISHED);
     return true;
@@ -677,8 +603,9 @@ function claimUnit(state: DescentState, open: number): boolean {
 /** A helper's side of NN-descent: claims the units the caller opens until the search is over. */
 export function runDescentUnits(state: DescentState, _thread: number): void {
   const control = state.control;
+  const kernels = instantiateKernels(state.memory);
   for (let open = Atomics.load(control, CONTROL_OPEN); open >= 0; open = Atomics.load(control, CONTROL_OPEN)) {
-    while (claimUnit(state, open));
+    while (claimUnit(state, kernels, open));
     Atomics.wait(control, CONTROL_OPEN, open);
   }
 }
@@ -691,27 +618,27 @@ export function runDescentUnits(state: DescentState, _thread: number): void {
  * bars that the applying ones lower as it goes, but bars only fall: a pair it leaves out would
  * have been refused anyway, and the rows come out the same whichever thread ran what, and when.
  */
-function localJoin(state: DescentState, threadCount: number, options: KnnOptions): number {
+function localJoin(state: DescentState, kernels: Kernels, threadCount: number, options: KnnOptions): number {
   const units = Math.ceil(state.n / state.rowsPerUnit);
   const blocks = Math.ceil(units / JOIN_UNITS_PER_BLOCK);
   let updates = 0;
   for (let block = 0; block <= blocks; block++) {
     const listing = block < blocks ? Math.min(units, (block + 1) * JOIN_UNITS_PER_BLOCK) - block * JOIN_UNITS_PER_BLOCK : 0;
     const applying = block > 0 ? threadCount : 0;
-    runPhase(state, PHASE_JOIN, applying + listing, applying, block, options.shouldStop);
+    runPhase(state, kernels, PHASE_JOIN, applying + listing, applying, block, options.shouldStop);
     for (let unit = 0; unit < applying; unit++) updates += state.updateCounts[unit];
   }
   return updates;
 }
 
 /** Unit `unit` of a join phase for `block`: the first `applying` apply the block before, the rest list this one. */
-function joinUnit(state: DescentState, unit: number, applying: number, block: number): void {
-  if (unit < applying) applyPairs(state, block - 1, unit, applying);
-  else listPairs(state, block * JOIN_UNITS_PER_BLOCK + unit - applying, (block % 2) * JOIN_UNITS_PER_BLOCK + unit - applying);
+function joinUnit(state: DescentState, kernels: Kernels, unit: number, applying: number, block: number): void {
+  if (unit < applying) applyPairs(state, kernels, block - 1, unit, applying);
+  else listPairs(state, kernels, block * JOIN_UNITS_PER_BLOCK + unit - applying, (block % 2) * JOIN_UNITS_PER_BLOCK + unit - applying);
 }
 
 /** Offers block `block`'s listed pairs to the rows that unit `unit` of `units` owns. */
-function applyPairs(state: DescentState, block: number, unit: number, units: number): void {
+function applyPairs(state: DescentState, kernels: Kernels, block: number, unit: number, units: number): void {
   const { n, rows, pairP, pairQ, pairDistances, pairCounts } = state;
   const [from, to] = unitRows(n, unit, units);
   const capacity = pairP.length / JOIN_UNIT_SLOTS;
@@ -720,51 +647,42 @@ function applyPairs(state: DescentState, block: number, unit: number, units: num
   for (let listed = firstSlot; listed < firstSlot + JOIN_UNITS_PER_BLOCK; listed++) {
     // A block's last lists may be stale ones from two blocks back: only the lists it wrote count.
     if (block * JOIN_UNITS_PER_BLOCK + listed - firstSlot >= Math.ceil(n / state.rowsPerUnit)) break;
-    for (let slot = listed * capacity, end = slot + pairCounts[listed]; slot < end; slot++) {
-      const p = pairP[slot];
-      const q = pairQ[slot];
-      if (p >= from && p < to) updates += offerNeighbor(rows, p, pairDistances[slot], q, 1);
-      if (q >= from && q < to) updates += offerNeighbor(rows, q, pairDistances[slot], p, 1);
-    }
+    const first = listed * capacity;
+    updates += kernels.applyJoinPairs(
+      rows.distances.byteOffset,
+      rows.indices.byteOffset,
+      rows.isNew.byteOffset,
+      rows.k,
+      pairP.byteOffset,
+      pairQ.byteOffset,
+      pairDistances.byteOffset,
+      first,
+      first + pairCounts[listed],
+      from,
+      to,
+    );
   }
   state.updateCounts[unit] = updates;
 }
 
 /** Lists, for the rows of join unit `unit`, every new–new and new–old candidate pair closer than both bars, into list `slot`. */
-function listPairs(state: DescentState, unit: number, slot: number): void {
-  const { n, dim, k, candidates: size, data, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = state;
-  const bars = state.rows.distances;
-  const capacity = pairP.length / JOIN_UNIT_SLOTS;
-  let count = slot * capacity;
-  const rowEnd = Math.min(n, (unit + 1) * rowsPerUnit);
-  for (let row = unit * rowsPerUnit; row < rowEnd; row++) {
-    const base = row * size;
-    for (let a = 0; a < size; a++) {
-      const p = newIndices[base + a];
-      if (p < 0) continue;
-      for (let b = a + 1; b < size; b++) {
-        const q = newIndices[base + b];
-        if (q < 0) continue;
-        const bound = Math.max(bars[p * k + k - 1], bars[q * k + k - 1]);
-        const distance = squaredDistanceWithin(data, p, q, dim, bound);
-        if (distance < bound) {
-          pairP[count] = p;
-          pairQ[count] = q;
-          pairDistances[count++] = distance;
-        }
-      }
-      for (let b = 0; b < size; b++) {
-        const q = oldIndices[base + b];
-        if (q < 0 || q === p) continue;
-        const bound = Math.max(bars[p * k + k - 1], bars[q * k + k - 1]);
-        const distance = squaredDistanceWithin(data, p, q, dim, bound);
-        if (distance < bound) {
-          pairP[count] = p;
-          pairQ[count] = q;
-          pairDistances[count++] = distance;
-        }
-      }
-    }
-  }
-  pairCounts[slot] = count - slot * capacity;
+function listPairs(state: DescentState, kernels: Kernels, unit: number, slot: number): void {
+  const { n, dim, k, candidates, data, newIndices, oldIndices, rowsPerUnit, pairP, pairQ, pairDistances, pairCounts } = state;
+  const first = slot * (pairP.length / JOIN_UNIT_SLOTS);
+  const end = kernels.listJoinPairs(
+    data.byteOffset,
+    dim,
+    state.rows.distances.byteOffset,
+    k,
+    newIndices.byteOffset,
+    oldIndices.byteOffset,
+    candidates,
+    unit * rowsPerUnit,
+    Math.min(n, (unit + 1) * rowsPerUnit),
+    pairP.byteOffset,
+    pairQ.byteOffset,
+    pairDistances.byteOffset,
+    first,
+  );
+  pairCounts[slot] = end - first;
 }

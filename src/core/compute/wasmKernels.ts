@@ -33,6 +33,27 @@ export interface Kernels {
     runs: number,
     randomState: number,
   ): number;
+  /** kernels/knn.ts: a pair's squared distance (abandoned at `bound`), and the neighbour-row updates of knn.ts's searches. */
+  squaredDistanceWithin(data: number, a: number, b: number, dim: number, bound: number): number;
+  offerNeighbor(distances: number, indices: number, isNew: number, k: number, row: number, distance: number, candidate: number, isNewValue: number): number;
+  offerBlockPairs(data: number, dim: number, distances: number, indices: number, isNew: number, k: number, n: number, blockStart: number, blockEnd: number): void;
+  offerLeafPairs(data: number, dim: number, distances: number, indices: number, isNew: number, k: number, permutation: number, start: number, end: number, from: number, to: number): void;
+  listJoinPairs(
+    data: number,
+    dim: number,
+    distances: number,
+    k: number,
+    newIndices: number,
+    oldIndices: number,
+    size: number,
+    firstRow: number,
+    endRow: number,
+    pairP: number,
+    pairQ: number,
+    pairDistances: number,
+    first: number,
+  ): number;
+  applyJoinPairs(distances: number, indices: number, isNew: number, k: number, pairP: number, pairQ: number, pairDistances: number, first: number, end: number, from: number, to: number): number;
   /** kernels/tsneAttraction.ts: t-SNE's attractive forces of rows first … last − 1 added into `out`. */
   attractionRows(positions: number, rowStart: number, columns: number, values: number, out: number, first: number, last: number, dims: number): void;
   /** kernels/fft.ts: the DFT down the first `columns` columns of a grid (see Fft2d in fft.ts). */
@@ -92,6 +113,11 @@ export class KernelMemory {
   float64(length: number): Float64Array {
     const start = this.allocate(8 * length);
     return new Float64Array(this.memory.buffer, start, length);
+  }
+
+  uint8(length: number): Uint8Array {
+    const start = this.allocate(length);
+    return new Uint8Array(this.memory.buffer, start, length);
   }
 
   int32(length: number): Int32Array {
