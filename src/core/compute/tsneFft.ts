@@ -22,14 +22,15 @@ export const MAX_BOX_WIDTH = 1;
 /**
  * Grid cells per point at most (and so wider boxes on a wide layout of few points): the transforms
  * cost the same whatever n, and with this cap they take about as long as the attractive pass,
- * which a helper thread computes meanwhile. A 10k layout gets a 256² grid, a 70k one 768² (15
- * cells per point gave 10k a 384² grid: KL 1.89 instead of 1.95, but 35 % more time).
+ * which a helper thread computes meanwhile. A 10k layout gets a 384² grid, a 70k one 768².
+ * Measured on 10k MNIST codes with the WebAssembly transforms (KL, seconds): 10 cells (256²)
+ * 1.95, 8.7 s; 20 (384²) 1.89, 9.0 s; 40 (512²) 1.86, 17.5 s.
  */
-const GRID_CELLS_PER_POINT = 10;
+const GRID_CELLS_PER_POINT = 20;
 /**
  * Bounds on the largest FFT side: small runs are cheap anyway, and past 768² the transforms cost
- * more than the attraction even at 70k points (on 70k MNIST codes, 177 wide: 1024² grid 126 ms
- * per iteration, attraction 59 ms).
+ * more than they gain even at 70k points (70k MNIST codes, 2 threads: 768², KL 2.95 in 61 s;
+ * 1024², KL 2.90 in 81 s).
  */
 const SMALLEST_SIZE_CAP = 256;
 const MAX_FFT_SIZE = 768;
