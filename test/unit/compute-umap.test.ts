@@ -98,6 +98,9 @@ test('umap(data, n, dim, {seed}) is reproducible for a seed and differs between 
   const threeD = umap(data, 300, 5, { seed: 11, nEpochs: 60, nComponents: 3 });
   assert.equal(threeD.length, 900);
   assert.ok(threeD.every(Number.isFinite));
+  // The 3-D layout keeps the blobs' neighbourhoods as the 2-D one does.
+  assert.ok(trustworthiness(data, threeD, 300, 5, 3, 10) > 0.9, `3-D trustworthiness ${trustworthiness(data, threeD, 300, 5, 3, 10)}`);
+  assert.ok(trustworthiness(data, first, 300, 5, 2, 10) > 0.9);
 });
 
 /** Share of points whose 10 nearest layout neighbours mostly carry their own label. */
