@@ -175,6 +175,20 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     explorer = reopened;
   });
 
+  scenario('UMAP runs in the extension host\'s projection worker (the WebAssembly kernels on shared memory) and ends with its trustworthiness', async () => {
+    assert.ok(explorer, 'the explorer did not open');
+    await explorer.locator('vscode-single-select[data-name="method"]').evaluate((select) => {
+      (select as HTMLElement & { value: string }).value = 'umap';
+      select.dispatchEvent(new Event('change'));
+    });
+    await explorer.locator('vscode-button[data-name="run"]').click();
+    const status = explorer.locator('.pane-status', { hasText: /^UMAP 2-D · trustworthiness \d/ });
+    await status.first().waitFor({ state: 'visible', timeout: 120_000 });
+    const trustworthiness = Number(/trustworthiness ([\d.]+)/.exec(await status.first().innerText())?.[1]);
+    // 2,000 MNIST test images' codes: a working UMAP keeps nearly all their neighbourhoods.
+    assert.ok(trustworthiness > 0.9 && trustworthiness <= 1, `UMAP trustworthiness ${trustworthiness}`);
+  });
+
   scenario('right-click model.json → "Inspect autoencoder" shows the layer table', async () => {
     await workbench.closeAllEditors();
     await workbench.explorerContextMenu('sample-models/mnist-dense/model.json', 'Inspect autoencoder');
