@@ -1,7 +1,8 @@
 /**
  * Helper threads lent to compute code by its caller: compute code runs in plain JS anywhere and
  * starts no threads itself. The worker layer supplies them (src/worker/computeThreads.ts); each
- * helper runs `runHelperTask` (helperTasks.ts) over state held in SharedArrayBuffers.
+ * helper runs `runHelperTask` (helperTasks.ts) over state held in SharedArrayBuffers or in a shared
+ * WebAssembly memory (wasmKernels.ts's KernelMemory).
  */
 
 /** The parallel stages a helper can join. */
