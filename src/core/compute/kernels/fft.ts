@@ -11,6 +11,17 @@ function swapRows(a: usize, b: usize, bytes: usize, buffer: usize): void {
   memory.copy(b, buffer, bytes);
 }
 
+/** Real and imaginary parts of the complex product (wr + i·wi)(xr + i·xi), two lanes at a time. */
+@inline
+function productRe(wr: v128, wi: v128, xr: v128, xi: v128): v128 {
+  return f64x2.sub(f64x2.mul(wr, xr), f64x2.mul(wi, xi));
+}
+
+@inline
+function productIm(wr: v128, wi: v128, xr: v128, xi: v128): v128 {
+  return f64x2.add(f64x2.mul(wr, xi), f64x2.mul(wi, xr));
+}
+
 /**
  * The DFT down each of the first `columns` columns (rounded up to even) of a size × size grid:
  * input rows reordered (`swaps`: pairs of rows that bit reversal exchanges, for power-of-two
@@ -94,10 +105,10 @@ export function transformColumns(
           const x2i = v128.load(im + r2 + c);
           const x3r = v128.load(re + r3 + c);
           const x3i = v128.load(im + r3 + c);
-          const t1r = f64x2.sub(f64x2.mul(w1r, x1r), f64x2.mul(w1i, x1i));
-          const t1i = f64x2.add(f64x2.mul(w1r, x1i), f64x2.mul(w1i, x1r));
-          const t3r = f64x2.sub(f64x2.mul(w1r, x3r), f64x2.mul(w1i, x3i));
-          const t3i = f64x2.add(f64x2.mul(w1r, x3i), f64x2.mul(w1i, x3r));
+          const t1r = productRe(w1r, w1i, x1r, x1i);
+          const t1i = productIm(w1r, w1i, x1r, x1i);
+          const t3r = productRe(w1r, w1i, x3r, x3i);
+          const t3i = productIm(w1r, w1i, x3r, x3i);
           const y0r = f64x2.add(x0r, t1r);
           const y0i = f64x2.add(x0i, t1i);
           const y1r = f64x2.sub(x0r, t1r);
@@ -106,10 +117,10 @@ export function transformColumns(
           const y2i = f64x2.add(x2i, t3i);
           const y3r = f64x2.sub(x2r, t3r);
           const y3i = f64x2.sub(x2i, t3i);
-          const u2r = f64x2.sub(f64x2.mul(w2r, y2r), f64x2.mul(w2i, y2i));
-          const u2i = f64x2.add(f64x2.mul(w2r, y2i), f64x2.mul(w2i, y2r));
-          const u3r = f64x2.sub(f64x2.mul(w3r, y3r), f64x2.mul(w3i, y3i));
-          const u3i = f64x2.add(f64x2.mul(w3r, y3i), f64x2.mul(w3i, y3r));
+          const u2r = productRe(w2r, w2i, y2r, y2i);
+          const u2i = productIm(w2r, w2i, y2r, y2i);
+          const u3r = productRe(w3r, w3i, y3r, y3i);
+          const u3i = productIm(w3r, w3i, y3r, y3i);
           v128.store(re + r0 + c, f64x2.add(y0r, u2r));
           v128.store(im + r0 + c, f64x2.add(y0i, u2i));
           v128.store(re + r2 + c, f64x2.sub(y0r, u2r));
@@ -160,10 +171,10 @@ function joinThirds(re: usize, im: usize, size: i32, third: i32, sign: f64, colu
       const x1i = v128.load(im + r1 + c);
       const x2r = v128.load(re + r2 + c);
       const x2i = v128.load(im + r2 + c);
-      const t1r = f64x2.sub(f64x2.mul(w1r, x1r), f64x2.mul(w1i, x1i));
-      const t1i = f64x2.add(f64x2.mul(w1r, x1i), f64x2.mul(w1i, x1r));
-      const t2r = f64x2.sub(f64x2.mul(w2r, x2r), f64x2.mul(w2i, x2i));
-      const t2i = f64x2.add(f64x2.mul(w2r, x2i), f64x2.mul(w2i, x2r));
+      const t1r = productRe(w1r, w1i, x1r, x1i);
+      const t1i = productIm(w1r, w1i, x1r, x1i);
+      const t2r = productRe(w2r, w2i, x2r, x2i);
+      const t2i = productIm(w2r, w2i, x2r, x2i);
       const sr = f64x2.add(t1r, t2r);
       const si = f64x2.add(t1i, t2i);
       // ω·t1 + ω²·t2 = −(t1 + t2)/2 + i·sign·(√3/2)·(t1 − t2), and its conjugate pair for ω².
