@@ -7,9 +7,9 @@
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
 
-export type ModelFormat = 'layers-model' | 'graph-model';
+export type ModelFormat = 'layers-model' | 'graph-model' | 'onnx';
 /** Who wrote the model.json: tfjs itself, the Keras 2 converter (any version), or the Keras 3 converter. */
-export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'graph';
+export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'graph' | 'onnx';
 export type AutoencoderKind = 'autoencoder' | 'vae' | 'encoder-decoder' | 'decoder-only' | 'encoder-only';
 export type LayerRole = 'input' | 'encoder' | 'code' | 'decoder' | 'other';
 

@@ -7,6 +7,8 @@
 export type ModelErrorCode =
   /** The file cannot be read (missing, a folder, no permission). */
   | 'model-unreadable'
+  /** The file is not a model format the explorer opens (PyTorch, an image, data…); the message says what it is. */
+  | 'model-format'
   /** model.json is not valid JSON. */
   | 'model-invalid-json'
   /** Valid JSON, but not a TensorFlow.js model (no modelTopology, or an unknown format). */

@@ -1,7 +1,8 @@
 /** The model half of the core engine: load TF.js autoencoders from disk and run them over typed arrays. */
 export * as tf from '@tensorflow/tfjs-core';
 export { initBackend, activeBackend, backendFallback } from './backend';
-export { loadAutoencoder, summarizeModel, resolveModelFiles } from './autoencoder';
+export { loadAutoencoder, summarizeModel } from './autoencoder';
+export { detectModelFormat, resolveModelFiles, type DetectedFormat, type ModelFileFormat, type ResolvedModel } from './resolve';
 export type { Autoencoder, BatchOptions, LayerActivation, LoadAutoencoderOptions } from './autoencoder';
 export { ModelLoadError, type ModelErrorCode } from './errors';
 export { fileIOHandler, readModelArtifacts, readModelJson } from './fileIO';
