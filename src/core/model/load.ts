@@ -11,6 +11,7 @@ import { readModelJson, readWeights } from './fileIO';
 import { normalizeModelJson, type NormalizeOptions } from './normalize';
 import './sampling';
 import { executeGraph } from './stage';
+import { validateLayersTopology } from './validate';
 
 interface LoadedBase {
   /** Absolute path of the model.json. */
@@ -52,7 +53,8 @@ export async function loadModelFile(file: string, options: LoadModelOptions = {}
   const normalized =
     options.normalize === false ? { json: raw, dialect: null, changes: [] } : normalizeModelJson(file, raw, options);
   const json = normalized.json;
-  const artifacts = await tf.io.getModelArtifactsForJSON(json, (manifest) => readWeights(file, manifest));
+  validateLayersTopology(file, json);
+  const artifacts = await tf.io.getModelArtifactsForJSON(json, (manifest) => readWeights(file, manifest, normalized.changes));
   const handler: tf.io.IOHandler = { load: async () => artifacts };
   const isGraph = json.format === 'graph-model' || Array.isArray((json.modelTopology as { node?: unknown }).node);
   try {
