@@ -1,0 +1,127 @@
+/** The object `loadAutoencoder` returns for tfjs models: runs a plan's stages over typed arrays. */
+import type { ModelSummary } from '../../shared/types';
+import type { Autoencoder, LoadAutoencoderOptions } from './autoencoder';
+import type { LayerActivation } from './activations';
+import { activeBackend } from './backend';
+import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
+import { ModelLoadError } from './errors';
+import type { Plan } from './plan/plan';
+import { type BatchOptions, type Stage, checkInputLength, product, runBatches } from './stage';
+
+export class LoadedAutoencoder implements Autoencoder {
+  readonly summary: ModelSummary;
+  readonly inputShape: number[];
+  readonly latentShape: number[];
+  readonly latentSize: number;
+  readonly outputShape: number[] | null;
+  readonly isVariational: boolean;
+  readonly canEncode: boolean;
+  readonly canDecode: boolean;
+  private disposed = false;
+  private pool: EncodePool | null = null;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly modelPath: string,
+    private readonly loadOptions: LoadAutoencoderOptions,
+  ) {
+    this.inputShape = plan.inputShape;
+    this.latentShape = plan.latentShape;
+    this.latentSize = product(plan.latentShape);
+    this.outputShape = plan.outputShape;
+    this.isVariational = plan.distribution !== null;
+    this.canEncode = plan.encode !== null;
+    this.canDecode = plan.decode !== null;
+    this.summary = {
+      format: plan.format,
+      dialect: plan.dialect,
+      kind: plan.kind,
+      files: plan.files,
+      input: { shape: [null, ...plan.inputShape] },
+      latent: { layer: plan.latentLayer, shape: plan.latentShape, size: this.latentSize },
+      output: plan.outputShape ? { shape: [null, ...plan.outputShape] } : null,
+      layers: plan.layers,
+      totalParams: plan.layers.filter((layer) => layer.depth === 0).reduce((sum, layer) => sum + layer.params, 0),
+      warnings: plan.warnings,
+    };
+  }
+
+  async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    return this.runShared('encode', this.need(this.plan.encode, 'encode'), this.latentSize, inputs, count, options);
+  }
+
+  async encodeDistribution(inputs: Float32Array, count: number, options?: BatchOptions) {
+    if (!this.plan.distribution) return null;
+    const [mean, logVar] = await runBatches(this.need(this.plan.distribution, 'encode'), inputs, count, options);
+    return { mean: mean!, logVar: logVar! };
+  }
+
+  async decode(codes: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    const [outputs] = await runBatches(this.need(this.plan.decode, 'decode'), codes, count, options);
+    return outputs!;
+  }
+
+  async reconstruct(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    if (this.plan.reconstruct) {
+      return this.runShared('reconstruct', this.plan.reconstruct, product(this.outputShape ?? this.inputShape), inputs, count, options);
+    }
+    // A pair: encode then decode; each half reports half the progress.
+    const report = options?.onProgress;
+    const codes = await this.encode(inputs, count, { ...options, onProgress: report && ((done) => report(done / 2, count)) });
+    return this.decode(codes, count, { ...options, onProgress: report && ((done) => report((count + done) / 2, count)) });
+  }
+
+  async activations(inputs: Float32Array, count: number, layerPaths?: string[]): Promise<LayerActivation[]> {
+    this.need(this.plan.activationSources[0] ?? null, 'report activations');
+    const known = this.plan.activationSources.flatMap(({ source }) => source.paths);
+    const wanted = layerPaths ?? known;
+    const unknown = wanted.filter((path) => !known.includes(path));
+    if (unknown.length) {
+      throw new ModelLoadError(this.plan.files[0]!, 'model-input', `unknown layer path(s) ${unknown.map((path) => `"${path}"`).join(', ')}; known: ${known.join(', ')}`);
+    }
+    const result: LayerActivation[] = [];
+    let codes: Float32Array | null = null;
+    for (const { source, feed } of this.plan.activationSources) {
+      const paths = source.paths.filter((path) => wanted.includes(path));
+      if (!paths.length) continue;
+      let fed = inputs;
+      if (feed === 'code' && this.plan.encode) fed = codes ??= await this.encode(inputs, count);
+      const { stage, shapes } = await source.stageFor(paths);
+      const values = await runBatches(stage, fed, count);
+      paths.forEach((path, i) => result.push({ path, shape: shapes[i]!, values: values[i]! }));
+    }
+    return result;
+  }
+
+  /**
+   * Runs a one-output stage on every sample: on this thread, or with `encodeThreads` > 1 and
+   * enough samples, shared with the pool's workers (each runs the same stage on its own copy).
+   */
+  private async runShared(poolStage: PoolStage, stage: Stage, outputSize: number, inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    const threads = this.loadOptions.encodeThreads ?? 1;
+    if (threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
+      checkInputLength(stage, inputs, count);
+      this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: this.loadOptions });
+      const here = { batchSize: options?.batchSize, signal: options?.signal };
+      return this.pool.run(poolStage, inputs, count, product(stage.inputShape), outputSize, async (chunk, n) => (await runBatches(stage, chunk, n, here))[0]!, options);
+    }
+    const [outputs] = await runBatches(stage, inputs, count, options);
+    return outputs!;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool?.dispose();
+    for (const { source } of this.plan.activationSources) source.dispose();
+    this.plan.dispose();
+  }
+
+  private need<T>(part: T | null, action: string): T {
+    if (this.disposed) throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action}: the model has been disposed`);
+    if (part === null) {
+      throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action} with a ${this.plan.kind} model (${this.plan.files.join(' + ')})`);
+    }
+    return part;
+  }
+}
