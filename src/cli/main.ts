@@ -19,6 +19,8 @@ import { flagAbove } from '../core/latentTools';
 import { readSessionFile } from '../core/sessionFile';
 import type { ServeOptions } from './serve';
 import { describeError } from '../util/errors';
+import { printable } from '../util/printable';
+import { joinNegativeValues, OptionValueError, parseInteger, parseNumber, UsageError } from './args';
 import { computeThreads } from '../worker/computeThreads';
 
 const USAGE = `usage: latent-explorer <command> [options]
@@ -36,7 +38,9 @@ commands:
                                         samples above a reconstruction-error threshold
                                         (default mean + 3σ), highest first
   decode MODEL --latent "0.1,-2,…" --out x.png
-  serve [MODEL] [DATA] [--port P]       the explorer in a browser on 127.0.0.1
+  serve [MODEL] [DATA] [--port P] [--no-token]
+                                        the explorer in a browser on 127.0.0.1, at the
+                                        printed URL (it carries the access token)
   serve --session FILE.latent-session.json   a saved view, as it was saved
 
 MODEL is a model.json, a folder holding one, or a folder with encoder/ and decoder/.
@@ -54,9 +58,7 @@ options:
   --backend B         auto|wasm|cpu|tensorflow (default auto)
   --threads T         threads for t-SNE and UMAP (default: every core); UMAP's
                       layout varies from run to run on more than one
-  --verbose           stack traces on errors`;
-
-class UsageError extends Error {}
+  --verbose           stack traces on errors, and TensorFlow.js's own warnings`;
 
 const options = {
   json: { type: 'boolean' },
@@ -80,6 +82,7 @@ const options = {
   port: { type: 'string' },
   session: { type: 'string' },
   threads: { type: 'string' },
+  'no-token': { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -96,11 +99,13 @@ async function main(argv: string[]): Promise<number> {
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }));
+    const valued = new Set(Object.entries(options).flatMap(([name, option]) => (option.type === 'string' ? [name] : [])));
+    ({ values, positionals } = parseArgs({ args: joinNegativeValues(argv, valued), options, allowPositionals: true, strict: true }));
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`error: ${printable(error instanceof Error ? error.message : String(error))}\n${USAGE}\n`);
     return 2;
   }
+  if (!values.verbose) hideLibraryWarnings();
   const [command, ...args] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
@@ -109,14 +114,16 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'serve') return await serveCommand(args, values);
     const outcome = await run(command, args, values);
-    process.stdout.write(values.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text.join('\n')}\n`);
+    // JSON.stringify escapes control characters itself; text lines may carry names read from files.
+    process.stdout.write(values.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text.map((line) => printable(line)).join('\n')}\n`);
     // On stderr, so that --json output stays one parseable object.
     const fallback = backendFallback();
-    if (fallback) process.stderr.write(`note: TensorFlow.js backend: ${fallback}\n`);
+    if (fallback) process.stderr.write(`note: TensorFlow.js backend: ${printable(fallback)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
+      // A bad value needs only its line; a wrong command or argument count, the usage too.
+      process.stderr.write(`error: ${printable(error.message)}\n${error instanceof OptionValueError ? '' : `${USAGE}\n`}`);
       return 2;
     }
     process.stderr.write(`error: ${describeError(error)}\n`);
@@ -132,11 +139,17 @@ function arity(command: string, args: string[], min: number, max = min): void {
   }
 }
 
-function integer(name: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-  return parsed;
+/**
+ * TensorFlow.js writes its warnings with console.warn (thousands of lines for some broken models,
+ * a banner on the cpu backend) where the CLI promises one error line; nothing of ours uses
+ * console.warn, so outside --verbose it says nothing.
+ */
+function hideLibraryWarnings(): void {
+  console.warn = () => {};
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  return value === undefined ? fallback : parseInteger(name, value, { min, max });
 }
 
 /** Threads for t-SNE, UMAP and the trustworthiness score: --threads in all, every core by default. */
@@ -149,17 +162,16 @@ function helpersFor(total: number): HelperThreads | undefined {
   return total > 1 ? computeThreads(total - 1) : undefined;
 }
 
-function number(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return parsed;
+function number(name: string, value: string | undefined, range: Parameters<typeof parseNumber>[2] = {}): number | undefined {
+  return value === undefined ? undefined : parseNumber(name, value, range);
 }
+
+/** Seeds are folded into 32 bits by the generator, so larger ones would only alias smaller ones. */
+const MAX_SEED = 2 ** 32 - 1;
 
 function anomalyThreshold(values: Values): number | { percentile: number } | null {
   if (values.percentile !== undefined && values.threshold !== undefined) throw new UsageError('give --percentile or --threshold, not both');
-  const percentile = number('percentile', values.percentile);
-  if (percentile !== undefined && (percentile < 0 || percentile > 100)) throw new UsageError(`--percentile must be in [0, 100], got ${percentile}`);
+  const percentile = number('percentile', values.percentile, { min: 0, max: 100 });
   return percentile !== undefined ? { percentile } : (number('threshold', values.threshold) ?? null);
 }
 
@@ -196,7 +208,7 @@ async function openSession(
   values: Values,
   view: OpenSessionOptions['view'] = 'explorer',
 ): Promise<ExplorerSession> {
-  const seed = integer('seed', values.seed, 42, 0);
+  const seed = integer('seed', values.seed, 42, 0, MAX_SEED);
   const threads = helpersFor(projectionThreadCount(values));
   return ExplorerSession.open({
     view,
@@ -221,7 +233,7 @@ async function withSession<T>(session: ExplorerSession, use: (session: ExplorerS
 const noProgress = { signal: new AbortController().signal, progress: () => {} };
 
 async function run(command: string, args: string[], values: Values): Promise<Outcome> {
-  const seed = integer('seed', values.seed, 42, 0);
+  const seed = integer('seed', values.seed, 42, 0, MAX_SEED);
   switch (command) {
     case 'inspect': {
       arity(command, args, 1);
@@ -425,28 +437,31 @@ async function projectCodesFile(file: string, spec: { method: ProjectionMethod; 
 
 function projectionParams(values: Values): { perplexity?: number; nNeighbors?: number; minDist?: number } {
   return {
-    perplexity: number('perplexity', values.perplexity),
+    perplexity: number('perplexity', values.perplexity, { above: 0 }),
     nNeighbors: values.neighbors === undefined ? undefined : integer('neighbors', values.neighbors, 15, 2),
-    minDist: number('min-dist', values['min-dist']),
+    minDist: number('min-dist', values['min-dist'], { min: 0 }),
   };
 }
 
 async function serveCommand(args: string[], values: Values): Promise<number> {
-  const port = integer('port', values.port, 0, 0);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // Without --port, any free port (0 asks the system for one).
+  const port = integer('port', values.port, 0, 1, 65535);
+  const log = (line: string) => process.stderr.write(`${printable(line)}\n`);
+  const requireToken = !values['no-token'];
+  if (!requireToken) log('warning: --no-token: any program or web page on this machine can use this explorer, its model and its data; omit --no-token to require the URL\'s token');
   let options: ServeOptions;
   if (values.session) {
     if (args.length) throw new UsageError('serve --session takes no MODEL or DATA: the session file names them');
     // Checked before the server starts, so a stale session fails here rather than in the page.
     const saved = await readSessionFile(resolve(values.session));
     const { sampleLimit, seed, ui, selection } = saved;
-    options = { modelPaths: saved.models, dataPath: saved.data, view: saved.view, port, log, restore: { sampleLimit, seed, ui, selection } };
+    options = { modelPaths: saved.models, dataPath: saved.data, view: saved.view, port, log, requireToken, restore: { sampleLimit, seed, ui, selection } };
   } else {
     arity('serve', args, 0, 2);
     const { bundledSample } = await import('./samples');
     const modelPath = args[0] ? resolve(args[0]) : bundledSample().model;
     const dataPath = args[1] ? resolve(args[1]) : args[0] ? undefined : bundledSample().data;
-    options = { modelPaths: [modelPath], dataPath, port, log };
+    options = { modelPaths: [modelPath], dataPath, port, log, requireToken };
   }
   const { serve } = await import('./serve');
   const server = await serve(options);

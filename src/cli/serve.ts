@@ -15,7 +15,8 @@ import type { BackendPreference } from '../shared/types';
 import { decodeFrame, encodeFrame } from '../shared/wire';
 import { startSessionWorker, type SessionConnection, type StartSessionOptions } from '../worker/sessionConnection';
 import type { SessionRestore } from '../shared/sessionFile';
-import { createNonce, renderWebviewPage } from '../vscode/html';
+import { contentSecurityPolicy, createNonce, renderWebviewPage } from '../vscode/html';
+import { accessCheck, createAccessToken, FORBIDDEN_PAGE, PROTECTIVE_HEADERS, type AccessCheck } from './serveAccess';
 import { panelTitle, type PanelSessionState } from '../vscode/panelState';
 
 export interface ServeOptions {
@@ -35,12 +36,37 @@ export interface ServeOptions {
   restore?: SessionRestore;
   /** Starts the session behind one browser tab; the session worker unless a test gives its own. */
   startSession?: (options: StartSessionOptions) => SessionConnection;
+  /** Ask every request for the token (the default); false only for `--no-token`. */
+  requireToken?: boolean;
+  /** Browser tabs with a session at once; opening one more closes the oldest. */
+  maxSessions?: number;
 }
 
 export interface RunningServer {
+  /** The page's address, with `?token=…` unless the token is off: the one URL to open. */
   url: string;
+  /** `http://127.0.0.1:PORT`, without the token. */
+  origin: string;
+  /** null when the token is off. */
+  token: string | null;
   close(): Promise<void>;
 }
+
+/**
+ * Sessions at once: each holds a worker, the model and the dataset's codes (80 MB or more), so
+ * pages opened in a loop (40 iframes reached 3.2 GB and 91 threads) must not add up without limit.
+ */
+export const DEFAULT_MAX_SESSIONS = 4;
+
+/**
+ * The largest frame a page may send. Requests are small except their index lists: 16 MiB holds a
+ * selection of 4M samples, past any layout the explorer draws; `ws` refuses larger frames before
+ * buffering them (its default, 100 MiB, or the 256 MiB used before, let one frame cost that much).
+ */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** WebSocket close code (application range) for a tab closed because a newer one took its place. */
+export const CLOSED_FOR_NEWER_TAB = 4001;
 
 /** Where the built webview bundle lies: beside this file in dist/, or in dist/ when run from source. */
 function webviewBundlePath(): string {
@@ -66,6 +92,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const bundle = webviewBundlePath();
   let origin = '';
   const allowedHosts = new Set<string>();
+  const token = options.requireToken === false ? null : createAccessToken();
+  // Made once the port is known (the cookie's name carries it).
+  let access: AccessCheck | null = null;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
 
   /** Refuses requests whose Host is not this server (DNS rebinding) and sockets from other origins. */
   const trusted = (request: IncomingMessage, checkOrigin: boolean) => {
@@ -75,10 +105,28 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     return from !== undefined && [...allowedHosts].some((host) => from === `http://${host}`);
   };
 
+  /** Whether the request shows the token (always, when it is off); sets the cookie on a page load that brought it in the URL. */
+  const admitted = (request: IncomingMessage, query: URLSearchParams, response?: ServerResponse) => {
+    if (!access) return token === null;
+    const grantedBy = access.grantedBy(request, query);
+    if (grantedBy !== null && grantedBy !== 'cookie') response?.setHeader('set-cookie', access.cookie);
+    return grantedBy !== null;
+  };
+
   const answer = async (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', origin).pathname;
+    for (const [name, value] of Object.entries(PROTECTIVE_HEADERS)) if (value !== undefined) response.setHeader(name, value);
+    const target = requestTarget(request.url);
+    if (!target) {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
+    const path = target.pathname;
     if (!trusted(request, false)) {
       response.writeHead(403).end('forbidden');
+      return;
+    }
+    if (!admitted(request, target.searchParams, response)) {
+      response.writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(FORBIDDEN_PAGE);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -87,16 +135,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     if (path === '/') {
       // The VS Code page, with the WebSocket back to this server as its one allowed connection.
-      const page = renderWebviewPage({
-        cspSource: origin,
-        scriptUri: '/webview.js',
-        connectSources: [origin.replace(/^http/, 'ws')],
-        host: 'browser',
-        nonce: createNonce(),
-        title: panelTitle(session),
-        session,
-      });
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+      const nonce = createNonce();
+      const connectSources = [origin.replace(/^http/, 'ws')];
+      const page = renderWebviewPage({ cspSource: origin, scriptUri: '/webview.js', connectSources, host: 'browser', nonce, title: panelTitle(session), session });
+      // The page's policy again as a header, now with frame-ancestors (ignored in <meta>; VS Code frames its webviews, so only here).
+      const policy = `${contentSecurityPolicy(origin, nonce, connectSources)}; frame-ancestors 'none'`;
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': policy }).end(page);
       return;
     }
     if (path === '/favicon.ico') {
@@ -122,18 +166,32 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (request, socket, head) => {
-    const path = new URL(request.url ?? '/', origin).pathname;
-    if (path !== '/ws' || !trusted(request, true)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-      return;
+    // A reset before `ws` takes the socket over must not become an unhandled 'error' event.
+    socket.on('error', () => socket.destroy());
+    try {
+      const target = requestTarget(request.url);
+      if (target?.pathname !== '/ws' || !trusted(request, true) || !admitted(request, target.searchParams)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      sockets.handleUpgrade(request, socket, head, (client) => connectClient(client));
+    } catch (error) {
+      log(`serve: refused an upgrade: ${error instanceof Error ? error.message : String(error)}`);
+      socket.destroy();
     }
-    sockets.handleUpgrade(request, socket, head, (client) => connectClient(client));
   });
 
-  const connections = new Set<SessionConnection>();
+  /** Open tabs, oldest first, each with the function that ends its session. */
+  const tabs = new Map<WebSocket, () => void>();
   const connectClient = (client: WebSocket) => {
+    for (const [oldest, end] of tabs) {
+      if (tabs.size < maxSessions) break;
+      end();
+      // The page shows the close reason (webview/transport.ts); at most 123 bytes.
+      oldest.close(CLOSED_FOR_NEWER_TAB, `closed: the explorer opened in a newer tab (at most ${maxSessions} at once); reload to use it here`);
+    }
     log(`serve: browser connected; opening ${view} on ${options.modelPaths.join(' and ')}`);
     const connection = startSession({
       view,
@@ -142,7 +200,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       settings,
       backend: options.backend,
     });
-    connections.add(connection);
     const deliver = (message: ToWebviewMessage) => {
       if (client.readyState === client.OPEN) client.send(encodeFrame(message));
     };
@@ -166,12 +223,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       (error: unknown) => log(`serve: the session could not open: ${error instanceof Error ? error.message : String(error)}`),
     );
     client.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) return;
-      let message: FromWebviewMessage;
-      try {
-        message = decodeFrame<FromWebviewMessage>(toBytes(data));
-      } catch (error) {
-        log(`serve: dropped a malformed frame: ${error instanceof Error ? error.message : String(error)}`);
+      if (!isBinary) {
+        client.close(1003, 'binary frames only');
+        return;
+      }
+      const message = readRequest(toBytes(data));
+      if (typeof message === 'string') {
+        log(`serve: dropped a malformed frame: ${message}`);
+        deliver({ kind: 'event', type: 'error', error: { message: `the server dropped a malformed message: ${message}`, code: 'invalid-argument' } });
         return;
       }
       if (message.type === 'ready') {
@@ -184,12 +243,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       }
       connection.send(message);
     });
-    client.on('close', () => {
-      log('serve: browser disconnected; session closed');
+    const end = () => {
+      if (!tabs.delete(client)) return;
       loading.dispose();
       messages.dispose();
       connection.dispose();
-      connections.delete(connection);
+      log('serve: browser disconnected; session closed');
+    };
+    tabs.set(client, end);
+    client.on('close', end);
+    // `ws` reports a bad frame (too large, invalid UTF-8, bad opcode) here, then closes the socket.
+    client.on('error', (error) => {
+      log(`serve: closing a WebSocket: ${error.message}`);
+      end();
     });
   };
 
@@ -205,22 +271,51 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const actualPort = (server.address() as AddressInfo).port;
   origin = `http://${host}:${actualPort}`;
   allowedHosts.add(`${host}:${actualPort}`).add(`localhost:${actualPort}`);
-  const url = `${origin}/`;
-  log(`serve: listening on ${url}`);
+  if (token !== null) access = accessCheck(token, actualPort);
+  const url = token === null ? `${origin}/` : `${origin}/?token=${token}`;
+  log(`serve: listening on ${origin}/`);
   if (options.open) openInBrowser(url, log);
 
   return {
     url,
+    origin,
+    token,
     close: () =>
       new Promise<void>((resolveClose) => {
+        for (const end of [...tabs.values()]) end();
         for (const client of sockets.clients) client.terminate();
-        for (const connection of connections) connection.dispose();
-        connections.clear();
         sockets.close();
         server.closeAllConnections();
         server.close(() => resolveClose());
       }),
   };
+}
+
+/** The request's path and query, or null when its target is not a URL at all (`//[`). */
+function requestTarget(target: string | undefined): URL | null {
+  try {
+    // Resolved against a fixed base: only the path and query are read, never the host.
+    return new URL(target ?? '/', 'http://serve.invalid');
+  } catch {
+    return null;
+  }
+}
+
+/** A frame's request, or why it is not one. Only the envelope is checked here; the session checks bodies. */
+function readRequest(bytes: Uint8Array): FromWebviewMessage | string {
+  let decoded: unknown;
+  try {
+    decoded = decodeFrame<unknown>(bytes);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return isRequestEnvelope(decoded) ? decoded : 'expected {kind: "request", id, type, body}';
+}
+
+function isRequestEnvelope(value: unknown): value is FromWebviewMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, id, type, body } = value as Record<string, unknown>;
+  return kind === 'request' && Number.isSafeInteger(id) && typeof type === 'string' && typeof body === 'object' && body !== null && !Array.isArray(body);
 }
 
 function toBytes(data: RawData): Uint8Array {

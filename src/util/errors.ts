@@ -3,16 +3,24 @@
  * classes carry `file` and `code`; they are read structurally so this module depends on none of them.
  */
 import type { ErrorInfo } from '../shared/types';
+import { printable } from './printable';
 
-/** Turns anything thrown into ErrorInfo, keeping the file and a stable code when the error has them. */
+/** Longest message shown: past it, a message is a dump (a TF.js config, a file's contents), not an explanation. */
+const MAX_MESSAGE_LENGTH = 1000;
+
+/**
+ * Turns anything thrown into ErrorInfo, keeping the file and a stable code when the error has them.
+ * Every error on its way to a terminal or the webview passes here, so this is where text taken
+ * from files (header fields, member names) is made printable: one line, control characters escaped.
+ */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) {
     const { file, code } = error as Error & { file?: unknown; code?: unknown };
-    const info: ErrorInfo = { message: error.message, code: typeof code === 'string' ? code : codeFromName(error.name) };
-    if (typeof file === 'string') info.file = file;
+    const info: ErrorInfo = { message: printable(error.message, MAX_MESSAGE_LENGTH), code: typeof code === 'string' ? code : codeFromName(error.name) };
+    if (typeof file === 'string') info.file = printable(file);
     return info;
   }
-  return { message: String(error), code: 'internal' };
+  return { message: printable(String(error), MAX_MESSAGE_LENGTH), code: 'internal' };
 }
 
 function codeFromName(name: string): string {

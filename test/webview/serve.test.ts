@@ -10,7 +10,7 @@ import { startHarnessServer } from './browser';
 function get(url: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const request = httpRequest({ hostname: target.hostname, port: target.port, path: target.pathname, headers: host ? { host } : {} }, (response) => {
+    const request = httpRequest({ hostname: target.hostname, port: target.port, path: target.pathname + target.search, headers: host ? { host } : {} }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -23,20 +23,20 @@ function get(url: string, host?: string): Promise<{ status: number; headers: Rec
 test('serve() answers on 127.0.0.1 with the webview page: nonce-only scripts, a WebSocket connect-src, the session in data-session', async () => {
   const server = await startHarnessServer({}, ['/models/a/model.json']);
   try {
-    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}$/);
     const page = await get(server.url);
     assert.equal(page.status, 200);
     const nonce = /<script nonce="([^"]+)" src="\/webview\.js">/.exec(page.body)?.[1];
     assert.ok(nonce, 'the bundle is loaded with a nonce');
     const policy = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(page.body)?.[1].replace(/&#39;/g, "'") ?? '';
     assert.match(policy, new RegExp(`script-src 'nonce-${nonce}'`));
-    assert.match(policy, new RegExp(`connect-src ${server.url.replace('http', 'ws').slice(0, -1)}`));
+    assert.match(policy, new RegExp(`connect-src ${server.origin.replace('http', 'ws')}`));
     assert.match(policy, /default-src 'none'/);
     assert.match(page.body, /data-session="\{&#34;view&#34;:&#34;explorer&#34;,&#34;modelPaths&#34;:\[&#34;\/models\/a\/model.json&#34;\]/);
-    const script = await get(`${server.url}webview.js`);
+    const script = await get(`${server.origin}/webview.js?token=${server.token}`);
     assert.equal(script.status, 200);
     assert.match(String(script.headers['content-type']), /javascript/);
-    assert.equal((await get(`${server.url}../../etc/passwd`)).status, 404);
+    assert.equal((await get(`${server.origin}/../../etc/passwd?token=${server.token}`)).status, 404);
   } finally {
     await server.close();
   }
@@ -46,7 +46,7 @@ test('serve() refuses a foreign Host header (DNS rebinding) and WebSockets from 
   const server = await startHarnessServer();
   try {
     assert.equal((await get(server.url, 'evil.example:80')).status, 403);
-    const socketUrl = `${server.url.replace('http', 'ws')}ws`;
+    const socketUrl = `${server.origin.replace('http', 'ws')}/ws?token=${server.token}`;
     const refused = await new Promise<string>((resolve) => {
       const socket = new WebSocket(socketUrl, { origin: 'http://evil.example' });
       socket.on('open', () => resolve('open'));
@@ -61,8 +61,8 @@ test('serve() refuses a foreign Host header (DNS rebinding) and WebSockets from 
 
 test('serve() relays requests over the WebSocket as binary frames: ready answers with typed labels, unknown requests with an error', async () => {
   const server = await startHarnessServer();
-  const origin = server.url.slice(0, -1);
-  const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws`, { origin });
+  const origin = server.origin;
+  const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws?token=${server.token}`, { origin });
   try {
     await new Promise<void>((resolve, reject) => {
       socket.on('open', () => resolve());
