@@ -5,7 +5,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ModelLoadError } from './errors';
-import { type FlatGraph, type FlatNode, sizeOf } from './graph';
+import { type FlatGraph, type FlatNode, sampleShape, sizeOf } from './graph';
 import { SAMPLING_STAND_IN_CLASS } from './sampling';
 
 /** Layer names authors give their code layer. `z_mean` is here because plain AEs use it too. */
@@ -69,8 +69,9 @@ function ancestorsOf(graph: FlatGraph, output: SymbolicTensor): Set<FlatNode> {
 
 /**
  * Chooses the code: the `codeLayer` override, else the VAE sampling layer, else the boundary of
- * two chained sub-models (`encoder` → `decoder`), else the narrowest layer whose name says it is
- * a code, else the narrowest layer. Returns null when no single tensor separates input and output.
+ * two chained sub-models (`encoder` → `decoder`), else the turning point among layers whose name
+ * says they are a code, else the turning point among all cuts. Returns null when no single tensor
+ * separates input and output.
  */
 export function findSplit(graph: FlatGraph, output: SymbolicTensor, codeLayer?: string): SplitPoint | null {
   const cuts = cutTensors(graph, output);
@@ -86,13 +87,32 @@ export function findSplit(graph: FlatGraph, output: SymbolicTensor, codeLayer?: 
   const boundary = subModelBoundary(graph, cuts);
   if (boundary) return point(boundary, 'sub-models');
   const named = cuts.filter((cut) => CODE_NAME_HINT.test(cut.node.layer.name));
-  if (named.length) return point(narrowest(named), 'name');
-  return cuts.length ? point(narrowest(cuts), 'width') : null;
+  if (named.length) return point(turningPoint(named, cuts), 'name');
+  return cuts.length ? point(turningPoint(cuts, cuts), 'width') : null;
 }
 
-/** The narrowest cut; among equals the last, so a code's own activation or flatten is included. */
-function narrowest<T extends { tensor: SymbolicTensor }>(cuts: T[]): T {
-  return cuts.reduce((best, cut) => (sizeOf(cut.tensor) <= sizeOf(best.tensor) ? cut : best));
+/** Positions of a tensor without its channels: 1 for a vector, h·w for an h×w×c feature map. */
+function extentOf(tensor: SymbolicTensor): number {
+  const shape = sampleShape(tensor);
+  return shape.length <= 1 ? 1 : shape.slice(0, -1).reduce((product, dim) => product * dim, 1);
+}
+
+/**
+ * Where the network turns from encoding to decoding, among `candidates` (a subset of `cuts`, in
+ * order): the narrowest of the cuts at the smallest spatial extent. In a dense net every tensor
+ * is a vector, so that is the narrowest layer, even one wider than the input (an over-complete
+ * code); in a conv net it is the deepest feature map, where down-sampling ends, even when a
+ * later map (the output's last conv before a reshape) holds fewer values. Of equal cuts the first
+ * is taken, then the weight-free layers right after it that keep its size (its activation,
+ * dropout or flatten), which belong to the code rather than to the decoder.
+ */
+function turningPoint<T extends { tensor: SymbolicTensor; node: FlatNode }>(candidates: T[], cuts: T[]): T {
+  const deepest = Math.min(...candidates.map((cut) => extentOf(cut.tensor)));
+  const atDeepest = candidates.filter((cut) => extentOf(cut.tensor) === deepest);
+  const width = Math.min(...atDeepest.map((cut) => sizeOf(cut.tensor)));
+  let index = cuts.indexOf(atDeepest.find((cut) => sizeOf(cut.tensor) === width)!);
+  while (index + 1 < cuts.length && sizeOf(cuts[index + 1]!.tensor) === width && cuts[index + 1]!.node.layer.countParams() === 0) index++;
+  return cuts[index]!;
 }
 
 function overrideCut(graph: FlatGraph, cuts: { tensor: SymbolicTensor; node: FlatNode }[], codeLayer: string) {

