@@ -8,8 +8,11 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
 
 export type ModelFormat = 'layers-model' | 'graph-model' | 'onnx';
-/** Who wrote the model.json: tfjs itself, the Keras 2 converter (any version), or the Keras 3 converter. */
-export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'graph' | 'onnx';
+/**
+ * Who wrote the model: for a model.json, tfjs itself or the Keras 2 / Keras 3 converter; for Keras
+ * files, keras3 is a .keras zip, keras-h5 a full-model HDF5, keras-json a to_json() file + weights HDF5.
+ */
+export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'keras-h5' | 'keras-json' | 'graph' | 'onnx';
 export type AutoencoderKind = 'autoencoder' | 'vae' | 'encoder-decoder' | 'decoder-only' | 'encoder-only';
 export type LayerRole = 'input' | 'encoder' | 'code' | 'decoder' | 'other';
 

@@ -12,6 +12,8 @@ import { normalizeModelJson, type NormalizeOptions } from './normalize';
 import './sampling';
 import { executeGraph } from './stage';
 import { validateLayersTopology } from './validate';
+import { detectModelFormat } from './detect';
+import { type KerasFileFormat, readKerasArtifacts } from './keras';
 
 interface LoadedBase {
   /** Absolute path of the model.json. */
@@ -49,6 +51,9 @@ export interface LoadModelOptions extends NormalizeOptions {
 
 /** Reads, normalises and builds the model in `file` (a model.json path). */
 export async function loadModelFile(file: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  // An unreadable file falls through to readModelJson, whose error says why.
+  const format = await detectModelFormat(file).then((found) => found.format, () => 'unknown');
+  if (format === 'keras-zip' || format === 'keras-h5' || format === 'keras-json') return loadKerasModel(file, format, options);
   const raw = await readModelJson(file);
   const normalized =
     options.normalize === false ? { json: raw, dialect: null, changes: [] } : normalizeModelJson(file, raw, options);
@@ -74,6 +79,17 @@ export async function loadModelFile(file: string, options: LoadModelOptions = {}
     const model = await tfl.loadLayersModel(handler);
     const dialect = normalized.dialect ?? normalizeModelJson(file, raw, { samplingStandIn: true }).dialect;
     return { format: 'layers-model', model, file, dialect, warnings: normalized.changes };
+  } catch (error) {
+    throw explainTfjsError(file, error);
+  }
+}
+
+/** A Keras file, turned into TF.js artifacts in memory (Keras dialects always normalised) and built by tfjs. */
+async function loadKerasModel(file: string, format: KerasFileFormat, options: LoadModelOptions): Promise<LoadedLayersModel> {
+  const keras = await readKerasArtifacts(file, format, options);
+  try {
+    const model = await tfl.loadLayersModel({ load: async () => keras.artifacts });
+    return { format: 'layers-model', model, file, dialect: keras.dialect, warnings: keras.warnings };
   } catch (error) {
     throw explainTfjsError(file, error);
   }

@@ -1,0 +1,114 @@
+/**
+ * Reads the parts of an HDF5 file Keras writes (attributes, groups, float datasets) with h5wasm,
+ * the HDF5 C library compiled to WebAssembly. h5wasm works on files in its own in-memory file
+ * system, so the bytes are written there, opened read-only and removed again once read.
+ */
+import type * as H5 from 'h5wasm';
+import { ModelLoadError } from '../errors';
+
+type H5Library = typeof H5;
+
+/** Largest HDF5 file read: h5wasm holds a copy in WebAssembly memory, which cannot exceed 4 GiB. */
+export const MAX_HDF5_BYTES = 1024 * 1024 * 1024;
+
+let library: Promise<{ h5: H5Library; fs: NonNullable<typeof H5.FS> }> | null = null;
+
+/** h5wasm is loaded on first use only: its module embeds a 4 MB WebAssembly binary. */
+function h5wasm(): Promise<{ h5: H5Library; fs: NonNullable<typeof H5.FS> }> {
+  library ??= import('h5wasm').then(async (h5) => ({ h5, fs: (await h5.ready).FS }));
+  return library;
+}
+
+let openCount = 0;
+
+/** A dataset read as float32 values (Keras weights are float32; float16 and float64 are converted). */
+export interface Hdf5Array {
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Read access to one open HDF5 file; paths are absolute inside the file (`/model_weights/dense`). */
+export interface Hdf5Reader {
+  /** A string attribute of the group at `path`, or null when absent or not a string. */
+  stringAttr(path: string, name: string): string | null;
+  /** A string-list attribute (e.g. `weight_names`); an empty list when absent. */
+  stringListAttr(path: string, name: string): string[];
+  /** Names of the children of the group at `path`; empty when it is not a group. */
+  children(path: string): string[];
+  isGroup(path: string): boolean;
+  /** The float dataset at `path`, or null when there is none. */
+  dataset(path: string): Hdf5Array | null;
+}
+
+/**
+ * Opens `bytes` (the contents of `file`, or of a member of it) as HDF5, runs `read` and releases the
+ * in-memory copy whatever happens. `what` names the bytes in messages (e.g. "model.weights.h5").
+ */
+export async function withHdf5<T>(file: string, what: string, bytes: Uint8Array, read: (reader: Hdf5Reader) => T | Promise<T>): Promise<T> {
+  if (bytes.byteLength > MAX_HDF5_BYTES) {
+    throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} holds ${bytes.byteLength} bytes, more than the ${MAX_HDF5_BYTES} this tool reads`);
+  }
+  const { h5, fs } = await h5wasm();
+  const path = `/latent-explorer-${process.pid}-${++openCount}.h5`;
+  fs.writeFile(path, bytes);
+  let opened: H5.File | null = null;
+  try {
+    try {
+      opened = new h5.File(path, 'r');
+    } catch {
+      throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} is not a readable HDF5 file (damaged or truncated); save the model again`);
+    }
+    return await read(reader(h5, opened, file, what));
+  } finally {
+    opened?.close();
+    fs.unlink(path);
+  }
+}
+
+function reader(h5: H5Library, root: H5.File, file: string, what: string): Hdf5Reader {
+  const entity = (path: string): ReturnType<H5.Group['get']> => {
+    try {
+      return path === '/' ? root : root.get(path);
+    } catch {
+      return null;
+    }
+  };
+  const attr = (path: string, name: string): unknown => {
+    const found = entity(path);
+    return found && 'attrs' in found ? found.attrs[name]?.value : undefined;
+  };
+  return {
+    stringAttr(path, name) {
+      const value = attr(path, name);
+      return typeof value === 'string' ? value : null;
+    },
+    stringListAttr(path, name) {
+      const value = attr(path, name);
+      if (typeof value === 'string') return [value];
+      return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+    },
+    children(path) {
+      const found = entity(path);
+      return found instanceof h5.Group ? found.keys() : [];
+    },
+    isGroup(path) {
+      return entity(path) instanceof h5.Group;
+    },
+    dataset(path) {
+      const found = entity(path);
+      if (!(found instanceof h5.Dataset)) return null;
+      const shape = found.shape ?? [];
+      const { type } = found.metadata;
+      // HDF5 type classes 0 (integer) and 1 (float) are numbers; anything else is not a weight.
+      if (type !== 0 && type !== 1) {
+        throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} stores ${path} as a non-numeric dataset; it is not a Keras weight`);
+      }
+      const value = found.value;
+      if (!ArrayBuffer.isView(value) || value instanceof DataView) {
+        throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} has an unreadable dataset at ${path}`);
+      }
+      const values = value instanceof Float32Array ? value : Float32Array.from(value as ArrayLike<number>, Number);
+      return { shape, values };
+    },
+  };
+}
