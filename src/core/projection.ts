@@ -11,6 +11,7 @@ import { tsne } from './compute/tsne';
 import { umap } from './compute/umap';
 import type { HelperThreads } from './compute/threads';
 import { trustworthiness } from './compute/trustworthiness';
+import { countNonFinite } from './model/finite';
 
 export interface ProjectionSpec {
   method: ProjectionMethod;
@@ -147,8 +148,21 @@ export function layoutTrustworthiness(
   seed: number,
   threads?: HelperThreads,
 ): number {
+  const degenerate = degeneracy(data, n, dim, 'codes') ?? degeneracy(positions, n, dims, 'layout');
+  if (degenerate) throw new RangeError(`trustworthiness is not defined: ${degenerate}; check the model's weights and the inputs`);
   const k = Math.min(TRUSTWORTHINESS_K, Math.max(1, Math.floor(n / 2) - 1));
   return trustworthiness(data, positions, n, dim, dims, k, { sampleSize: TRUSTWORTHINESS_SAMPLE, seed, threads });
+}
+
+/**
+ * Why n rows of `width` values cannot be ranked into neighbours (non-finite values, or every row
+ * the same), or null. Trustworthiness over such rows is an artefact of tie-breaking (it reads 1).
+ */
+export function degeneracy(values: Float32Array, n: number, width: number, what: string): string | null {
+  const nonFinite = countNonFinite(values);
+  if (nonFinite > 0) return `${nonFinite} of the ${what}' ${values.length} values are NaN or infinite`;
+  for (let i = width; i < n * width; i++) if (values[i] !== values[i % width]) return null;
+  return `all ${n} points of the ${what} are identical`;
 }
 
 function elapsed(started: number): number {

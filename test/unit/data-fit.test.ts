@@ -97,8 +97,8 @@ test('planFit rejects scaling parameters that match neither the values nor the c
 
 test('planFit and applyFit reject malformed arguments', () => {
   assert.throws(() => planFit(items([4]), [0]), {
-    name: 'RangeError',
-    message: 'planFit: the model input shape must be positive integers or null per sample, got [0]',
+    name: 'DataFitError',
+    message: "the model's input shape [0] is not a list of positive sizes, so no data can be fitted to it; the model file is damaged",
   });
   const plan = planFit(items([4]), [4]);
   assert.throws(() => applyFit(plan, new Float32Array(7), 2), { name: 'RangeError', message: 'applyFit: 7 values are not 2 items of 4 (4 values each)' });

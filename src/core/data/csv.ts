@@ -6,10 +6,10 @@
  * column with an empty name (pandas' index) is skipped. Quoted cells ("a, b", "say ""hi""") are
  * understood within a line. String labels get codes in sorted order (see labels.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { MemoryStore, StoredDataset } from './dataset';
 import { DataError } from './errors';
 import { labelsFromCells } from './labels';
+import { readTextDataset } from './limits';
 import { ValueBuffer, textItemLayout } from './values';
 
 const AUTO_LABEL_COLUMN = /^(label|class|target)$/i;
@@ -60,7 +60,7 @@ const isNumberCell = (cell: string): boolean => cell.trim() !== '' && Number.isF
 
 /** Opens a CSV or TSV file (see the module comment). */
 export async function openCsv(path: string, options: CsvOptions = {}): Promise<StoredDataset> {
-  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
+  const text = (await readTextDataset(path, 'convert it to .npy (numpy.save), which is read lazily')).toString('utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/);
   const firstLine = lines.findIndex((line) => line.trim() !== '');
   if (firstLine < 0) throw new DataError(path, 'data-empty', 'the file is empty');

@@ -6,6 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { DatasetFormat, SampleDisplay } from '../../shared/types';
 import { decodeElements, type ElementType, type SourceDtype } from './elements';
 import type { LabelSet } from './labels';
+import { checkMemoryBudget } from './limits';
 
 /** A dataset opened from a file or folder: its shape, labels, and raw (unscaled) sample values. */
 export interface Dataset {
@@ -185,6 +186,7 @@ export class StoredDataset implements Dataset {
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.count) {
       throw new RangeError(`read(${start}, ${count}) is outside the dataset's ${this.count} samples`);
     }
+    this.checkBudget(count);
     const out = new Float32Array(count * this.itemSize);
     if (count > 0) await this.store.readRange(start, count, out);
     return out;
@@ -196,6 +198,7 @@ export class StoredDataset implements Dataset {
         throw new RangeError(`readIndices: index ${indices[i]} (at position ${i}) is outside the dataset's ${this.count} samples`);
       }
     }
+    this.checkBudget(indices.length);
     const out = new Float32Array(indices.length * this.itemSize);
     if (indices.length > 0) await this.store.readIndices(indices, out);
     return out;
@@ -203,6 +206,11 @@ export class StoredDataset implements Dataset {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  /** Samples are read as float32: refuse reads past the memory budget and say how many would fit. */
+  private checkBudget(count: number): void {
+    checkMemoryBudget(this.path, `reading ${count} samples of ${formatShape(this.itemShape)} as float32`, count, this.itemSize * 4, 'use --limit {fitting} or fewer');
   }
 
   /** The same samples with labels attached (from a sibling or user-named labels file). */

@@ -10,7 +10,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DatasetFormat } from '../../shared/types';
-import type { Dataset, StoredDataset } from './dataset';
+import { formatShape, type Dataset, type StoredDataset } from './dataset';
 import { openCsv } from './csv';
 import { DataError } from './errors';
 import { findIdxLabelsFile, isGzip, looksLikeIdx, openIdx } from './idx';
@@ -50,6 +50,10 @@ export async function openDataset(path: string, options: OpenDatasetOptions = {}
     throw new DataError(absolute, 'data-not-found', code === 'ENOENT' ? 'no such file or folder' : `cannot read it (${code ?? (error as Error).message})`);
   }
   const { dataset, siblingLabels } = isFolder ? await openFolder(absolute, options) : await openFile(absolute, options);
+  if (dataset.count === 0) {
+    await dataset.close();
+    throw new DataError(dataset.path, 'data-empty', `the dataset holds 0 samples (items of ${formatShape(dataset.itemShape)}); use a file with at least one sample`);
+  }
   const labelsFile = options.labelsPath ? resolve(options.labelsPath) : dataset.labels ? null : siblingLabels;
   if (!labelsFile) return dataset;
   try {

@@ -40,7 +40,10 @@ export function planFit(
   scaling?: InputScaling,
 ): FitPlan {
   if (modelInputShape.length === 0 || modelInputShape.some((dim) => dim !== null && !(Number.isInteger(dim) && dim > 0))) {
-    throw new RangeError(`planFit: the model input shape must be positive integers or null per sample, got [${modelInputShape.join(', ')}]`);
+    throw new DataFitError(
+      dataset.path,
+      `the model's input shape [${modelInputShape.join(', ')}] is not a list of positive sizes, so no data can be fitted to it; the model file is damaged`,
+    );
   }
   const itemShape = [...dataset.itemShape];
   const modelShape = resolveFreeDims(dataset.path, itemShape, modelInputShape);

@@ -3,12 +3,14 @@
  * then the values. Plain files are read lazily by offset; gzipped ones are inflated into memory
  * (gzip has no random access).
  */
+import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { FileStore, MemoryStore, StoredDataset, displayFor, formatShape, shapeSize, type SampleValues } from './dataset';
 import { decodeElements, elementType, type ElementType, type SourceDtype } from './elements';
 import { DataError } from './errors';
+import { checkMemoryBudget, formatBytes } from './limits';
 
 const IDX_TYPES: Record<number, SourceDtype> = {
   0x08: 'uint8',
@@ -83,7 +85,7 @@ export async function openIdx(path: string): Promise<StoredDataset> {
 }
 
 async function openGzippedIdx(path: string): Promise<StoredDataset> {
-  const bytes = inflate(await readFile(path), path);
+  const bytes = await inflate(path);
   const header = parseIdxHeader(bytes, path);
   const itemShape = checkItemShape(header, path);
   checkLength(header, bytes.length, path);
@@ -102,7 +104,7 @@ async function openGzippedIdx(path: string): Promise<StoredDataset> {
 /** Reads a 1-D IDX labels file (plain or gzipped) into its raw values. */
 export async function readIdxLabels(path: string): Promise<Float64Array> {
   let bytes: Uint8Array = await readFile(path);
-  if (isGzip(bytes)) bytes = inflate(bytes, path);
+  if (isGzip(bytes)) bytes = await inflate(path);
   const header = parseIdxHeader(bytes, path);
   if (header.dims.length !== 1) {
     throw new DataError(path, 'data-labels', `an IDX labels file must have 1 dimension, but this one is ${formatShape(header.dims)}`);
@@ -127,12 +129,68 @@ export function findIdxLabelsFile(imagesFile: string, siblings: readonly string[
   return alone ? join(dirname(imagesFile), labelFiles[0]) : null;
 }
 
-function inflate(bytes: Uint8Array, path: string): Uint8Array {
+/**
+ * Inflates a gzipped IDX file in a stream, never past the size its header declares: a few MB of
+ * gzip can expand to gigabytes, so the header is read first, its size checked against the memory
+ * budget, and inflation stops with an error as soon as the stream runs past it.
+ */
+async function inflate(path: string): Promise<Uint8Array> {
+  const gunzip = createGunzip();
+  const source = createReadStream(path);
+  source.on('error', (error) => gunzip.destroy(error));
+  source.pipe(gunzip);
+  let head: Uint8Array = new Uint8Array(0);
+  let out: Uint8Array | null = null;
+  let filled = 0;
   try {
-    return gunzipSync(bytes);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (!out) {
+        head = concat(head, chunk);
+        const declared = declaredIdxBytes(head, path);
+        if (declared === null) continue;
+        checkMemoryBudget(path, 'inflating this gzipped IDX file', declared.items, declared.itemBytes, 'use a smaller file (gzip must be inflated whole)');
+        out = new Uint8Array(declared.total);
+        const taken = Math.min(head.length, out.length);
+        out.set(head.subarray(0, taken));
+        filled = taken;
+        if (head.length > out.length) throw overrun(path, out.length);
+        continue;
+      }
+      if (filled + chunk.length > out.length) throw overrun(path, out.length);
+      out.set(chunk, filled);
+      filled += chunk.length;
+    }
   } catch (error) {
-    throw new DataError(path, 'data-corrupt', `the gzip stream is damaged: ${(error as Error).message}`);
+    if (error instanceof DataError) throw error;
+    throw new DataError(path, 'data-corrupt', `the gzip stream is damaged: ${(error as Error).message.split('\n')[0]}`);
+  } finally {
+    source.destroy();
+    gunzip.destroy();
   }
+  // Too short for a header: parseIdxHeader and checkLength describe what is missing.
+  return out ? out.subarray(0, filled) : head;
+}
+
+function overrun(path: string, declared: number): DataError {
+  return new DataError(path, 'data-corrupt', `the gzip stream inflates to more than the ${formatBytes(declared)} its IDX header declares; the file is damaged`);
+}
+
+/** The bytes a whole IDX file takes by its header, once enough of the header is in `head`; null before. */
+function declaredIdxBytes(head: Uint8Array, path: string): { items: number; itemBytes: number; total: number } | null {
+  if (head.length < 4) return null;
+  const rank = looksLikeIdx(head) ? head[3] : 0;
+  if (head.length < 4 + 4 * rank) return null;
+  const header = parseIdxHeader(head, path);
+  const items = header.dims[0];
+  const itemBytes = shapeSize(header.dims.slice(1)) * header.element.bytes;
+  return { items, itemBytes, total: header.headerBytes + items * itemBytes };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
 
 function checkItemShape(header: IdxHeader, path: string): number[] {

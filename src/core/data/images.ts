@@ -11,6 +11,7 @@ import { PNG } from 'pngjs';
 import { MemoryStore, StoredDataset } from './dataset';
 import { DataError } from './errors';
 import { renameClasses, sortClassNames } from './labels';
+import { MAX_IMAGE_PIXELS, checkMemoryBudget } from './limits';
 
 const IMAGE_EXTENSION = /\.(png|jpe?g)$/i;
 
@@ -59,18 +60,35 @@ export async function listImages(folder: string): Promise<{ entries: ImageEntry[
   return { entries, classNames };
 }
 
+/** Refuses a PNG whose header declares more pixels than a dataset image may have, before decoding it. */
+function checkPngSize(bytes: Buffer, file: string): void {
+  // Signature (8 bytes), IHDR length and type (8), then width and height, big-endian.
+  if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return;
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new DataError(file, 'data-unsupported', `the PNG declares ${width}x${height} pixels, more than the ${MAX_IMAGE_PIXELS} a dataset image may have; resize it`);
+  }
+}
+
 /** Decodes to RGBA; errors name the image. */
 function decodeImage(bytes: Buffer, file: string): { width: number; height: number; rgba: Uint8Array } {
   const isPng = /\.png$/i.test(file);
+  if (isPng) checkPngSize(bytes, file);
   try {
     if (isPng) {
       const png = PNG.sync.read(bytes);
       return { width: png.width, height: png.height, rgba: png.data };
     }
-    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    const limitMP = MAX_IMAGE_PIXELS / 1e6;
+    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: limitMP, maxMemoryUsageInMB: Math.ceil(limitMP * 8) });
     return { width: image.width, height: image.height, rgba: image.data };
   } catch (error) {
-    throw new DataError(file, 'data-corrupt', `cannot decode this ${isPng ? 'PNG' : 'JPEG'} image: ${(error as Error).message}`);
+    const message = (error as Error).message.split('\n')[0];
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(message)) {
+      throw new DataError(file, 'data-unsupported', `the JPEG declares more than the ${MAX_IMAGE_PIXELS} pixels a dataset image may have; resize it`);
+    }
+    throw new DataError(file, 'data-corrupt', `cannot decode this ${isPng ? 'PNG' : 'JPEG'} image: ${message}`);
   }
 }
 
@@ -88,6 +106,7 @@ export async function openImageFolder(folder: string, labelNames?: string[]): Pr
     if (index === 0) {
       width = image.width;
       height = image.height;
+      checkMemoryBudget(folder, `decoding ${entries.length} images of ${width}x${height}`, entries.length, width * height * 3, 'use fewer or smaller images');
       rgb = new Uint8Array(entries.length * width * height * 3);
     } else if (image.width !== width || image.height !== height) {
       throw new DataError(

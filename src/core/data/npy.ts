@@ -3,13 +3,16 @@
  * C-order `.npy` files are read lazily by offset; Fortran-order ones and `.npz` members are
  * decoded into memory and transposed to C order.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { FileStore, MemoryStore, StoredDataset, displayFor, shapeSize, type SampleValues } from './dataset';
 import { decodeElements, elementType, type ElementType, type SourceDtype } from './elements';
 import { DataError } from './errors';
 import { checkLabelCount, labelsFromNumbers, labelsFromStrings, type LabelSet } from './labels';
+import { MEMORY_BUDGET_BYTES, checkMemoryBudget, formatBytes } from './limits';
+import { zipEntryCrcs } from './zip';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -156,6 +159,7 @@ export async function openNpy(path: string): Promise<StoredDataset> {
       return new StoredDataset(describeNpy(path, 'npy', header.shape, element.dtype), new FileStore(handle, header.headerBytes, element, shapeSize(itemShape)));
     }
     await handle.close();
+    checkMemoryBudget(path, 'reading this Fortran-order .npy file', header.shape[0]!, shapeSize(itemShape) * 4, 'save it in C order (numpy.ascontiguousarray) so it is read lazily');
     return npyFromBytes(await readFile(path), path, 'npy');
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -180,7 +184,8 @@ function decodeNumeric(body: Uint8Array, element: ElementType, shape: number[], 
   const count = shapeSize(shape);
   let values: SampleValues;
   if (element.dtype === 'uint8') {
-    values = body.slice(0, count);
+    // A plain Uint8Array, not a Buffer slice: fortranToC constructs its output from the input's class.
+    values = Uint8Array.prototype.slice.call(body, 0, count);
   } else {
     values = new Float32Array(count);
     decodeElements(body, element, count, values, 0);
@@ -279,6 +284,10 @@ const LABEL_KEYS = ['y', 'Y', 'labels', 'targets'];
  * label array. Labels: `y`, `Y`, `labels`, `targets` with the same suffix.
  */
 export async function openNpz(path: string, labelNames?: string[]): Promise<StoredDataset> {
+  const { size } = await stat(path);
+  if (size > MEMORY_BUDGET_BYTES) {
+    throw new DataError(path, 'data-unsupported', `the .npz archive is ${formatBytes(size)}, more than the ${formatBytes(MEMORY_BUDGET_BYTES)} memory budget; save the samples as a .npy file, which is read lazily`);
+  }
   const bytes = await readFile(path);
   const names: string[] = [];
   unzipArchive(bytes, path, (name) => {
@@ -289,13 +298,26 @@ export async function openNpz(path: string, labelNames?: string[]): Promise<Stor
   if (arrays.length === 0) throw new DataError(path, 'data-empty', `the .npz archive holds no .npy arrays (entries: ${names.join(', ') || 'none'})`);
   const { dataKey, labelKey } = chooseNpzArrays(arrays);
   if (!dataKey) throw new DataError(path, 'data-empty', `the .npz archive holds only label arrays (${arrays.join(', ')}) and no samples`);
-  const members = unzipArchive(bytes, path, (name) => name === `${dataKey}.npy` || name === `${labelKey}.npy`);
+  const wanted = (name: string): boolean => name === `${dataKey}.npy` || name === `${labelKey}.npy`;
+  const members = unzipArchive(bytes, path, wanted);
+  checkCrcs(bytes, members, path);
   const memberName = (key: string): string => `${path}[${key}]`;
-  const dataset = npyFromBytes(members[`${dataKey}.npy`], memberName(dataKey), 'npz', path);
+  const dataset = npyFromBytes(members[`${dataKey}.npy`]!, memberName(dataKey), 'npz', path);
   if (!labelKey) return dataset;
-  const labels = toLabelSet(labelValues(members[`${labelKey}.npy`], memberName(labelKey)), memberName(labelKey), labelNames);
+  const labels = toLabelSet(labelValues(members[`${labelKey}.npy`]!, memberName(labelKey)), memberName(labelKey), labelNames);
   checkLabelCount(labels.labels.length, dataset.count, memberName(labelKey), memberName(dataKey));
   return dataset.withLabels(labels);
+}
+
+/** Zip stores a CRC-32 per member; a mismatch means the archive was damaged after it was written. */
+function checkCrcs(archive: Uint8Array, members: Record<string, Uint8Array>, path: string): void {
+  const crcs = zipEntryCrcs(archive);
+  for (const [name, data] of Object.entries(members)) {
+    const stored = crcs.get(name);
+    if (stored !== undefined && stored !== crc32(data)) {
+      throw new DataError(`${path}[${name.replace(/\.npy$/, '')}]`, 'data-corrupt', 'the member fails its CRC-32 check: the .npz archive is damaged');
+    }
+  }
 }
 
 function chooseNpzArrays(arrays: string[]): { dataKey: string | undefined; labelKey: string | undefined } {
@@ -311,10 +333,30 @@ function chooseNpzArrays(arrays: string[]): { dataKey: string | undefined; label
   return { dataKey, labelKey };
 }
 
+/**
+ * Unzips the members `keep` accepts. fflate allocates each member at the size the zip declares,
+ * so the declared sizes are checked against the memory budget first (a small archive can declare
+ * gigabytes).
+ */
 function unzipArchive(bytes: Uint8Array, path: string, keep: (name: string) => boolean): Record<string, Uint8Array> {
+  let declared = 0;
   try {
-    return unzipSync(bytes, { filter: (file) => keep(file.name) });
+    return unzipSync(bytes, {
+      filter: (file) => {
+        if (!keep(file.name)) return false;
+        declared += file.originalSize;
+        if (declared > MEMORY_BUDGET_BYTES) {
+          throw new DataError(
+            `${path}[${file.name.replace(/\.npy$/, '')}]`,
+            'data-unsupported',
+            `the member inflates to ${formatBytes(file.originalSize)}, more than the ${formatBytes(MEMORY_BUDGET_BYTES)} memory budget; save the samples as a .npy file, which is read lazily`,
+          );
+        }
+        return true;
+      },
+    });
   } catch (error) {
-    throw new DataError(path, 'data-corrupt', `the .npz (zip) archive cannot be read: ${(error as Error).message}`);
+    if (error instanceof DataError) throw error;
+    throw new DataError(path, 'data-corrupt', `the .npz (zip) archive cannot be read: ${(error as Error).message.split('\n')[0]}`);
   }
 }

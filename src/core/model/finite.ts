@@ -13,14 +13,3 @@ export function countNonFinite(values: ArrayLike<number>): number {
   }
   return count;
 }
-
-/** Throws `make(message)` when any code is non-finite; the message names how many and why it matters. */
-export function assertFiniteCodes(codes: ArrayLike<number>, make: (message: string) => Error): void {
-  const count = countNonFinite(codes);
-  if (count > 0) {
-    throw make(
-      `${count} of ${codes.length} code values are NaN or infinite, so projections and errors would be meaningless; ` +
-        'check the model\'s weights and the inputs for NaN/Inf values',
-    );
-  }
-}

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type * as tfconv from '@tensorflow/tfjs-converter';
 import { ModelLoadError } from './errors';
+import { countNonFinite } from './finite';
 
 /** Options every batched call accepts. */
 export interface BatchOptions {
@@ -122,6 +123,7 @@ export function batchSizeFor(stage: Stage, requested?: number): number {
  */
 export async function runBatches(stage: Stage, inputs: Float32Array, count: number, options: BatchOptions = {}): Promise<Float32Array[]> {
   checkInputLength(stage, inputs, count);
+  assertFinite(inputs, 'input', 'the dataset has NaN or infinite cells: clean or drop those samples');
   const sampleSize = product(stage.inputShape);
   const results = stage.outputSizes.map((size) => new Float32Array(count * size));
   const batchSize = batchSizeFor(stage, options.batchSize);
@@ -143,7 +145,14 @@ export async function runBatches(stage: Stage, inputs: Float32Array, count: numb
     }
     options.onProgress?.(start + n, count);
   }
+  for (const result of results) assertFinite(result, 'output', "the model's weights or inputs hold NaN or infinite values");
   return results;
+}
+
+/** Non-finite inputs or outputs make every code, error and projection meaningless: refuse them, counted. */
+function assertFinite(values: Float32Array, what: string, cause: string): void {
+  const count = countNonFinite(values);
+  if (count > 0) throw new ModelLoadError('', 'model-input', `${count} of ${values.length} ${what} values are NaN or infinite; ${cause}`);
 }
 
 /** Throws unless `inputs` holds exactly `count` samples of the stage's input shape. */
