@@ -22,8 +22,8 @@ function escapeCharacter(character: string): string {
 export function printable(text: string, maxLength = Infinity): string {
   const line = text
     .replace(/\t/g, ' ')
-    .replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029])\s*/g, ' ')
-    .trim()
-    .replace(UNPRINTABLE, escapeCharacter);
+    .replace(/[ \t]*(?:\r\n|[\r\n\u2028\u2029])[ \t\r\n\u2028\u2029]*/g, ' ')
+    .replace(UNPRINTABLE, escapeCharacter)
+    .trim();
   return line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line;
 }

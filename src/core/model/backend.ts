@@ -12,6 +12,11 @@ import type { BackendName, BackendPreference } from '../../shared/types';
 
 const WASM_SIMD_BINARY = 'tfjs-backend-wasm-simd.wasm';
 
+// tfjs-core's notices (the "looks like you are running TensorFlow.js in Node.js" banner on every
+// cpu-backend run, platform overrides) speak to TF.js developers, not to someone reading one error
+// line; PROD gates only tfjs-core's warn/log (flags.ts, log.ts), so nothing else changes.
+tf.env().set('PROD', true);
+
 // Resolves at run time, beside the bundle or the sources, whatever the bundler did with `require`.
 const runtimeRequire = createRequire(__filename);
 
