@@ -37,6 +37,8 @@ export interface ModelSummary {
   kind: AutoencoderKind;
   /** Files the model came from (model.json, or the encoder/decoder pair). */
   files: string[];
+  /** The runtime that runs a model outside TensorFlow.js, e.g. "onnxruntime-web 1.30.0 (wasm, 1 thread)". */
+  runtime?: string;
   input: { shape: Shape };
   latent: { layer: string; shape: number[]; size: number };
   output: { shape: Shape } | null;

@@ -38,7 +38,9 @@ export async function detectModelFormat(file: string): Promise<DetectedFormat> {
     if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
       return describeZip(await zipEntryNames(read, size));
     }
-    if (looksLikeOnnx(head, size)) return { format: 'onnx', description: 'an ONNX model' };
+    const onnxHeader = looksLikeOnnx(head, size);
+    if (onnxHeader === 'whole') return { format: 'onnx', description: 'an ONNX model' };
+    if (onnxHeader === 'truncated') return { format: 'unknown', description: `a truncated ONNX model (${size} bytes: its graph runs past the end)` };
     // Pickle protocol 2+ opens with PROTO; legacy torch.save writes protocol 2.
     if (head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return { format: 'pytorch', description: 'a PyTorch pickle' };
     const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
@@ -77,7 +79,7 @@ function describeJson(text: string): DetectedFormat {
  * (producer, version, domain) before the graph (field 7): walk the top-level fields of the head
  * and accept once a graph field whose length fits the file is reached.
  */
-function looksLikeOnnx(head: Buffer, size: number): boolean {
+function looksLikeOnnx(head: Buffer, size: number): 'whole' | 'truncated' | false {
   if (head[0] !== 0x08 || head[1] === undefined || head[1] < 1 || head[1] > 20) return false;
   let position = 2;
   const varint = (): number | null => {
@@ -100,8 +102,9 @@ function looksLikeOnnx(head: Buffer, size: number): boolean {
     if (wire === 0 && varint() !== null) continue;
     if (wire !== 2) return false;
     const length = varint();
-    if (length === null || position + length > size) return false;
-    if (field === 7) return true;
+    if (length === null) return false;
+    if (position + length > size) return field === 7 ? 'truncated' : false;
+    if (field === 7) return 'whole';
     position += length;
   }
   return false;

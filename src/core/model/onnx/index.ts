@@ -1,8 +1,186 @@
-/** ONNX autoencoders through onnxruntime. */
+/**
+ * Loads ONNX autoencoders: a whole autoencoder in one graph (split at its code tensor into an
+ * encoder and a decoder sub-graph), an encoder + decoder pair, or a lone encoder or decoder.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { AutoencoderKind, LayerRole, LayerSummary } from '../../../shared/types';
 import type { Autoencoder, LoadAutoencoderOptions } from '../autoencoder';
 import { ModelLoadError } from '../errors';
 import type { ResolvedModel } from '../resolve';
+import { product } from '../stage';
+import { type ActivationSource, OnnxAutoencoder, type OnnxPlan, type PartRun } from './autoencoder';
+import { type ModelProto, dataInputs, declaredShape, decodeModel, producerInfo, withOutputs } from './graph';
+import { layoutOf } from './layout';
+import { type Part, makePart } from './part';
+import { type Probe, findCode, probeModel } from './probe';
+import { type OnnxRuntime, onnxRuntime } from './runtime';
 
-export async function loadOnnxAutoencoder(files: ResolvedModel, _options: LoadAutoencoderOptions): Promise<Autoencoder> {
-  throw new ModelLoadError(files.primary, 'model-unsupported', `${files.primary}: ONNX models cannot be opened yet`);
+export { onnxRuntime } from './runtime';
+
+/** Opens the ONNX model (or pair) `files` names; every session is released if anything fails. */
+export async function loadOnnxAutoencoder(files: ResolvedModel, _options: LoadAutoencoderOptions = {}): Promise<Autoencoder> {
+  const runtime = await onnxRuntime();
+  const parts: Part[] = [];
+  const track = async (made: Promise<Part>): Promise<Part> => {
+    const part = await made;
+    parts.push(part);
+    return part;
+  };
+  try {
+    const plan = files.decoder ? await pairPlan(runtime, files.primary, files.decoder, track) : await singlePlan(runtime, files.primary, track);
+    return new OnnxAutoencoder(runtime, { ...plan, parts, warnings: [...plan.warnings] });
+  } catch (error) {
+    for (const part of parts) void part.session.release();
+    throw error;
+  }
+}
+
+type Track = (made: Promise<Part>) => Promise<Part>;
+type PlanBody = Omit<OnnxPlan, 'parts'>;
+
+interface OpenedModel {
+  file: string;
+  model: ModelProto;
+  inputName: string;
+  /** Per-sample input shape (the batch axis removed). */
+  inputShape: number[];
+}
+
+async function openModel(file: string): Promise<OpenedModel> {
+  let model: ModelProto;
+  try {
+    model = decodeModel(await readFile(file));
+  } catch (error) {
+    throw new ModelLoadError(file, 'model-invalid', `${file}: not a readable ONNX model (${(error as Error).message}); the file may be truncated`);
+  }
+  if (!model.graph) throw new ModelLoadError(file, 'model-invalid', `${file}: the ONNX model has no graph`);
+  const external = (model.graph.initializer ?? []).find((tensor) => tensor.dataLocation === 1);
+  if (external) {
+    throw new ModelLoadError(file, 'model-unsupported', `${file}: the weights are stored in a separate file (${external.externalData?.find((entry) => entry.key === 'location')?.value ?? 'external data'}); save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))`);
+  }
+  const inputs = dataInputs(model);
+  if (inputs.length !== 1) {
+    throw new ModelLoadError(file, 'model-unsupported', `${file}: the graph takes ${inputs.length} inputs (${inputs.map((input) => input.name).join(', ')}); Latent Explorer feeds models with one input`);
+  }
+  const input = inputs[0]!;
+  const dims = declaredShape(input).slice(1);
+  const free = dims.findIndex((dim) => typeof dim !== 'number');
+  if (free >= 0) {
+    throw new ModelLoadError(file, 'model-unsupported', `${file}: the input "${input.name}" leaves dimension ${free + 1} free (${dims[free] ?? '?'}); export it with a fixed sample shape (only the batch axis may be dynamic)`);
+  }
+  return { file, model, inputName: input.name!, inputShape: dims as number[] };
+}
+
+async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Promise<PlanBody> {
+  const opened = await openModel(file);
+  const { model, inputName, inputShape } = opened;
+  const probe = await probeModel(runtime, file, model, inputName, inputShape);
+  await track(Promise.resolve(probe.part));
+  const inputSize = product(inputShape);
+  const main = probe.outputs.find((name) => probe.shapes.has(name) && product(probe.shapes.get(name)!) === inputSize) ?? probe.outputs[0]!;
+  const mainShape = probe.shapes.get(main) ?? [];
+  const mainSize = product(mainShape);
+  const peak = peakOf(probe);
+  const activations = [activationSource(probe, 'input', '')];
+  if (mainSize < inputSize) {
+    const encode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
+    return body('encoder-only', [file], layoutOf(inputShape), mainShape, main, null, { encode, activations, layers: layersOf(model, probe, inputName, main, 'encoder') });
+  }
+  if (mainSize > inputSize) {
+    const decode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
+    return body('decoder-only', [file], layoutOf(inputShape), inputShape, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, 'decoder') });
+  }
+  const cut = findCode(model, probe, inputName, main);
+  if (!cut) {
+    throw new ModelLoadError(file, 'model-split', `${file}: found no tensor between the input and ${main} that every path crosses, so the model cannot be split into an encoder and a decoder; export them as two files`);
+  }
+  const codeShape = probe.shapes.get(cut.code)!;
+  const encode = { part: await track(makePart(runtime, file, cut.encoder, inputName, inputShape)), outputs: [cut.code], peakValuesPerSample: peak };
+  const decode = { part: await track(makePart(runtime, file, cut.decoder, cut.code, codeShape)), outputs: [main], peakValuesPerSample: peak };
+  const reconstruct = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
+  return body('autoencoder', [file], layoutOf(inputShape), codeShape, cut.code, layoutOf(mainShape), {
+    encode,
+    decode,
+    reconstruct,
+    activations,
+    layers: layersOf(model, probe, inputName, cut.code),
+  });
+}
+
+async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: string, track: Track): Promise<PlanBody> {
+  const [encoder, decoder] = await Promise.all([openModel(encoderFile), openModel(decoderFile)]);
+  const encoderProbe = await probeModel(runtime, encoderFile, encoder.model, encoder.inputName, encoder.inputShape);
+  await track(Promise.resolve(encoderProbe.part));
+  const decoderProbe = await probeModel(runtime, decoderFile, decoder.model, decoder.inputName, decoder.inputShape);
+  await track(Promise.resolve(decoderProbe.part));
+  const codeSize = product(decoder.inputShape);
+  const code = encoderProbe.outputs.find((name) => encoderProbe.shapes.has(name) && product(encoderProbe.shapes.get(name)!) === codeSize);
+  if (!code) {
+    const gives = encoderProbe.outputs.map((name) => `${name} ${product(encoderProbe.shapes.get(name) ?? [])}`).join(', ');
+    throw new ModelLoadError(encoderFile, 'model-split', `${encoderFile}: the encoder gives ${gives} values per sample but the decoder ${basename(decoderFile)} takes ${codeSize} (${decoder.inputName} [${decoder.inputShape.join(', ')}]); these files are not two halves of one autoencoder`);
+  }
+  const output = decoderProbe.outputs[0]!;
+  const encode = { part: await track(makePart(runtime, encoderFile, withOutputs(encoder.model, [code]), encoder.inputName, encoder.inputShape)), outputs: [code], peakValuesPerSample: peakOf(encoderProbe) };
+  const decode = { part: await track(makePart(runtime, decoderFile, withOutputs(decoder.model, [output]), decoder.inputName, decoder.inputShape)), outputs: [output], peakValuesPerSample: peakOf(decoderProbe) };
+  const layers = [
+    ...layersOf(encoder.model, encoderProbe, encoder.inputName, code, 'encoder').map((layer) => prefixed(layer, 'encoder')),
+    ...layersOf(decoder.model, decoderProbe, decoder.inputName, decoder.inputName, 'decoder').map((layer) => prefixed(layer, 'decoder')),
+  ];
+  return body('encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), decoder.inputShape, joinPath('encoder', code), layoutOf(decoderProbe.shapes.get(output) ?? []), {
+    encode,
+    decode,
+    activations: [activationSource(encoderProbe, 'input', 'encoder'), activationSource(decoderProbe, 'code', 'decoder')],
+    layers,
+  });
+}
+
+function body(
+  kind: AutoencoderKind,
+  files: string[],
+  input: OnnxPlan['input'],
+  latentShape: number[],
+  latentLayer: string,
+  output: OnnxPlan['output'],
+  parts: { encode?: PartRun; decode?: PartRun; reconstruct?: PartRun; activations: ActivationSource[]; layers: LayerSummary[] },
+): PlanBody {
+  return { kind, files, input, latentShape, latentLayer, output, encode: parts.encode ?? null, decode: parts.decode ?? null, reconstruct: parts.reconstruct ?? null, activations: parts.activations, layers: parts.layers, warnings: [] };
+}
+
+function peakOf(probe: Probe): number {
+  return Math.max(1, ...[...probe.shapes.values()].map(product));
+}
+
+function activationSource(probe: Probe, feed: 'input' | 'code', prefix: string): ActivationSource {
+  const names = [...probe.shapes.keys()];
+  return {
+    run: { part: probe.part, outputs: names, peakValuesPerSample: peakOf(probe) },
+    tensors: new Map(names.map((name) => [joinPath(prefix, name), name])),
+    shapes: new Map(names.map((name) => [joinPath(prefix, name), probe.shapes.get(name)!])),
+    feed,
+  };
+}
+
+/** One summary row per per-sample tensor, in graph order; roles turn at the code tensor. */
+function layersOf(model: ModelProto, probe: Probe, inputName: string, code: string, only?: LayerRole): LayerSummary[] {
+  const producers = producerInfo(model);
+  const input: LayerSummary = { path: inputName, name: inputName, className: 'Input', outputShape: [null, ...probe.part.inputShape], params: 0, depth: 0, role: 'input' };
+  let seenCode = code === inputName;
+  const rows = [...probe.shapes.keys()].map((name): LayerSummary => {
+    const info = producers.get(name);
+    const isCode = name === code;
+    if (isCode) seenCode = true;
+    const role: LayerRole = isCode ? 'code' : (only ?? (seenCode ? 'decoder' : 'encoder'));
+    return { path: name, name: info?.node ?? name, className: info?.op ?? '?', outputShape: [null, ...probe.shapes.get(name)!], params: info?.params ?? 0, depth: 0, role };
+  });
+  return [input, ...rows];
+}
+
+function prefixed(layer: LayerSummary, prefix: string): LayerSummary {
+  return { ...layer, path: joinPath(prefix, layer.path) };
+}
+
+/** `encoder` + `/body/Conv_output_0` → `encoder/body/Conv_output_0` (PyTorch names start with a slash). */
+function joinPath(prefix: string, name: string): string {
+  return prefix ? `${prefix}/${name.replace(/^\//, '')}` : name;
 }

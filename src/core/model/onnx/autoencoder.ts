@@ -1,0 +1,167 @@
+/**
+ * `OnnxAutoencoder`: the Autoencoder interface over onnxruntime sessions. A plan says which
+ * session encodes, decodes or reconstructs and which tensors serve as activations; this class
+ * checks inputs, converts layouts at the boundary and runs the sessions in batches.
+ */
+import type { AutoencoderKind, LayerSummary, ModelSummary } from '../../../shared/types';
+import type { Autoencoder, BatchOptions, LayerActivation } from '../autoencoder';
+import { ModelLoadError } from '../errors';
+import { product } from '../stage';
+import type { Layout } from './layout';
+import { type Part, runPart } from './part';
+import type { OnnxRuntime } from './runtime';
+
+/** A session and the outputs to read from it. */
+export interface PartRun {
+  part: Part;
+  outputs: string[];
+  /** Largest per-sample tensor inside, to size batches. */
+  peakValuesPerSample: number;
+}
+
+/** Tensors of one session read as activations; 'code' sources are fed the encoder's codes. */
+export interface ActivationSource {
+  run: PartRun;
+  /** Activation path (shown to users) → tensor name. */
+  tensors: Map<string, string>;
+  shapes: Map<string, number[]>;
+  feed: 'input' | 'code';
+}
+
+export interface OnnxPlan {
+  kind: AutoencoderKind;
+  files: string[];
+  /** Layout of what encode (or, for a decoder alone, decode) takes. */
+  input: Layout;
+  latentShape: number[];
+  latentLayer: string;
+  output: Layout | null;
+  encode: PartRun | null;
+  decode: PartRun | null;
+  reconstruct: PartRun | null;
+  activations: ActivationSource[];
+  layers: LayerSummary[];
+  warnings: string[];
+  parts: Part[];
+}
+
+export class OnnxAutoencoder implements Autoencoder {
+  readonly summary: ModelSummary;
+  readonly inputShape: number[];
+  readonly latentShape: number[];
+  readonly latentSize: number;
+  readonly outputShape: number[] | null;
+  readonly isVariational = false;
+  readonly canEncode: boolean;
+  readonly canDecode: boolean;
+  private disposed = false;
+
+  constructor(
+    private readonly runtime: OnnxRuntime,
+    private readonly plan: OnnxPlan,
+  ) {
+    this.inputShape = plan.input.shape;
+    this.latentShape = plan.latentShape;
+    this.latentSize = product(plan.latentShape);
+    this.outputShape = plan.output?.shape ?? null;
+    this.canEncode = plan.encode !== null;
+    this.canDecode = plan.decode !== null;
+    this.summary = {
+      format: 'onnx',
+      dialect: 'onnx',
+      kind: plan.kind,
+      files: plan.files,
+      runtime: runtime.name,
+      input: { shape: [null, ...this.inputShape] },
+      latent: { layer: plan.latentLayer, shape: plan.latentShape, size: this.latentSize },
+      output: this.outputShape ? { shape: [null, ...this.outputShape] } : null,
+      layers: plan.layers,
+      totalParams: plan.layers.reduce((sum, layer) => sum + layer.params, 0),
+      warnings: plan.warnings,
+    };
+  }
+
+  async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    const run = this.need(this.plan.encode, 'encode');
+    this.checkLength(inputs, count, this.inputShape);
+    const [codes] = await runPart(this.runtime, run.part, this.plan.input.toModel(inputs, count), count, run.outputs, run.peakValuesPerSample, options);
+    return codes!;
+  }
+
+  async encodeDistribution(): Promise<null> {
+    return null;
+  }
+
+  async decode(codes: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    const run = this.need(this.plan.decode, 'decode');
+    this.checkLength(codes, count, this.latentShape);
+    const [outputs] = await runPart(this.runtime, run.part, codes, count, run.outputs, run.peakValuesPerSample, options);
+    return this.plan.output!.fromModel(outputs!, count);
+  }
+
+  async reconstruct(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+    if (this.plan.reconstruct) {
+      const run = this.need(this.plan.reconstruct, 'reconstruct');
+      this.checkLength(inputs, count, this.inputShape);
+      const [outputs] = await runPart(this.runtime, run.part, this.plan.input.toModel(inputs, count), count, run.outputs, run.peakValuesPerSample, options);
+      return this.plan.output!.fromModel(outputs!, count);
+    }
+    this.need(this.plan.decode, 'reconstruct');
+    const report = options?.onProgress;
+    const codes = await this.encode(inputs, count, { ...options, onProgress: report && ((done) => report(done / 2, count)) });
+    return this.decode(codes, count, { ...options, onProgress: report && ((done) => report((count + done) / 2, count)) });
+  }
+
+  async activations(inputs: Float32Array, count: number, layerPaths?: string[]): Promise<LayerActivation[]> {
+    this.need(this.plan.activations[0] ?? null, 'report activations');
+    const known = this.plan.activations.flatMap((source) => [...source.tensors.keys()]);
+    const wanted = layerPaths ?? known;
+    const unknown = wanted.filter((path) => !known.includes(path));
+    if (unknown.length) {
+      throw new ModelLoadError(this.plan.files[0]!, 'model-input', `unknown layer path(s) ${unknown.map((path) => `"${path}"`).join(', ')}; known: ${known.join(', ')}`);
+    }
+    const result: LayerActivation[] = [];
+    let codes: Float32Array | null = null;
+    for (const source of this.plan.activations) {
+      const paths = [...source.tensors.keys()].filter((path) => wanted.includes(path));
+      if (!paths.length) continue;
+      let fed: Float32Array;
+      if (source.feed === 'code') fed = codes ??= await this.encode(inputs, count);
+      else {
+        this.checkLength(inputs, count, this.inputShape);
+        fed = this.plan.input.toModel(inputs, count);
+      }
+      const tensors = paths.map((path) => source.tensors.get(path)!);
+      const values = await runPart(this.runtime, source.run.part, fed, count, tensors, source.run.peakValuesPerSample);
+      paths.forEach((path, i) => result.push({ path, shape: source.shapes.get(path)!, values: values[i]! }));
+    }
+    return result;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const part of new Set(this.plan.parts)) void part.session.release();
+  }
+
+  private checkLength(values: Float32Array, count: number, shape: number[]): void {
+    if (this.disposed) throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', 'the model has been disposed');
+    const size = product(shape);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    if (values.length !== count * size) {
+      throw new ModelLoadError(
+        this.plan.files[0]!,
+        'model-input',
+        `expected ${count} samples × ${size} values (shape [${shape.join(', ')}]) = ${count * size} values, got ${values.length}`,
+      );
+    }
+  }
+
+  private need<T>(part: T | null, action: string): T {
+    if (this.disposed) throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action}: the model has been disposed`);
+    if (part === null) {
+      throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action} with a ${this.plan.kind} model (${this.plan.files.join(' + ')})`);
+    }
+    return part;
+  }
+}
