@@ -121,7 +121,7 @@ describe('latent-explorer CLI', () => {
     assert.ok((shared.trustworthiness as number) > 0.85, `UMAP on helper threads keeps the neighbourhoods: trustworthiness ${shared.trustworthiness}`);
     const refused = await latentExplorer('project', '--codes', codes, '--method', 'umap', '--threads', '0');
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /--threads must be an integer ≥ 1, got "0"/);
+    assert.equal(refused.stderr, 'error: --threads: expected an integer of at least 1, got 0\n');
   });
 
   test('reconstruct --noise reports the noisy and the denoised error against the clean input', async () => {
