@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { ExplorerSettings, FromWebviewMessage, ToWebviewMessage, ViewKind } from '../shared/protocol';
+import { isHostRequest, type ExplorerSettings, type FromWebviewMessage, type ToWebviewMessage, type ViewKind } from '../shared/protocol';
 import type { BackendPreference } from '../shared/types';
 import { decodeFrame, encodeFrame } from '../shared/wire';
 import { startSessionWorker, type SessionConnection, type StartSessionOptions } from '../worker/sessionConnection';
@@ -237,9 +237,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         readyId = message.id;
         if (currentStage) deliver({ kind: 'event', type: 'progress', requestId: readyId, ...currentStage });
       }
-      if (message.type === 'openExplorer') {
-        deliver({ kind: 'response', id: message.id, type: message.type, ok: true, body: {} });
-        return; // the browser already shows this model's explorer once the page reloads in that view
+      if (isHostRequest(message)) {
+        // openExplorer: the browser already shows this model's explorer once the page reloads in that
+        // view. saveFile: the page downloads files itself; there is no save dialog here to answer it.
+        if (message.type === 'openExplorer') deliver({ kind: 'response', id: message.id, type: message.type, ok: true, body: {} });
+        else deliver({ kind: 'response', id: message.id, type: message.type, ok: false, error: { message: 'saveFile: serve has no save dialog; the page downloads files itself', code: 'unsupported' } });
+        return;
       }
       connection.send(message);
     });

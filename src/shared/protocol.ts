@@ -384,11 +384,57 @@ export type RequestType = keyof RequestMap;
 export type RequestBody<K extends RequestType> = RequestMap[K][0];
 export type ResponseBody<K extends RequestType> = RequestMap[K][1];
 
-export interface RequestMessage<K extends RequestType = RequestType> {
-  kind: 'request';
-  id: number;
-  type: K;
-  body: RequestBody<K>;
+/**
+ * Who answers each request: the host (the VS Code panel or the `serve` bridge: dialogs, other
+ * views) or the core session. The compiler checks every request type is listed exactly once.
+ */
+const ANSWERED_BY = {
+  ready: 'session',
+  project: 'session',
+  column: 'session',
+  samples: 'session',
+  denoise: 'session',
+  activations: 'session',
+  compareStats: 'session',
+  cancel: 'session',
+  openExplorer: 'host',
+  decodeAt: 'session',
+  interpolate: 'session',
+  traverse: 'session',
+  priorSamples: 'session',
+  latentHealth: 'session',
+  baseline: 'session',
+  neighbours: 'session',
+  exportCodes: 'session',
+  rank: 'session',
+  clusterCentroids: 'session',
+  saveFile: 'host',
+} as const satisfies Record<RequestType, 'host' | 'session'>;
+const ANSWERERS: ReadonlyMap<string, 'host' | 'session'> = new Map(Object.entries(ANSWERED_BY));
+type AnsweredBy<Who extends 'host' | 'session'> = { [K in RequestType]: (typeof ANSWERED_BY)[K] extends Who ? K : never }[RequestType];
+/** Requests the host answers itself; they never reach the session. */
+export type HostRequestType = AnsweredBy<'host'>;
+/** Requests the core session answers (its router's table must cover each). */
+export type SessionRequestType = AnsweredBy<'session'>;
+
+/** One request, its body typed by its type: narrowing `type` narrows `body`. */
+export type RequestMessage<K extends RequestType = RequestType> = {
+  [T in K]: { kind: 'request'; id: number; type: T; body: RequestBody<T> };
+}[K];
+
+/** True for a request the host answers (openExplorer, saveFile). */
+export function isHostRequest(message: RequestMessage): message is RequestMessage<HostRequestType> {
+  return isHostRequestType(message.type);
+}
+
+/** True for a request type the host answers. */
+function isHostRequestType(type: string): type is HostRequestType {
+  return ANSWERERS.get(type) === 'host';
+}
+
+/** True for a request type the session answers; false for host requests and unknown strings. */
+export function isSessionRequestType(type: string): type is SessionRequestType {
+  return ANSWERERS.get(type) === 'session';
 }
 
 export type ResponseMessage<K extends RequestType = RequestType> =

@@ -7,7 +7,7 @@
 import { homedir } from 'node:os';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { RequestMessage, ToWebviewMessage } from '../shared/protocol';
+import { isHostRequest, type RequestMessage, type ToWebviewMessage } from '../shared/protocol';
 import { Disposable, toDisposable } from '../util/dispose';
 import { RemoteError, toErrorInfo } from '../util/errors';
 import { startSessionWorker, type SessionConnection } from '../worker/sessionConnection';
@@ -87,12 +87,8 @@ export class SessionWebview extends Disposable {
       return;
     }
     this.host.log.trace(`webview → ${message.type} #${message.id}`);
-    if (message.type === 'openExplorer') {
-      void this.answerOpenExplorer(message as RequestMessage<'openExplorer'>);
-      return;
-    }
-    if (message.type === 'saveFile') {
-      void this.answerSaveFile(message as RequestMessage<'saveFile'>);
+    if (isHostRequest(message)) {
+      void (message.type === 'openExplorer' ? this.answerOpenExplorer(message) : this.answerSaveFile(message));
       return;
     }
     this.connection.send(message);
