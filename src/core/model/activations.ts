@@ -68,7 +68,7 @@ export function graphModelSource(loaded: LoadedGraphModel, layers: GraphLayer[],
         const outputs = await executeGraph(model, probe, names);
         const shapes = outputs.map((output) => output.shape.slice(1));
         tf.dispose([probe, ...outputs]);
-        entry = { stage: graphStage(model, inputShape, shapes.map(product), names), shapes };
+        entry = { stage: graphStage(model, { inputShape, outputSizes: shapes.map(product), outputNodes: names }), shapes };
         cache.set(key, entry);
       }
       return entry;

@@ -10,7 +10,7 @@ import { ModelLoadError } from './errors';
 import { readModelJson, readWeights } from './fileIO';
 import { normalizeModelJson, type NormalizeOptions } from './normalize';
 import './sampling';
-import { executeGraph } from './stage';
+import { executeGraph, graphInputShape } from './stage';
 import { validateLayersTopology } from './validate';
 import { detectModelFormat } from './detect';
 import { type KerasFileFormat, readKerasArtifacts } from './keras';
@@ -37,7 +37,7 @@ export interface LoadedGraphModel extends LoadedBase {
   model: tfconv.GraphModel;
   /** The graph's operations in file order (tfjs keeps them private). */
   nodes: GraphNodeInfo[];
-  /** Per-sample input shape (unknown dimensions read as 1). */
+  /** Per-sample input shape (unknown dimensions read as 1; several inputs: their values side by side). */
   inputShape: number[];
   /** Per-sample shape of each output, learnt by running one zero sample. */
   outputShapes: number[][];
@@ -68,7 +68,7 @@ export async function loadModelFile(file: string, options: LoadModelOptions = {}
       const nodes = ((json.modelTopology as { node?: { name: string; op: string; input?: string[] }[] }).node ?? []).map(
         (node) => ({ name: node.name, op: node.op, inputs: node.input ?? [] }),
       );
-      const inputShape = (model.inputs[0]?.shape ?? []).slice(1).map((dim) => (dim > 0 ? dim : 1));
+      const inputShape = graphInputShape(model);
       // Converted graphs rarely record output shapes; one zero sample reveals them.
       const probe = tf.zeros([1, ...inputShape]);
       const outputs = await executeGraph(model, probe);

@@ -5,7 +5,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ModelLoadError } from './errors';
-import { type FlatGraph, type FlatNode, sampleShape, sizeOf } from './graph';
+import { type FlatGraph, type FlatNode, sampleShape } from './graph';
 import { SAMPLING_STAND_IN_CLASS } from './sampling';
 
 /** Layer names authors give their code layer. `z_mean` is here because plain AEs use it too. */
@@ -92,27 +92,45 @@ export function findSplit(graph: FlatGraph, output: SymbolicTensor, codeLayer?: 
 }
 
 /** Positions of a tensor without its channels: 1 for a vector, h·w for an h×w×c feature map. */
-function extentOf(tensor: SymbolicTensor): number {
-  const shape = sampleShape(tensor);
-  return shape.length <= 1 ? 1 : shape.slice(0, -1).reduce((product, dim) => product * dim, 1);
+function extentOf(shape: number[]): number {
+  return shape.length <= 1 ? 1 : product(shape.slice(0, -1));
+}
+
+function product(shape: number[]): number {
+  return shape.reduce((total, dim) => total * dim, 1);
+}
+
+/** A candidate code as the turning-point rule sees it. */
+export interface CutShape {
+  /** Per-sample shape. */
+  shape: number[];
+  /** Whether the layer or operation producing it holds no weights (activation, dropout, reshape). */
+  weightFree: boolean;
 }
 
 /**
- * Where the network turns from encoding to decoding, among `candidates` (a subset of `cuts`, in
- * order): the narrowest of the cuts at the smallest spatial extent. In a dense net every tensor
- * is a vector, so that is the narrowest layer, even one wider than the input (an over-complete
- * code); in a conv net it is the deepest feature map, where down-sampling ends, even when a
- * later map (the output's last conv before a reshape) holds fewer values. Of equal cuts the first
- * is taken, then the weight-free layers right after it that keep its size (its activation,
- * dropout or flatten), which belong to the code rather than to the decoder.
+ * Where the network turns from encoding to decoding, among `cuts` (in execution order; only the
+ * indices in `candidates`, default all, may start the code): the narrowest cut at the smallest
+ * spatial extent. In a dense net every tensor is a vector, so that is the narrowest layer, even
+ * one wider than the input (an over-complete code); in a conv net it is the deepest feature map,
+ * where down-sampling ends, even when a later map (the last conv before a reshape) holds fewer
+ * values. Of equal cuts the first is taken, then the weight-free cuts right after it that keep
+ * its size (its activation, dropout or flatten), which belong to the code rather than the decoder.
+ * The same rule serves layers models, graph models and ONNX graphs.
  */
+export function turningIndex(cuts: CutShape[], candidates: number[] = cuts.map((_, i) => i)): number {
+  const deepest = Math.min(...candidates.map((i) => extentOf(cuts[i]!.shape)));
+  const atDeepest = candidates.filter((i) => extentOf(cuts[i]!.shape) === deepest);
+  const width = Math.min(...atDeepest.map((i) => product(cuts[i]!.shape)));
+  let index = atDeepest.find((i) => product(cuts[i]!.shape) === width)!;
+  while (index + 1 < cuts.length && product(cuts[index + 1]!.shape) === width && cuts[index + 1]!.weightFree) index++;
+  return index;
+}
+
+/** The turning point of a layers model among `candidates` (a subset of `cuts`). */
 function turningPoint<T extends { tensor: SymbolicTensor; node: FlatNode }>(candidates: T[], cuts: T[]): T {
-  const deepest = Math.min(...candidates.map((cut) => extentOf(cut.tensor)));
-  const atDeepest = candidates.filter((cut) => extentOf(cut.tensor) === deepest);
-  const width = Math.min(...atDeepest.map((cut) => sizeOf(cut.tensor)));
-  let index = cuts.indexOf(atDeepest.find((cut) => sizeOf(cut.tensor) === width)!);
-  while (index + 1 < cuts.length && sizeOf(cuts[index + 1]!.tensor) === width && cuts[index + 1]!.node.layer.countParams() === 0) index++;
-  return cuts[index]!;
+  const shapes = cuts.map((cut) => ({ shape: sampleShape(cut.tensor), weightFree: cut.node.layer.countParams() === 0 }));
+  return cuts[turningIndex(shapes, candidates.map((cut) => cuts.indexOf(cut)))]!;
 }
 
 function overrideCut(graph: FlatGraph, cuts: { tensor: SymbolicTensor; node: FlatNode }[], codeLayer: string) {

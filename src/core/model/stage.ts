@@ -60,17 +60,33 @@ export function layersStage(
   };
 }
 
+/** How a graph stage is fed and what it fetches. */
+export interface GraphStageOptions {
+  /** Per-sample input shape of the stage (several inputs: their values side by side). */
+  inputShape: number[];
+  /** Values per sample of each output `post` returns. */
+  outputSizes: number[];
+  /** Nodes to fetch; default the model's outputs. */
+  outputNodes?: string[];
+  /** Intermediate nodes to feed instead of the model's inputs (a decoder re-rooted at the code). */
+  inputNodes?: GraphInput[];
+  post?: (outputs: tf.Tensor[]) => tf.Tensor[];
+}
+
+/** A node fed with part of each sample: its name and per-sample shape. */
+export interface GraphInput {
+  name: string;
+  shape: number[];
+}
+
 /**
  * A stage over a graph model. Graphs without control flow run synchronously inside `tf.tidy`;
  * the first "dynamic op" error switches the stage to `executeAsync` for good.
  */
-export function graphStage(
-  model: tfconv.GraphModel,
-  inputShape: number[],
-  outputSizes: number[],
-  outputNodes?: string[],
-  post: (outputs: tf.Tensor[]) => tf.Tensor[] = (outputs) => outputs,
-): Stage {
+export function graphStage(model: tfconv.GraphModel, options: GraphStageOptions): Stage {
+  const { inputShape, outputSizes, outputNodes } = options;
+  const post = options.post ?? ((outputs: tf.Tensor[]) => outputs);
+  const inputs = options.inputNodes ?? fedByName(model);
   let dynamic = false;
   return {
     inputShape,
@@ -79,15 +95,17 @@ export function graphStage(
     run: async (batch) => {
       if (!dynamic) {
         try {
-          return tf.tidy(() => post(asList(model.execute(batch, outputNodes))));
+          return tf.tidy(() => post(asList(model.execute(graphFeed(inputs, batch), outputNodes))));
         } catch (error) {
           if (!/executeAsync|dynamic op/i.test(String((error as Error).message))) throw error;
           dynamic = true;
         }
       }
-      const raw = asList(await model.executeAsync(batch, outputNodes));
+      const feed = graphFeed(inputs, batch);
+      const raw = asList(await model.executeAsync(feed, outputNodes));
       const outputs = tf.tidy(() => post(raw));
       for (const tensor of raw) if (!outputs.includes(tensor)) tensor.dispose();
+      if (!(feed instanceof tf.Tensor)) tf.dispose(Object.values(feed));
       return outputs;
     },
   };
@@ -95,12 +113,50 @@ export function graphStage(
 
 /** Runs a graph model once outside tidy: synchronously when it can, else with executeAsync. */
 export async function executeGraph(model: tfconv.GraphModel, batch: tf.Tensor, outputNodes?: string[]): Promise<tf.Tensor[]> {
+  const feed = graphFeed(fedByName(model), batch);
   try {
-    return asList(model.execute(batch, outputNodes));
+    return asList(model.execute(feed, outputNodes));
   } catch (error) {
     if (!/executeAsync|dynamic op/i.test(String((error as Error).message))) throw error;
-    return asList(await model.executeAsync(batch, outputNodes));
+    return asList(await model.executeAsync(feed, outputNodes));
+  } finally {
+    if (!(feed instanceof tf.Tensor)) tf.dispose(Object.values(feed));
   }
+}
+
+/** A graph model's inputs by node name, with per-sample shapes (unknown dimensions read as 1). */
+export function graphInputs(model: tfconv.GraphModel): GraphInput[] {
+  return model.inputs.map((input) => ({ name: input.name, shape: (input.shape ?? []).slice(1).map((dim) => (dim > 0 ? dim : 1)) }));
+}
+
+/**
+ * Per-sample input shape of a graph model as stages take it: its input's shape, or for several
+ * inputs (a multimodal autoencoder) the values of every input side by side, in input order.
+ */
+export function graphInputShape(model: tfconv.GraphModel): number[] {
+  const inputs = graphInputs(model);
+  return inputs.length === 1 ? inputs[0]!.shape : [inputs.reduce((sum, input) => sum + product(input.shape), 0)];
+}
+
+/** The inputs to feed by name: a model's several inputs; null when the batch is its one input. */
+function fedByName(model: tfconv.GraphModel): GraphInput[] | null {
+  return model.inputs.length > 1 ? graphInputs(model) : null;
+}
+
+/** The batch itself, or a slice of each sample per named input (in order), reshaped to its shape. */
+function graphFeed(inputs: GraphInput[] | null, batch: tf.Tensor): tf.Tensor | tf.NamedTensorMap {
+  if (!inputs) return batch;
+  const n = batch.shape[0]!;
+  const flat = tf.reshape(batch, [n, -1]);
+  const feed: tf.NamedTensorMap = {};
+  let start = 0;
+  for (const input of inputs) {
+    const size = product(input.shape);
+    feed[input.name] = tf.tidy(() => tf.reshape(tf.slice(flat, [0, start], [n, size]), [n, ...input.shape]));
+    start += size;
+  }
+  flat.dispose();
+  return feed;
 }
 
 function asList(result: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tensor[] {

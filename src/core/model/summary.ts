@@ -51,6 +51,7 @@ export function graphLayers(nodes: GraphNodeInfo[], weights: tfconv.GraphModel['
   const paramsOf = (name: string): number =>
     (weights[name] ?? []).reduce((sum, tensor) => sum + (tensor.dtype === 'float32' ? tensor.size : 0), 0);
   const params = new Map<string, number>();
+  const layerScope = scopeReader(nodes);
   for (const node of nodes) {
     const scope = layerScope(node.name);
     if (!scope) continue;
@@ -67,14 +68,27 @@ export function graphLayers(nodes: GraphNodeInfo[], weights: tfconv.GraphModel['
   return [...layers.values()].map((layer) => ({ ...layer, params: params.get(layer.name) ?? 0 }));
 }
 
-function layerScope(nodeName: string): string | null {
-  const segments = nodeName.split('/');
-  while (segments.length > 1 && WRAPPER_SCOPE.test(segments[0]!)) segments.shift();
-  return segments.length >= 2 ? segments[0]! : null;
+/**
+ * Reads a node's layer scope: its first name segment after the wrapper scopes, and after the
+ * model's own scope when every operation sits inside it (`multimodal_autoencoder/dense1_2/Relu`).
+ */
+function scopeReader(nodes: GraphNodeInfo[]): (nodeName: string) => string | null {
+  const unwrapped = (nodeName: string) => {
+    const segments = nodeName.split('/');
+    while (segments.length > 1 && WRAPPER_SCOPE.test(segments[0]!)) segments.shift();
+    return segments;
+  };
+  const scoped = nodes.filter((node) => !PLUMBING_OPS.has(node.op)).map((node) => unwrapped(node.name)).filter((segments) => segments.length >= 2);
+  const modelScope = scoped[0]?.[0];
+  const skip = scoped.length > 1 && scoped.every((segments) => segments.length >= 3 && segments[0] === modelScope) ? 1 : 0;
+  return (nodeName) => {
+    const segments = unwrapped(nodeName);
+    return segments.length >= 2 + skip ? segments[skip]! : null;
+  };
 }
 
 /** Rows for a graph model; shapes are per layer unknown until run, so only the ends carry one. */
-export function summarizeGraphLayers(layers: GraphLayer[], prefix: string, role: LayerRole): LayerSummary[] {
+export function summarizeGraphLayers(layers: GraphLayer[], prefix: string, role: LayerRole | ((layer: GraphLayer) => LayerRole)): LayerSummary[] {
   return layers.map((layer) => ({
     path: prefix + layer.name,
     name: layer.name,
@@ -82,6 +96,6 @@ export function summarizeGraphLayers(layers: GraphLayer[], prefix: string, role:
     outputShape: [],
     params: layer.params,
     depth: 0,
-    role,
+    role: typeof role === 'function' ? role(layer) : role,
   }));
 }

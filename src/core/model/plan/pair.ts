@@ -28,7 +28,7 @@ interface EncoderSide {
 function encoderSide(encoder: LoadedModel, decoderInputSize: number, codeLayer: string | undefined): EncoderSide {
   if (encoder.format === 'graph-model') {
     const layers = graphLayers(encoder.nodes, encoder.model.weights);
-    const raw = graphStage(encoder.model, encoder.inputShape, [graphOutputSize(encoder)]);
+    const raw = graphStage(encoder.model, { inputShape: encoder.inputShape, outputSizes: [graphOutputSize(encoder)] });
     const shape = encoder.outputShapes[0]!;
     return {
       encode: raw,
@@ -93,7 +93,7 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
   if (decoder.format === 'graph-model') {
     const layers = graphLayers(decoder.nodes, decoder.model.weights);
     outputShape = decoder.outputShapes[0]!;
-    decode = graphStage(decoder.model, decoder.inputShape, [product(outputShape)]);
+    decode = graphStage(decoder.model, { inputShape: decoder.inputShape, outputSizes: [product(outputShape)] });
     decoderLayers = summarizeGraphLayers(layers, 'decoder/', 'decoder');
     decoderSource = graphModelSource(decoder, layers, 'decoder/');
   } else {

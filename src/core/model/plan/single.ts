@@ -13,8 +13,8 @@ import { singleGraphPlan } from './graphModel';
 import { encoderHead, encoderOnlyParts } from './heads';
 import { type Plan, disposeLoaded } from './plan';
 
-export function buildSinglePlan(loaded: LoadedModel, codeLayer: string | undefined): Plan {
-  if (loaded.format === 'graph-model') return singleGraphPlan(loaded);
+export function buildSinglePlan(loaded: LoadedModel, codeLayer: string | undefined): Plan | Promise<Plan> {
+  if (loaded.format === 'graph-model') return singleGraphPlan(loaded, codeLayer);
   const model = loaded.model;
   if (model.inputs.length !== 1) {
     throw new ModelLoadError(
