@@ -3,6 +3,7 @@ import type { ModelSummary } from '../../shared/types';
 import type { Autoencoder, LoadAutoencoderOptions } from './autoencoder';
 import type { LayerActivation } from './activations';
 import { activeBackend } from './backend';
+import { collapsedCodesWarning } from './collapse';
 import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
 import { ModelLoadError } from './errors';
 import type { Plan } from './plan/plan';
@@ -47,7 +48,11 @@ export class LoadedAutoencoder implements Autoencoder {
   }
 
   async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
-    return this.runShared('encode', this.need(this.plan.encode, 'encode'), this.latentSize, inputs, count, options);
+    const codes = await this.runShared('encode', this.need(this.plan.encode, 'encode'), this.latentSize, inputs, count, options);
+    // Known only once real inputs have been encoded: the summary's warnings grow by it once.
+    const collapsed = collapsedCodesWarning(codes, count, this.latentSize);
+    if (collapsed && !this.summary.warnings.some((warning) => warning.startsWith('the encoder has collapsed'))) this.summary.warnings.push(collapsed);
+    return codes;
   }
 
   async encodeDistribution(inputs: Float32Array, count: number, options?: BatchOptions) {
