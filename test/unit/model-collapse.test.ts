@@ -1,12 +1,13 @@
 /**
  * A collapsed encoder (every sample the same code: dead ReLUs) is reported in the summary's
- * warnings once real inputs are encoded, and its codes get no trustworthiness of 1.
+ * warnings once real inputs are encoded, and its codes get no trustworthiness of 1. A decoder
+ * given a dataset is refused as a decoder before any fitting.
  */
 import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend, loadAutoencoder } from '../../src/core/model';
+import { ModelLoadError, initBackend, loadAutoencoder, requireEncoder } from '../../src/core/model';
 import { collapsedCodesWarning } from '../../src/core/model/collapse';
 import { layoutTrustworthiness } from '../../src/core/projection';
 import { fixture, mnistImages, saveToScratch } from './model-helpers';
@@ -54,5 +55,26 @@ describe('collapsed encoders', () => {
     assert.equal(collapsedCodesWarning(new Float32Array(4), 1, 4), null);
     assert.equal(collapsedCodesWarning(Float32Array.of(1, 2, 1, 2.5), 2, 2), null);
     assert.match(collapsedCodesWarning(Float32Array.of(1, 2, 1, 2), 2, 2)!, /every one of its 2 values is constant\)/);
+  });
+});
+
+describe('requireEncoder', () => {
+  test("a decoder given a dataset: the error says it is a decoder whose input is a 4-value code, not to resize the images", async () => {
+    const decoder = await loadAutoencoder(fixture('codingtrain-dense-ae/decoder'));
+    try {
+      assert.throws(
+        () => requireEncoder(decoder),
+        (error: unknown) =>
+          error instanceof ModelLoadError &&
+          error.code === 'model-unsupported' &&
+          /decoder\/model\.json: this model is a decoder: its input is a code of 4 values \(4\), not a dataset sample, so it cannot encode the dataset/.test(error.message) &&
+          !/resize/.test(error.message),
+      );
+    } finally {
+      decoder.dispose();
+    }
+    const whole = await loadAutoencoder(fixture('codingtrain-dense-ae/autoencoder'));
+    requireEncoder(whole);
+    whole.dispose();
   });
 });

@@ -5,6 +5,7 @@ export { loadAutoencoder, summarizeModel } from './autoencoder';
 export { detectModelFormat, resolveModelFiles, type DetectedFormat, type ModelFileFormat, type ResolvedModel } from './resolve';
 export type { Autoencoder, BatchOptions, LayerActivation, LoadAutoencoderOptions } from './autoencoder';
 export { ModelLoadError, type ModelErrorCode } from './errors';
+export { requireEncoder } from './requireEncoder';
 export { fileIOHandler, readModelArtifacts, readModelJson } from './fileIO';
 export { loadModelFile, type LoadedModel, type LoadModelOptions } from './load';
 export { detectDialect, normalizeModelJson } from './normalize';
