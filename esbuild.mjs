@@ -13,6 +13,18 @@ const production = process.argv.includes('--production');
 // tfjs-node is optional and native: never bundle it, load it at run time when present.
 const nodeExternals = ['vscode', '@tensorflow/tfjs-node'];
 
+/**
+ * onnxruntime-web's ESM Node entry reads import.meta.url at load time, which a CJS bundle does not
+ * have: bundle its CJS Node entry instead (what require() resolves to).
+ * @type {esbuild.Plugin}
+ */
+const onnxRuntimeCjs = {
+  name: 'onnxruntime-web-cjs',
+  setup(build) {
+    build.onResolve({ filter: /^onnxruntime-web$/ }, () => ({ path: require.resolve('onnxruntime-web') }));
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const nodeCommon = {
   bundle: true,
@@ -24,6 +36,7 @@ const nodeCommon = {
   // Without 'module' first esbuild resolves tfjs' CJS entry and silently drops the cpu backend's side-effect import.
   mainFields: ['module', 'main'],
   external: nodeExternals,
+  plugins: [onnxRuntimeCjs],
   logLevel: 'info',
 };
 
@@ -63,6 +76,17 @@ function copyWasmBinaries() {
   }
 }
 
+/**
+ * onnxruntime-web's WebAssembly build, beside the bundles: src/core/model/onnx/runtime.ts points
+ * `ort.env.wasm.wasmPaths` at dist/ when it finds the .wasm there (the .mjs loads the .wasm and
+ * also starts its worker threads).
+ */
+function copyOnnxRuntime() {
+  const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+  mkdirSync('dist', { recursive: true });
+  for (const file of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) cpSync(join(ortDist, file), join('dist', file));
+}
+
 const KERNEL_SOURCES = 'src/core/compute/kernels';
 const KERNEL_MODULE = 'src/core/compute/wasmKernels.generated.ts';
 
@@ -85,6 +109,7 @@ async function compileKernels() {
 
 await compileKernels();
 copyWasmBinaries();
+copyOnnxRuntime();
 if (watch) {
   for (const options of builds) (await esbuild.context(options)).watch();
 } else {
