@@ -161,6 +161,20 @@ describe('bad Keras files', () => {
     await rejects(loadModelFile(file), /truncated/);
   });
 
+  test('a truncated HDF5 file, with no HDF5 diagnostics on stderr', async () => {
+    const file = join(scratch, 'truncated.h5');
+    writeFileSync(file, readFileSync(other('keras-h5/koustav-kdd99-tabular-ae/autoencoder.keras')).subarray(0, 50_000));
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
+    try {
+      await rejects(loadModelFile(file), /truncated\.h5: the file is not a readable HDF5 file \(damaged or truncated\)/);
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(written.filter((line) => line.includes('HDF5')), []);
+  });
+
   test('a .keras whose weights do not match its config names the layer and both shapes', async () => {
     const members = unzipSync(ajioz());
     const config = JSON.parse(new TextDecoder().decode(members['config.json'])) as { config: { layers: { config: { filters?: number } }[] } };

@@ -15,8 +15,21 @@ let library: Promise<{ h5: H5Library; fs: NonNullable<typeof H5.FS> }> | null = 
 
 /** h5wasm is loaded on first use only: its module embeds a 4 MB WebAssembly binary. */
 function h5wasm(): Promise<{ h5: H5Library; fs: NonNullable<typeof H5.FS> }> {
-  library ??= import('h5wasm').then(async (h5) => ({ h5, fs: (await h5.ready).FS }));
+  library ??= import('h5wasm').then(async (h5) => {
+    const { FS: fs } = await h5.ready;
+    silenceDiagnostics(fs);
+    return { h5, fs };
+  });
   return library;
+}
+
+/**
+ * HDF5 prints its error stack (dozens of `HDF5-DIAG` lines) to stderr on every failed call; the
+ * errors raised here say what is wrong in one line, so that output is dropped at its device.
+ */
+function silenceDiagnostics(fs: unknown): void {
+  const stream = (fs as { getStream?: (fd: number) => { tty?: { ops: object } } | null }).getStream?.(2);
+  if (stream?.tty) stream.tty.ops = { ...stream.tty.ops, put_char: () => undefined, fsync: () => undefined };
 }
 
 let openCount = 0;
@@ -53,11 +66,17 @@ export async function withHdf5<T>(file: string, what: string, bytes: Uint8Array,
   fs.writeFile(path, bytes);
   let opened: H5.File | null = null;
   try {
+    let candidate: H5.File | null = null;
     try {
-      opened = new h5.File(path, 'r');
+      candidate = new h5.File(path, 'r');
     } catch {
-      throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} is not a readable HDF5 file (damaged or truncated); save the model again`);
+      candidate = null;
     }
+    // h5wasm mostly reports a failed open with a negative id rather than an exception.
+    if (candidate === null || candidate.file_id < 0n) {
+      throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} is not a readable HDF5 file (damaged or truncated); copy or save the model again`);
+    }
+    opened = candidate;
     return await read(reader(h5, opened, file, what));
   } finally {
     opened?.close();

@@ -47,7 +47,7 @@ export async function readKerasArtifacts(file: string, format: KerasFileFormat, 
     const names = { weights: basename(weightsFile), config: basename(file) };
     return withHdf5(file, names.weights, await readBounded(weightsFile), (h5) => build(file, config, null, h5, names, 'keras-json', options));
   }
-  return withHdf5(file, basename(file), await readBounded(file), async (h5) => {
+  return withHdf5(file, 'the file', await readBounded(file), async (h5) => {
     const modelConfig = h5.stringAttr('/', 'model_config');
     if (modelConfig !== null) {
       const config = parseKerasConfig(file, 'its model_config attribute', modelConfig);
