@@ -69,7 +69,7 @@ async function firstPlot(): Promise<Record<string, number | string>> {
   });
   const opened = performance.now();
   const context = { signal: new AbortController().signal, progress: () => {} };
-  const result = await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, context);
+  const result = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, context);
   const done = performance.now();
   session.dispose();
   return {

@@ -303,7 +303,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         const text = [`reconstruction MSE ${fmt(mean(errors))} over ${count} samples (min ${fmt(spread(errors).min)}, median ${fmt(spread(errors).median)}, max ${fmt(spread(errors).max)})`];
         if (noise) {
           const all = Int32Array.from({ length: count }, (_, i) => i);
-          const denoised = await session.denoise({ slot: 'a', indices: all, noise, seed });
+          const denoised = await session.handle('denoise', { slot: 'a', indices: all, noise, seed });
           const noisyMse = mean(denoised.noisyError);
           const denoisedMse = mean(denoised.denoisedError);
           json.noise = { ...noise, seed, noisyMse, denoisedMse, denoisedPerSample: spread(denoised.denoisedError) };
@@ -323,7 +323,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       arity(command, args, 2);
       const started = performance.now();
       return withSession(await openSession([args[0]], args[1], values), async (session) => {
-        const result = await session.project({ slot: 'a', ...spec }, noProgress);
+        const result = await session.handle('project', { slot: 'a', ...spec }, noProgress);
         if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [session.shown.length, spec.dims]));
         const timings = { ...session.timings, project: result.seconds, total: (performance.now() - started) / 1000 };
         const json = { count: session.shown.length, method: chosen, dims: spec.dims, threads: projectionThreadCount(values), seconds: result.seconds, trustworthiness: result.trustworthiness, backend: session.backend, timings };
@@ -335,9 +335,9 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       const chosen = method(values.method, 'pca');
       return withSession(await openSession([args[0], args[1]], args[2], values, 'compare'), async (session) => {
         const spec = { method: chosen, dims: dims(values.dims), seed, params: projectionParams(values) };
-        await session.project({ slot: 'a', ...spec }, noProgress);
-        const b = await session.project({ slot: 'b', ...spec, alignTo: { slot: 'a', mode: chosen === 'pca' ? 'procrustes' : 'init' } }, noProgress);
-        const stats = await session.compareStats({ k: 10 });
+        await session.handle('project', { slot: 'a', ...spec }, noProgress);
+        const b = await session.handle('project', { slot: 'b', ...spec, alignTo: { slot: 'a', mode: chosen === 'pca' ? 'procrustes' : 'init' } }, noProgress);
+        const stats = await session.handle('compareStats', { k: 10 });
         // Indices into the dataset, as the other commands give them (the session counts shown samples).
         const inDataset = <T extends { index: number }>(items: T[]) => items.map((item) => ({ ...item, index: session.shown[item.index] }));
         const json = {
@@ -367,7 +367,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       arity(command, args, 2);
       const k = values.k === undefined ? null : integer('k', values.k, 2, 2);
       return withSession(await openSession([args[0]], args[1], values), async (session) => {
-        const column = await session.column({ column: { kind: 'cluster', slot: 'a', k } });
+        const column = await session.handle('column', { column: { kind: 'cluster', slot: 'a', k } });
         const chosenK = column.stats.k as number;
         const sizes = new Array<number>(chosenK).fill(0);
         for (const v of column.values) sizes[v]++;

@@ -15,9 +15,9 @@ import type { BackendPreference } from '../shared/types';
 import { decodeFrame, encodeFrame } from '../shared/wire';
 import { startSessionWorker, type SessionConnection, type StartSessionOptions } from '../worker/sessionConnection';
 import type { SessionRestore } from '../shared/sessionFile';
-import { contentSecurityPolicy, createNonce, renderWebviewPage } from '../vscode/html';
+import { contentSecurityPolicy, createNonce, renderWebviewPage } from '../host/html';
 import { accessCheck, createAccessToken, FORBIDDEN_PAGE, PROTECTIVE_HEADERS, type AccessCheck } from './serveAccess';
-import { panelTitle, type PanelSessionState } from '../vscode/panelState';
+import { panelTitle, type PanelSessionState } from '../host/panelState';
 
 export interface ServeOptions {
   modelPaths: string[];

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { modelLabel } from './panelState';
+import { modelLabel } from '../host/panelState';
 
 /** Folder of `sample-models/` holding the bundled datasets rather than a model. */
 export const SAMPLE_DATA_FOLDER = 'data';

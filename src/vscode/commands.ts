@@ -10,7 +10,7 @@ import { guarded } from './log';
 import { readSessionFile } from '../core/sessionFile';
 import { SESSION_FILE_SUFFIX } from '../shared/sessionFile';
 import { showSessionPanel } from './panels';
-import { modelLabel } from './panelState';
+import { modelLabel } from '../host/panelState';
 import { localPath, manifestDataset, pickDataset, pickModel, rememberedDataset, workspaceFolderPaths, type PickerHost } from './pickers';
 import type { SessionHost } from './sessionWebview';
 

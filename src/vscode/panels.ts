@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { ViewKind } from '../shared/protocol';
 import { VIEW_TYPES } from './ids';
 import { reportError } from './log';
-import { panelTitle, sessionFromWebviewState, sessionKey, type PanelSessionState } from './panelState';
+import { panelTitle, sessionFromWebviewState, sessionKey, type PanelSessionState } from '../host/panelState';
 import { SessionWebview, webviewOptions, type SessionHost } from './sessionWebview';
 
 /** Views shown in their own panel (the inspect view lives in the model.json custom editor). */

@@ -16,7 +16,7 @@ import {
   type PickItem,
 } from './catalog';
 import type { DatasetMemory } from './datasetMemory';
-import { modelLabel } from './panelState';
+import { modelLabel } from '../host/panelState';
 
 /** What the pickers need from the extension. */
 export interface PickerHost {

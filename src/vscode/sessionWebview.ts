@@ -11,10 +11,10 @@ import { isHostRequest, type RequestMessage, type ToWebviewMessage } from '../sh
 import { Disposable, toDisposable } from '../util/dispose';
 import { RemoteError, toErrorInfo } from '../util/errors';
 import { startSessionWorker, type SessionConnection } from '../worker/sessionConnection';
-import { createNonce, renderWebviewPage, WEBVIEW_RESOURCE_FOLDERS, WEBVIEW_SCRIPT } from './html';
-import { errorResponse, isRequestMessage, loadingMessage, okResponse } from './hostMessages';
+import { createNonce, renderWebviewPage, WEBVIEW_RESOURCE_FOLDERS, WEBVIEW_SCRIPT } from '../host/html';
+import { errorResponse, isRequestMessage, loadingMessage, okResponse } from '../host/hostMessages';
 import { reportError } from './log';
-import { panelTitle, validateSession, type PanelSessionState } from './panelState';
+import { panelTitle, validateSession, type PanelSessionState } from '../host/panelState';
 import type { HostSettings } from './settings';
 
 /** What a session webview needs from the extension. */

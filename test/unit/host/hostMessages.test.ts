@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorResponse, isRequestMessage, loadingMessage, okResponse } from '../../src/vscode/hostMessages';
+import { errorResponse, isRequestMessage, loadingMessage, okResponse } from '../../../src/host/hostMessages';
 
 describe('hostMessages', () => {
   it('isRequestMessage(value) accepts requests with an integer id, a type and a body object', () => {

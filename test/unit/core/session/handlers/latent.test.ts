@@ -7,14 +7,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExplorerSession } from '../../src/core/session';
-import { InProcessProjectionRunner } from '../../src/core/projection';
-import { kmeans } from '../../src/core/compute/kmeans';
-import { clusterPurity, knnAccuracy } from '../../src/core/compute/metrics';
-import { nearestNeighbors } from '../../src/core/compute/knn';
-import { tf } from '../../src/core/model';
+import { ExplorerSession } from '../../../../../src/core/session';
+import { InProcessProjectionRunner } from '../../../../../src/core/projection';
+import { kmeans } from '../../../../../src/core/compute/kmeans';
+import { clusterPurity, knnAccuracy } from '../../../../../src/core/compute/metrics';
+import { nearestNeighbors } from '../../../../../src/core/compute/knn';
+import { tf } from '../../../../../src/core/model';
 
-const samples = resolve(__dirname, '..', '..', 'sample-models');
+const samples = resolve(__dirname, '..', '..', '..', '..', '..', 'sample-models');
 const mnist = resolve(samples, 'data', 'mnist-test-2000');
 const SHOWN = 1000;
 const noProgress = { signal: new AbortController().signal, progress: () => {} };
@@ -66,13 +66,13 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   let pixels: Float32Array;
   before(async () => {
     session = await openOn('mnist-dense');
-    labels = Int32Array.from(session.ready().labels!);
-    pixels = (await session.samples({ slot: 'a', indices: allIndices(SHOWN), includeReconstruction: false })).originals;
+    labels = Int32Array.from((await session.handle('ready', {})).labels!);
+    pixels = (await session.handle('samples', { slot: 'a', indices: allIndices(SHOWN), includeReconstruction: false })).originals;
   });
   after(() => session.dispose());
 
   test('k-means on the codes finds the digits better than k-means on the raw pixels (purity)', async (t) => {
-    const onCodes = await session.column({ column: { kind: 'cluster', slot: 'a', k: 10 } });
+    const onCodes = await session.handle('column', { column: { kind: 'cluster', slot: 'a', k: 10 } });
     const onPixels = clusterPurity(kmeans(pixels, SHOWN, 784, 10, { seed: 7 }).assignments, labels);
     const codePurity = onCodes.stats.purity!;
     t.diagnostic(`k-means (k=10) purity on ${SHOWN} MNIST test images: codes ${codePurity.toFixed(3)}, pixels ${onPixels.toFixed(3)}`);
@@ -81,7 +81,7 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   });
 
   test('baseline: raw-pixel separability equals a direct computation, and the codes separate the digits better', async (t) => {
-    const baseline = await session.baseline({ slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
+    const baseline = await session.handle('baseline', { slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
     assert.equal(baseline.positions.length, SHOWN * 2);
     const directRaw = knnAccuracy(nearestNeighbors(pixels, SHOWN, 784, 10, { seed: 7 }), labels);
     assert.equal(baseline.raw!.knnAccuracy, directRaw);
@@ -94,8 +94,8 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   });
 
   test('a straight path between two samples starts and ends at their reconstructions', async () => {
-    const path = await session.interpolate({ slot: 'a', from: { kind: 'sample', index: 3 }, to: { kind: 'sample', index: 40 }, steps: 7, mode: 'linear' });
-    const ends = await session.samples({ slot: 'a', indices: Int32Array.of(3, 40), includeReconstruction: true });
+    const path = await session.handle('interpolate', { slot: 'a', from: { kind: 'sample', index: 3 }, to: { kind: 'sample', index: 40 }, steps: 7, mode: 'linear' });
+    const ends = await session.handle('samples', { slot: 'a', indices: Int32Array.of(3, 40), includeReconstruction: true });
     assert.equal(path.frames.length, 7 * 784);
     assert.ok(maxAbsDifference(path.frames.subarray(0, 784), ends.reconstructions!.subarray(0, 784)) < 1e-5);
     assert.ok(maxAbsDifference(path.frames.subarray(6 * 784), ends.reconstructions!.subarray(784)) < 1e-5);
@@ -105,7 +105,7 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   });
 
   test('a path between two class centroids decodes the mean codes of those digits', async () => {
-    const path = await session.interpolate({ slot: 'a', from: { kind: 'classCentroid', label: 1 }, to: { kind: 'classCentroid', label: 7 }, steps: 5, mode: 'linear' });
+    const path = await session.handle('interpolate', { slot: 'a', from: { kind: 'classCentroid', label: 1 }, to: { kind: 'classCentroid', label: 7 }, steps: 5, mode: 'linear' });
     const codes = session.codes('a');
     const centroid = new Float64Array(16);
     let count = 0;
@@ -118,7 +118,7 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   });
 
   test('a traversal of one unit moves it by ± 3σ (its spread over the data) around the anchor and leaves the other units there', async () => {
-    const traversal = await session.traverse({ slot: 'a', axis: { kind: 'unit', index: 5 }, steps: 7, anchor: 12 });
+    const traversal = await session.handle('traverse', { slot: 'a', axis: { kind: 'unit', index: 5 }, steps: 7, anchor: 12 });
     const codes = session.codes('a');
     let sum = 0;
     let squares = 0;
@@ -135,7 +135,7 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   });
 
   test('anomalies: the default threshold is mean + 3σ of the per-sample errors, which equal plain predict', async () => {
-    const column = await session.column({ column: { kind: 'reconstructionError', slot: 'a' } });
+    const column = await session.handle('column', { column: { kind: 'reconstructionError', slot: 'a' } });
     const errors = column.values;
     const reconstructed = await session.model('a').reconstruct(pixels, SHOWN);
     const direct = new Float64Array(SHOWN);
@@ -152,7 +152,7 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
 
   test('latent neighbours (Euclidean and cosine) equal an exhaustive search', async () => {
     const codes = session.codes('a');
-    const euclidean = await session.neighbours({ slot: 'a', index: 9, k: 8, metric: 'euclidean' });
+    const euclidean = await session.handle('neighbours', { slot: 'a', index: 9, k: 8, metric: 'euclidean' });
     assert.deepEqual(Array.from(euclidean.indices), Array.from(bruteForceNeighbours(codes, SHOWN, 16, 8)[9]));
     const unit = new Float32Array(codes.length);
     for (let i = 0; i < SHOWN; i++) {
@@ -161,13 +161,13 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
       for (let c = 0; c < 16; c++) unit[i * 16 + c] = row[c] / norm;
     }
     // On unit vectors, cosine distance orders neighbours as Euclidean distance does.
-    const cosine = await session.neighbours({ slot: 'a', index: 9, k: 8, metric: 'cosine' });
+    const cosine = await session.handle('neighbours', { slot: 'a', index: 9, k: 8, metric: 'cosine' });
     assert.deepEqual(Array.from(cosine.indices), Array.from(bruteForceNeighbours(unit, SHOWN, 16, 8)[9]));
   });
 
   test('faithfulness per point is the share of its 10 latent neighbours kept in the layout', async () => {
-    const layout = await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
-    const column = await session.column({ column: { kind: 'faithfulness', slot: 'a' } });
+    const layout = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
+    const column = await session.handle('column', { column: { kind: 'faithfulness', slot: 'a' } });
     const latent = bruteForceNeighbours(session.codes('a'), SHOWN, 16, 10);
     const planar = bruteForceNeighbours(layout.positions, SHOWN, 2, 10);
     let agreeing = 0;
@@ -180,15 +180,15 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
   });
 
   test('prior sampling is refused for a model that is not variational', async () => {
-    await assert.rejects(session.priorSamples({ slot: 'a', count: 4, seed: 1 }), /not a variational autoencoder/);
+    await assert.rejects(session.handle('priorSamples', { slot: 'a', count: 4, seed: 1 }), /not a variational autoencoder/);
   });
 
   test('none of these requests leaks tensors', async () => {
     const before = tf.memory().numTensors;
     for (let round = 0; round < 3; round++) {
-      await session.interpolate({ slot: 'a', from: { kind: 'sample', index: 1 }, to: { kind: 'sample', index: 2 }, steps: 4, mode: 'slerp' });
-      await session.traverse({ slot: 'a', axis: { kind: 'pc', index: 0 }, steps: 5, anchor: null });
-      await session.column({ column: { kind: 'sensitivity', slot: 'a' } });
+      await session.handle('interpolate', { slot: 'a', from: { kind: 'sample', index: 1 }, to: { kind: 'sample', index: 2 }, steps: 4, mode: 'slerp' });
+      await session.handle('traverse', { slot: 'a', axis: { kind: 'pc', index: 0 }, steps: 5, anchor: null });
+      await session.handle('column', { column: { kind: 'sensitivity', slot: 'a' } });
     }
     assert.equal(tf.memory().numTensors, before);
   });
@@ -202,28 +202,28 @@ describe('the bundled VAE (mnist-vae, 2-d latent)', () => {
   after(() => session.dispose());
 
   test('decode at a PCA position inverts the projection exactly: the code and image of that sample', async () => {
-    const layout = await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
+    const layout = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
     const index = 17;
-    const spot = await session.decodeAt({ slot: 'a', point: layout.positions.slice(index * 2, index * 2 + 2) });
+    const spot = await session.handle('decodeAt', { slot: 'a', point: layout.positions.slice(index * 2, index * 2 + 2) });
     assert.equal(spot.method, 'pca-inverse');
     const code = session.codes('a').subarray(index * 2, index * 2 + 2);
     assert.ok(maxAbsDifference(spot.code, code) < 1e-4);
     assert.ok(spot.distanceToData < 1e-4);
-    const reconstruction = await session.samples({ slot: 'a', indices: Int32Array.of(index), includeReconstruction: true });
+    const reconstruction = await session.handle('samples', { slot: 'a', indices: Int32Array.of(index), includeReconstruction: true });
     assert.ok(maxAbsDifference(spot.image, reconstruction.reconstructions!) < 1e-3);
   });
 
   test('prior samples are reproducible draws from N(0, I), decoded and placed in the layout', async () => {
-    await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
-    const first = await session.priorSamples({ slot: 'a', count: 16, seed: 3 });
-    const again = await session.priorSamples({ slot: 'a', count: 16, seed: 3 });
+    await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
+    const first = await session.handle('priorSamples', { slot: 'a', count: 16, seed: 3 });
+    const again = await session.handle('priorSamples', { slot: 'a', count: 16, seed: 3 });
     assert.deepEqual(first.codes, again.codes);
     assert.equal(first.frames.length, 16 * 784);
     assert.equal(first.positions!.length, 16 * 2);
   });
 
   test('latent health reports the KL of each unit to the prior, matching the training run\'s test KL', async () => {
-    const health = await session.latentHealth({ slot: 'a' });
+    const health = await session.handle('latentHealth', { slot: 'a' });
     assert.equal(health.klPerUnit!.length, 2);
     const klTotal = health.klPerUnit!.reduce((sum, kl) => sum + kl, 0);
     assert.ok(health.klPerUnit!.every((kl) => kl > 0.01), 'no collapsed unit');
@@ -238,8 +238,8 @@ describe('sensitivity (the contractive view)', () => {
     const dense = await openOn('mnist-dense');
     try {
       const meanSquare = (values: Float32Array) => values.reduce((sum, v) => sum + v * v, 0) / values.length;
-      const contractiveSq = meanSquare((await contractive.column({ column: { kind: 'sensitivity', slot: 'a' } })).values);
-      const denseSq = meanSquare((await dense.column({ column: { kind: 'sensitivity', slot: 'a' } })).values);
+      const contractiveSq = meanSquare((await contractive.handle('column', { column: { kind: 'sensitivity', slot: 'a' } })).values);
+      const denseSq = meanSquare((await dense.handle('column', { column: { kind: 'sensitivity', slot: 'a' } })).values);
       const closedForm = metrics('mnist-contractive').meanJacobianFrobeniusSq;
       t.diagnostic(`mean ‖J‖²_F: contractive ${contractiveSq.toFixed(3)} (closed form at training ${closedForm}), dense ${denseSq.toFixed(1)}`);
       assert.ok(Math.abs(contractiveSq - closedForm) / closedForm < 0.2, `${contractiveSq} vs ${closedForm}`);
@@ -255,7 +255,7 @@ describe('latent unit health on the sparse model', () => {
   test('active and dead units and the share of near-zero activations follow from the codes', async () => {
     const session = await openOn('mnist-sparse');
     try {
-      const health = await session.latentHealth({ slot: 'a' });
+      const health = await session.handle('latentHealth', { slot: 'a' });
       const codes = session.codes('a');
       const dim = session.model('a').latentSize;
       let nearZero = 0;
@@ -288,7 +288,7 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
   after(() => session.dispose());
 
   test('drift, top movers, errors and the summary equal a direct computation', async () => {
-    const stats = await session.compareStats({ k: 10 });
+    const stats = await session.handle('compareStats', { k: 10 });
     const codesA = session.codes('a');
     const codesB = session.codes('b');
     const neighboursA = bruteForceNeighbours(codesA, SHOWN, 16, 10);
@@ -303,7 +303,7 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
     const meanOverlap = 1 - drift.reduce((a, b) => a + b, 0) / SHOWN;
     assert.ok(Math.abs(stats.neighbourOverlap - meanOverlap) < 0.005);
 
-    const { originals } = await session.samples({ slot: 'a', indices: allIndices(SHOWN), includeReconstruction: false });
+    const { originals } = await session.handle('samples', { slot: 'a', indices: allIndices(SHOWN), includeReconstruction: false });
     for (const [slot, errors, summary] of [['a', stats.errorA, stats.a], ['b', stats.errorB, stats.b]] as const) {
       const reconstructed = await session.model(slot).reconstruct(originals, SHOWN);
       let total = 0;
@@ -317,12 +317,12 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
     }
     // The final checkpoint reconstructs better, and its codes separate the digits at least as well.
     assert.ok(stats.b.mse < stats.a.mse);
-    const labels = Int32Array.from(session.ready().labels!);
+    const labels = Int32Array.from((await session.handle('ready', {})).labels!);
     assert.ok(Math.abs(stats.b.knnAccuracy! - knnAccuracy(nearestNeighbors(codesB, SHOWN, 16, 10, { seed: 7 }), labels)) < 1e-9);
   });
 
   test('the samples whose error got most worse and most better from A to B, by direct sorting of B − A', async () => {
-    const stats = await session.compareStats({ k: 10 });
+    const stats = await session.handle('compareStats', { k: 10 });
     const deltas = Array.from({ length: SHOWN }, (_, index) => ({ index, delta: stats.errorB[index] - stats.errorA[index] }));
     const worse = deltas.filter((d) => d.delta > 0).sort((x, y) => y.delta - x.delta).slice(0, 20);
     const better = deltas.filter((d) => d.delta < 0).sort((x, y) => x.delta - y.delta).slice(0, 20);
@@ -334,16 +334,16 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
   });
 
   test('the error-delta column is B − A per sample', async () => {
-    const stats = await session.compareStats({ k: 10 });
-    const column = await session.column({ column: { kind: 'errorDelta' } });
+    const stats = await session.handle('compareStats', { k: 10 });
+    const column = await session.handle('column', { column: { kind: 'errorDelta' } });
     for (let i = 0; i < SHOWN; i++) assert.ok(Math.abs(column.values[i] - (stats.errorB[i] - stats.errorA[i])) < 1e-7);
     assert.equal(column.scale, 'diverging');
   });
 
   test('B aligned onto A by Procrustes lies closer to A than B unaligned', async () => {
-    const a = await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
-    const b = await session.project({ slot: 'b', method: 'pca', dims: 2, seed: 7, params: {}, alignTo: { slot: 'a', mode: 'procrustes' } }, noProgress);
-    const raw = await session.project({ slot: 'b', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
+    const a = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
+    const b = await session.handle('project', { slot: 'b', method: 'pca', dims: 2, seed: 7, params: {}, alignTo: { slot: 'a', mode: 'procrustes' } }, noProgress);
+    const raw = await session.handle('project', { slot: 'b', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
     const distance = (x: Float32Array) => x.reduce((sum, v, i) => sum + (v - a.positions[i]) ** 2, 0);
     assert.match(b.alignment ?? '', /procrustes/i);
     assert.ok(distance(b.positions) <= distance(raw.positions) + 1e-6);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contentSecurityPolicy, createNonce, escapeHtml, renderWebviewPage, SESSION_ATTRIBUTE } from '../../src/vscode/html';
-import type { PanelSessionState } from '../../src/vscode/panelState';
+import { contentSecurityPolicy, createNonce, escapeHtml, renderWebviewPage, SESSION_ATTRIBUTE } from '../../../src/host/html';
+import type { PanelSessionState } from '../../../src/host/panelState';
 
 const session: PanelSessionState = { view: 'explorer', modelPaths: ['/m/"odd" <name>/model.json'], dataPath: "/d/it's & data" };
 const parts = {

@@ -7,14 +7,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ExplorerSession } from '../../src/core/session';
-import { InProcessProjectionRunner } from '../../src/core/projection';
-import { bundledSamplesRoot } from '../../src/cli/samples';
-import { flagAbove, unitHistograms } from '../../src/core/latentTools';
-import { nearestNeighbors } from '../../src/core/compute/knn';
-import { knnAccuracy } from '../../src/core/compute/metrics';
-import { silhouette } from '../../src/core/compute/kmeans';
-import type { ToWebviewMessage } from '../../src/shared/protocol';
+import { ExplorerSession } from '../../../../../src/core/session';
+import { InProcessProjectionRunner } from '../../../../../src/core/projection';
+import { bundledSamplesRoot } from '../../../../../src/cli/samples';
+import { flagAbove, unitHistograms } from '../../../../../src/core/latentTools';
+import { nearestNeighbors } from '../../../../../src/core/compute/knn';
+import { knnAccuracy } from '../../../../../src/core/compute/metrics';
+import { silhouette } from '../../../../../src/core/compute/kmeans';
+import type { ToWebviewMessage } from '../../../../../src/shared/protocol';
 
 const root = bundledSamplesRoot();
 const data = join(root, 'data', 'mnist-test-2000');
@@ -42,14 +42,14 @@ describe('ExplorerSession tools on mnist-dense', () => {
   after(() => session.dispose());
 
   test('baseline(pca) projects the raw pixels and reports the separability of pixels and codes as a direct 10-NN and silhouette give them', async () => {
-    const baseline = await session.baseline({ slot: 'a', method: 'pca', dims: 2, seed: SEED, params: {} }, noProgress);
+    const baseline = await session.handle('baseline', { slot: 'a', method: 'pca', dims: 2, seed: SEED, params: {} }, noProgress);
     assert.equal(baseline.method, 'pca');
     assert.equal(baseline.dims, 2);
     assert.equal(baseline.positions.length, N * 2);
     assert.ok(baseline.seconds >= 0);
     assert.ok(baseline.trustworthiness > 0.5 && baseline.trustworthiness <= 1, `trustworthiness ${baseline.trustworthiness}`);
-    const labels = session.ready().labels!;
-    const pixels = (await session.samples({ slot: 'a', indices: all, includeReconstruction: false })).originals;
+    const labels = (await session.handle('ready', {})).labels!;
+    const pixels = (await session.handle('samples', { slot: 'a', indices: all, includeReconstruction: false })).originals;
     const codes = session.codes('a');
     const latentSize = session.model('a').latentSize;
     const direct = (values: Float32Array, dim: number) => ({
@@ -61,7 +61,7 @@ describe('ExplorerSession tools on mnist-dense', () => {
     // MNIST digits are far from random in either space.
     assert.ok(baseline.raw!.knnAccuracy > 0.7 && baseline.latent!.knnAccuracy > 0.7, JSON.stringify(baseline));
     // Components [1, 2] put the pixels' second principal component on the x axis: the y of the default layout.
-    const other = await session.baseline({ slot: 'a', method: 'pca', dims: 2, seed: SEED, params: { components: [1, 2] } }, noProgress);
+    const other = await session.handle('baseline', { slot: 'a', method: 'pca', dims: 2, seed: SEED, params: { components: [1, 2] } }, noProgress);
     assert.deepEqual(other.raw, baseline.raw, 'separability does not depend on the layout');
     for (let i = 0; i < N; i++) assert.ok(Math.abs(other.positions[i * 2] - baseline.positions[i * 2 + 1]) < 1e-3, `PC2 of sample ${i}`);
   });
@@ -71,7 +71,7 @@ describe('ExplorerSession tools on mnist-dense', () => {
     const mean = errors.reduce((a, v) => a + v, 0) / N;
     const std = Math.sqrt(errors.reduce((a, v) => a + (v - mean) ** 2, 0) / N);
     const above = Array.from(errors).filter((e) => e > mean + 3 * std).length;
-    const ranked = await session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: N });
+    const ranked = await session.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: N });
     assert.ok(Math.abs(ranked.threshold - (mean + 3 * std)) < 1e-6, `${ranked.threshold} vs ${mean + 3 * std}`);
     assert.equal(ranked.defaultThreshold, ranked.threshold);
     assert.equal(ranked.flaggedCount, above);
@@ -88,24 +88,24 @@ describe('ExplorerSession tools on mnist-dense', () => {
   test('rank(threshold = median) flags half the samples; the column colouring reports the same default threshold', async () => {
     const sorted = Float32Array.from(session.errors('a')).sort();
     const median = sorted[N / 2 - 1];
-    const ranked = await session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: median, limit: 5 });
+    const ranked = await session.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: median, limit: 5 });
     assert.equal(ranked.flaggedCount, N / 2);
     assert.equal(ranked.percentile, 50);
     assert.equal(ranked.indices.length, 5);
-    const column = await session.column({ column: { kind: 'reconstructionError', slot: 'a' } });
+    const column = await session.handle('column', { column: { kind: 'reconstructionError', slot: 'a' } });
     assert.equal(column.stats.anomalyThreshold, ranked.defaultThreshold);
   });
 
   test('rank refuses categorical columns and bad thresholds with the values in the message', async () => {
-    await assert.rejects(session.rank({ column: { kind: 'label' }, threshold: null, limit: 3 }), /"label" is categorical/);
-    await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: NaN, limit: 3 }), /threshold must be a finite number, \{ percentile \} in \[0, 100\], or null; got NaN/);
-    await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: { percentile: 120 }, limit: 3 }), /got \{"percentile":120\}/);
-    await assert.rejects(session.rank({ column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: -1 }), /limit must be a non-negative integer, got -1/);
+    await assert.rejects(session.handle('rank', { column: { kind: 'label' }, threshold: null, limit: 3 }), /"label" is categorical/);
+    await assert.rejects(session.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: NaN, limit: 3 }), /threshold must be a finite number, \{ percentile \} in \[0, 100\], or null; got NaN/);
+    await assert.rejects(session.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: { percentile: 120 }, limit: 3 }), /got \{"percentile":120\}/);
+    await assert.rejects(session.handle('rank', { column: { kind: 'reconstructionError', slot: 'a' }, threshold: null, limit: -1 }), /limit must be a non-negative integer, got -1/);
   });
 
   test('clusterCentroids(k = 4) decodes the k-means centroids of the same clustering the cluster colouring shows', async () => {
-    const response = await session.clusterCentroids({ slot: 'a', k: 4 });
-    const column = await session.column({ column: { kind: 'cluster', slot: 'a', k: 4 } });
+    const response = await session.handle('clusterCentroids', { slot: 'a', k: 4 });
+    const column = await session.handle('column', { column: { kind: 'cluster', slot: 'a', k: 4 } });
     const dim = session.model('a').latentSize;
     assert.equal(response.k, 4);
     assert.equal(response.sizes.reduce((a, b) => a + b, 0), N);
@@ -127,16 +127,16 @@ describe('ExplorerSession tools on mnist-dense', () => {
   });
 
   test('clusterCentroids(k = null) uses the k chosen by silhouette; k = 1 is refused', async () => {
-    const auto = await session.clusterCentroids({ slot: 'a', k: null });
-    const column = await session.column({ column: { kind: 'cluster', slot: 'a', k: null } });
+    const auto = await session.handle('clusterCentroids', { slot: 'a', k: null });
+    const column = await session.handle('column', { column: { kind: 'cluster', slot: 'a', k: null } });
     assert.equal(auto.k, column.stats.k);
     assert.ok(auto.k >= 2 && auto.k <= 12);
-    await assert.rejects(session.clusterCentroids({ slot: 'a', k: 1 }), /k must be an integer in 2–400, got 1/);
+    await assert.rejects(session.handle('clusterCentroids', { slot: 'a', k: 1 }), /k must be an integer in 2–256, got 1/);
   });
 
   test('clusterCentroids places the centroids in the current PCA layout', async () => {
-    await session.project({ slot: 'a', method: 'pca', dims: 2, seed: SEED, params: {} }, noProgress);
-    const response = await session.clusterCentroids({ slot: 'a', k: 3 });
+    await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: SEED, params: {} }, noProgress);
+    const response = await session.handle('clusterCentroids', { slot: 'a', k: 3 });
     assert.equal(response.positions?.length, 3 * 2);
   });
 
@@ -163,7 +163,7 @@ describe('ExplorerSession tools on mnist-vae', () => {
   after(() => session.dispose());
 
   test('latentHealth sums the per-unit KL and counts collapsed units (KL < 0.01)', async () => {
-    const health = await session.latentHealth({ slot: 'a' });
+    const health = await session.handle('latentHealth', { slot: 'a' });
     assert.ok(health.klPerUnit);
     assert.equal(health.klPerUnit.length, 2);
     const total = health.klPerUnit.reduce((a, v) => a + v, 0);
@@ -174,8 +174,8 @@ describe('ExplorerSession tools on mnist-vae', () => {
   });
 
   test('priorSamples places every prior code in the current layout, for the overlay', async () => {
-    await session.project({ slot: 'a', method: 'pca', dims: 2, seed: SEED, params: {} }, noProgress);
-    const prior = await session.priorSamples({ slot: 'a', count: 400, seed: SEED });
+    await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: SEED, params: {} }, noProgress);
+    const prior = await session.handle('priorSamples', { slot: 'a', count: 400, seed: SEED });
     assert.equal(prior.positions?.length, 400 * 2);
     assert.equal(prior.frames.length, 400 * 784);
   });

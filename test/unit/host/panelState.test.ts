@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { modelLabel, panelTitle, sessionFromWebviewState, sessionKey, validateSession } from '../../src/vscode/panelState';
+import { modelLabel, panelTitle, sessionFromWebviewState, sessionKey, validateSession } from '../../../src/host/panelState';
 
 describe('panelState', () => {
   it('validateSession(session) accepts one model for explorer and inspect, two for compare', () => {

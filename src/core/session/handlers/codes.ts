@@ -1,0 +1,66 @@
+/** The codes themselves: a sample's nearest latent neighbours, and exporting codes to a file. */
+import type { ExportRequest, ExportResponse, NeighboursRequest, NeighboursResponse } from '../../../shared/protocol';
+import { encodeNpy } from '../../export';
+import { checkIndices, gatherRows, shownCount, slotOf, withData, SessionError, type SessionState } from '../state';
+
+/** Exact nearest neighbours of one sample's code (brute force: one query against n codes). */
+export async function neighbours(session: SessionState, request: NeighboursRequest): Promise<NeighboursResponse> {
+  const state = withData(session);
+  const slot = slotOf(state, request.slot);
+  const n = shownCount(state);
+  const [index] = checkIndices(state, Int32Array.of(request.index));
+  if (!Number.isInteger(request.k) || request.k < 1 || request.k >= n) {
+    throw new SessionError('invalid-argument', `k must be an integer in 1–${n - 1}, got ${request.k}`);
+  }
+  const dim = slot.model.latentSize;
+  const query = slot.codes.subarray(index * dim, (index + 1) * dim);
+  const distances = new Float64Array(n);
+  const queryNorm = Math.hypot(...query) || 1;
+  for (let i = 0; i < n; i++) {
+    let dot = 0;
+    let squares = 0;
+    let norm = 0;
+    for (let c = 0; c < dim; c++) {
+      const v = slot.codes[i * dim + c];
+      const diff = v - query[c];
+      squares += diff * diff;
+      dot += v * query[c];
+      norm += v * v;
+    }
+    distances[i] = request.metric === 'cosine' ? 1 - dot / (queryNorm * (Math.sqrt(norm) || 1)) : Math.sqrt(squares);
+  }
+  const order = Array.from({ length: n }, (_, i) => i)
+    .filter((i) => i !== index)
+    .sort((a, b) => distances[a] - distances[b] || a - b)
+    .slice(0, request.k);
+  return { slot: request.slot, index, indices: Int32Array.from(order), distances: Float32Array.from(order, (i) => distances[i]) };
+}
+
+export async function exportCodes(session: SessionState, request: ExportRequest): Promise<ExportResponse> {
+  const state = withData(session);
+  const slot = slotOf(state, request.slot);
+  const n = shownCount(state);
+  const indices = request.indices ? checkIndices(state, request.indices) : Int32Array.from({ length: n }, (_, i) => i);
+  const dim = slot.model.latentSize;
+  const codes = gatherRows(slot.codes, dim, indices);
+  const base = `${slot.label}-codes-${indices.length}`;
+  if (request.format === 'npy') {
+    return { fileName: `${base}.npy`, mime: 'application/octet-stream', data: new Uint8Array(encodeNpy(codes, [indices.length, dim])) };
+  }
+  const { labels, info } = state.data;
+  const classes = info.labels?.classes;
+  const rows = Array.from(indices, (shownIndex, row) => ({
+    index: state.data.indices[shownIndex],
+    label: labels ? (classes?.[labels[shownIndex]] ?? String(labels[shownIndex])) : null,
+    error: slot.errors ? slot.errors[shownIndex] : null,
+    code: Array.from(codes.subarray(row * dim, (row + 1) * dim)),
+  }));
+  if (request.format === 'json') {
+    const text = JSON.stringify({ model: slot.label, dataset: info.path, latentSize: dim, rows });
+    return { fileName: `${base}.json`, mime: 'application/json', data: new TextEncoder().encode(text) };
+  }
+  const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const header = ['index', 'label', 'reconstruction_error', ...Array.from({ length: dim }, (_, c) => `z${c}`)].join(',');
+  const lines = rows.map((r) => [r.index, r.label === null ? '' : quote(r.label), r.error ?? '', ...r.code].join(','));
+  return { fileName: `${base}.csv`, mime: 'text/csv', data: new TextEncoder().encode([header, ...lines].join('\n') + '\n') };
+}
