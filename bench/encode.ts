@@ -20,8 +20,11 @@ import { createCovarianceAccumulator, projectPca } from '../src/core/compute/pca
 import { saveModel } from '../scripts/train/loop';
 import { MNIST_PIXELS, mnistImages } from './mnist';
 import { peakRssMB } from './rss';
+import { provideEncodeThreads } from '../src/core/model/encodePool';
+import { startEncodeThread } from '../src/worker/encodeThreads';
 
 const repoRoot = resolve(__dirname, '..');
+provideEncodeThreads(startEncodeThread);
 const json = process.argv.includes('--json');
 /** What one core reaches with tfjs-backend-wasm SIMD matmuls on this machine (issue 8). */
 const WASM_SIMD_GFLOPS_PER_CORE = 25;

@@ -22,6 +22,8 @@ import { describeError } from '../util/errors';
 import { printable } from '../util/printable';
 import { joinNegativeValues, OptionValueError, parseInteger, parseNumber, UsageError } from './args';
 import { computeThreads } from '../worker/computeThreads';
+import { startEncodeThread } from '../worker/encodeThreads';
+import { provideEncodeThreads } from '../core/model/encodePool';
 
 const USAGE = `usage: latent-explorer <command> [options]
 
@@ -502,6 +504,8 @@ function fmt(value: number): string {
   return value.toPrecision(4);
 }
 
+// Encoding more than ~20k samples shares the work with encode worker threads (EncodePool).
+provideEncodeThreads(startEncodeThread);
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

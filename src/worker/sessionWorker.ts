@@ -11,9 +11,13 @@ import { ExplorerSession } from '../core/session';
 import { toErrorInfo } from '../util/errors';
 import { computeThreads } from './computeThreads';
 import { WorkerProjectionRunner } from './projectionRunner';
+import { startEncodeThread } from './encodeThreads';
+import { provideEncodeThreads } from '../core/model/encodePool';
 
 const port = parentPort;
 if (!port) throw new Error('sessionWorker must run as a worker thread');
+
+provideEncodeThreads(startEncodeThread);
 
 const post = (message: FromSessionWorker) => port.postMessage(message);
 const toWebview = (message: ToWebviewMessage) => post({ type: 'message', message });

@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Autoencoder, initBackend, loadAutoencoder, tf } from '../../src/core/model';
-import { ENCODE_CHUNK, EncodePool } from '../../src/core/model/encodePool';
+import { ENCODE_CHUNK, EncodePool, provideEncodeThreads, type EncodeThreadStarter } from '../../src/core/model/encodePool';
+import { startEncodeThread } from '../../src/worker/encodeThreads';
 
 const repoRoot = resolve(__dirname, '../..');
 const mnistDense = join(repoRoot, 'sample-models/mnist-dense');
-const workerScript = join(repoRoot, 'src/worker/encodeWorker.ts');
+const startFromSource: EncodeThreadStarter = (data) => startEncodeThread(data, join(repoRoot, 'src/worker/encodeWorker.ts'));
 
 /** The first `count` MNIST test images scaled to [0, 1]. */
 function mnistImages(count: number): Float32Array {
@@ -28,11 +29,15 @@ describe('EncodePool', () => {
   let single: Autoencoder;
   let reference: Float32Array;
   before(async () => {
+    provideEncodeThreads(startFromSource);
     await initBackend();
     single = await loadAutoencoder(mnistDense);
     reference = await single.encode(images, count);
   });
-  after(() => single.dispose());
+  after(() => {
+    single.dispose();
+    provideEncodeThreads(null);
+  });
 
   test('loadAutoencoder(path, {encodeThreads: 2}).encode gives the same codes as one thread, and tensors do not grow', async () => {
     const parallel = await loadAutoencoder(mnistDense, { encodeThreads: 2 });
@@ -67,7 +72,7 @@ describe('EncodePool', () => {
   });
 
   test('EncodePool hands chunks to a worker while this thread is busy, and every sample is encoded once', async () => {
-    const pool = new EncodePool(2, { modelPath: mnistDense, options: {} }, workerScript);
+    const pool = new EncodePool(2, { modelPath: mnistDense, options: {} }, startFromSource);
     try {
       // This thread holds its first chunk until some other chunk has been reported done, which only the worker can do.
       let reported = 0;
@@ -87,7 +92,7 @@ describe('EncodePool', () => {
   });
 
   test('EncodePool finishes on this thread when its worker cannot load the model, and keeps the reason', async () => {
-    const pool = new EncodePool(2, { modelPath: join(repoRoot, 'no-such-model'), options: {} }, workerScript);
+    const pool = new EncodePool(2, { modelPath: join(repoRoot, 'no-such-model'), options: {} }, startFromSource);
     try {
       const codes = await pool.run('encode', images, count, 784, 16, (chunk, n) => single.encode(chunk, n));
       assert.deepEqual(codes, reference);
@@ -100,7 +105,7 @@ describe('EncodePool', () => {
   });
 
   test('EncodePool.run rejects with an AbortError when its signal is aborted', async () => {
-    const pool = new EncodePool(2, { modelPath: mnistDense, options: {} }, workerScript);
+    const pool = new EncodePool(2, { modelPath: mnistDense, options: {} }, startFromSource);
     const controller = new AbortController();
     try {
       const encoding = pool.run('encode', images, count, 784, 16, async (chunk, n) => {

@@ -5,11 +5,8 @@
  * chunks: the calling thread and every worker take the next chunk when they are free, so a slow
  * or busy core does less.
  */
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { LoadAutoencoderOptions } from './autoencoder';
-import { workerExecArgv } from '../../worker/workerScript';
 import { type BatchOptions, MAX_BATCH, throwIfAborted } from './stage';
 
 /** Samples per chunk handed to a thread: two default batches, so a message costs ~1 % of the chunk's compute. */
@@ -38,6 +35,19 @@ export type EncodeWorkerMessage =
   | { type: 'error'; id: number; message: string }
   | { type: 'loadFailed'; message: string };
 
+/**
+ * Starts one encode worker thread. Core starts no threads itself: the worker layer provides this
+ * (src/worker/encodeThreads.ts), as it provides the projection runner and the helper threads.
+ */
+export type EncodeThreadStarter = (workerData: EncodeWorkerData) => Worker;
+
+let providedStarter: EncodeThreadStarter | null = null;
+
+/** Lets pools created from now on start encode workers (the CLI and the session worker call this once). */
+export function provideEncodeThreads(starter: EncodeThreadStarter | null): void {
+  providedStarter = starter;
+}
+
 interface PoolWorker {
   worker: Worker;
   ready: boolean;
@@ -61,7 +71,10 @@ interface Job {
   wake: () => void;
 }
 
-/** A pool of `threads − 1` encode workers beside the calling thread; workers start on first use and end on dispose. */
+/**
+ * A pool of `threads − 1` encode workers beside the calling thread; workers start on first use and
+ * end on dispose. Without a thread starter (none provided), the calling thread does all the work.
+ */
 export class EncodePool {
   private readonly workers: PoolWorker[] = [];
   private job: Job | null = null;
@@ -76,7 +89,7 @@ export class EncodePool {
   constructor(
     private readonly threads: number,
     private readonly workerData: EncodeWorkerData,
-    private readonly script: string = defaultEncodeWorkerScript(),
+    private readonly startThread: EncodeThreadStarter | null = providedStarter,
   ) {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`encode threads must be a positive integer, got ${threads}`);
   }
@@ -170,10 +183,10 @@ export class EncodePool {
 
   private startWorkers(): void {
     // A worker that failed once (a model it cannot load, a missing script) would fail again: this thread carries on alone.
-    while (this.workers.length < this.threads - 1 && !this.lastWorkerError) {
+    while (this.startThread && this.workers.length < this.threads - 1 && !this.lastWorkerError) {
       let worker: Worker;
       try {
-        worker = new Worker(this.script, { workerData: this.workerData, execArgv: workerExecArgv(this.script) });
+        worker = this.startThread(this.workerData);
       } catch (error) {
         this.lastWorkerError = error as Error;
         break;
@@ -256,10 +269,4 @@ export class EncodePool {
     entry.inFlight.clear();
     job.wake();
   }
-}
-
-/** `encodeWorker.js` beside the bundle, or the TypeScript source when running from sources (tests, tsx). */
-function defaultEncodeWorkerScript(): string {
-  const bundled = join(__dirname, 'encodeWorker.js');
-  return existsSync(bundled) ? bundled : join(__dirname, '..', '..', 'worker', 'encodeWorker.ts');
 }
