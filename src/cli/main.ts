@@ -11,7 +11,7 @@ import type { BackendPreference, NoiseSpec, ProjectionMethod } from '../shared/t
 import type { HelperThreads } from '../core/compute/threads';
 import { ExplorerSession, type OpenSessionOptions } from '../core/session';
 import { readManifestNear } from '../core/manifest';
-import { initBackend, loadAutoencoder, activeBackend, backendFallback } from '../core/model';
+import { initBackend, loadAutoencoder, activeBackend, backendFallback, resolveModelFiles } from '../core/model';
 import { openDataset, describeDataset } from '../core/data';
 import { computeProjection, InProcessProjectionRunner, layoutTrustworthiness } from '../core/projection';
 import { encodeNpy, encodePng } from '../core/export';
@@ -248,6 +248,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
           format: s.format,
           dialect: s.dialect,
           kind: s.kind,
+          ...(s.runtime ? { runtime: s.runtime } : {}),
           input: s.input,
           latent: s.latent,
           output: s.output,
@@ -256,7 +257,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
           warnings: s.warnings,
         };
         const text = [
-          `${s.kind} (${s.format}, ${s.dialect}), ${s.totalParams.toLocaleString('en')} parameters`,
+          `${s.kind} (${s.format}, ${s.dialect}), ${s.totalParams.toLocaleString('en')} parameters${s.runtime ? `, run by ${s.runtime}` : ''}`,
           `input ${shapeText(s.input.shape)} → code ${s.latent.layer} ${shapeText(s.latent.shape)} (${s.latent.size} values) → output ${s.output ? shapeText(s.output.shape) : 'none'}`,
           ...s.layers.map((l) => `  ${l.role.padEnd(8)} ${l.path.padEnd(36)} ${l.className.padEnd(20)} ${shapeText(l.outputShape)}  ${l.params}`),
           ...s.warnings.map((w) => `warning: ${w}`),
@@ -476,12 +477,9 @@ async function serveCommand(args: string[], values: Values): Promise<number> {
   return 0;
 }
 
+/** The model's main file (any format), beside which its latent-explorer.json is looked for. */
 async function resolveModelJson(path: string): Promise<string> {
-  const absolute = resolve(path);
-  if (absolute.endsWith('.json')) return absolute;
-  const { existsSync } = await import('node:fs');
-  const direct = resolve(absolute, 'model.json');
-  return existsSync(direct) ? direct : resolve(absolute, 'encoder', 'model.json');
+  return (await resolveModelFiles(path)).primary;
 }
 
 function shapeText(shape: unknown): string {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { encoderDecoderPair } from '../core/model/resolve';
 import { modelLabel } from '../host/panelState';
 
 /** Folder of `sample-models/` holding the bundled datasets rather than a model. */
@@ -118,12 +119,23 @@ export async function listBundledDatasets(samplesRoot: string): Promise<BundledD
 }
 
 /**
- * Workspace models from the found model.json files: an `encoder/model.json` and a
- * `decoder/model.json` in the same folder become one pair entry (that folder); the rest stay files.
+ * Workspace models from the found model files: an `encoder/model.json` and a `decoder/model.json`
+ * in the same folder become one pair entry (that folder), and so do two files of a folder named
+ * as an encoder and a decoder (`ae_encoder.onnx` + `ae_decoder.onnx`) unless a whole autoencoder
+ * lies beside them; the rest stay files.
  */
-export function groupWorkspaceModels(modelJsonPaths: string[]): string[] {
+export function groupWorkspaceModels(modelPaths: string[]): string[] {
+  const modelJsonPaths = modelPaths.filter((file) => basename(file) === 'model.json');
   const found = new Set(modelJsonPaths);
-  const models = new Set<string>();
+  const models = new Set<string>(modelPaths.filter((file) => basename(file) !== 'model.json'));
+  const byFolder = new Map<string, string[]>();
+  for (const file of models) byFolder.set(dirname(file), [...(byFolder.get(dirname(file)) ?? []), basename(file)]);
+  for (const [folder, names] of byFolder) {
+    const pair = names.some((name) => /autoencoder/i.test(name)) ? null : encoderDecoderPair(names);
+    if (!pair) continue;
+    for (const name of pair) models.delete(join(folder, name));
+    models.add(folder);
+  }
   for (const file of modelJsonPaths) {
     const part = basename(dirname(file));
     const parent = dirname(dirname(file));

@@ -9,6 +9,7 @@ import { COMMANDS, COMPARE_SELECTION_CONTEXT, VIEW_TYPES } from './ids';
 import { guarded } from './log';
 import { readSessionFile } from '../core/sessionFile';
 import { SESSION_FILE_SUFFIX } from '../shared/sessionFile';
+import { resolveModelFiles } from '../core/model/resolve';
 import { showSessionPanel } from './panels';
 import { modelLabel } from '../host/panelState';
 import { localPath, manifestDataset, pickDataset, pickModel, rememberedDataset, workspaceFolderPaths, type PickerHost } from './pickers';
@@ -52,10 +53,10 @@ async function open(host: CommandHost, target: unknown): Promise<void> {
   if (dataPath) await openExplorerOn(host, modelPath, dataPath);
 }
 
-/** The model.json in the active text editor, if that is what it shows. */
+/** The model file (model.json, .onnx, .keras, .h5) in the active text editor, if that is what it shows. */
 function activeModelJson(): vscode.Uri | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
-  return uri && uri.scheme === 'file' && basename(uri.fsPath) === 'model.json' ? uri : undefined;
+  return uri && uri.scheme === 'file' && /^model\.json$|\.(onnx|keras|h5)$/.test(basename(uri.fsPath)) ? uri : undefined;
 }
 
 async function inspect(host: CommandHost, target: unknown): Promise<void> {
@@ -63,8 +64,8 @@ async function inspect(host: CommandHost, target: unknown): Promise<void> {
   if (!uri) {
     const modelPath = await pickModel(host, 'Inspect autoencoder');
     if (!modelPath) return;
-    // The editor opens files; a sample that is an encoder/decoder pair is inspected through its encoder.
-    uri = vscode.Uri.file(modelPath.endsWith('model.json') ? modelPath : join(modelPath, 'encoder', 'model.json'));
+    // The editor opens files; a folder (a pair, or one model file) is inspected through its main file.
+    uri = vscode.Uri.file((await resolveModelFiles(modelPath)).primary);
   }
   await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPES.inspector);
 }

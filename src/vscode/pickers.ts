@@ -3,9 +3,10 @@
  * catalog.ts; this file only shows them.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname } from 'node:path';
 import * as vscode from 'vscode';
 import { readManifestNear } from '../core/manifest';
+import { resolveModelFiles } from '../core/model/resolve';
 import {
   datasetPickItems,
   groupWorkspaceModels,
@@ -54,9 +55,9 @@ function toQuickItems<T>(items: PickItem<T>[]): QuickItem<T>[] {
   );
 }
 
-/** Every model.json in the workspace outside node_modules, encoder/decoder pairs joined. */
+/** Every model file (model.json, .onnx, .keras, .h5) in the workspace outside node_modules, encoder/decoder pairs joined. */
 async function findWorkspaceModels(): Promise<string[]> {
-  const files = await vscode.workspace.findFiles('**/model.json', '**/node_modules/**');
+  const files = await vscode.workspace.findFiles('**/{model.json,*.onnx,*.keras,*.h5}', '**/node_modules/**');
   return groupWorkspaceModels(files.filter((uri) => uri.scheme === 'file').map((uri) => uri.fsPath));
 }
 
@@ -66,12 +67,12 @@ export async function pickModel(host: PickerHost, title: string, exclude: readon
   const items = toQuickItems(modelPickItems(workspace, bundled, workspaceFolderPaths(), exclude));
   if (items.length === 0) {
     const besides = exclude.length > 0 ? ` besides ${exclude.map(modelLabel).join(', ')}` : '';
-    void vscode.window.showInformationMessage(`Latent Explorer found no model.json${besides} in the workspace and no bundled sample.`);
+    void vscode.window.showInformationMessage(`Latent Explorer found no model (model.json, .onnx, .keras, .h5)${besides} in the workspace and no bundled sample.`);
     return undefined;
   }
   const choice = await vscode.window.showQuickPick(items, {
     title,
-    placeHolder: 'Choose a TensorFlow.js model (model.json, or a folder with encoder/ and decoder/)',
+    placeHolder: 'Choose a model (TF.js model.json, ONNX, Keras .keras/.h5, or a folder with an encoder and a decoder)',
     matchOnDescription: true,
     matchOnDetail: true,
   });
@@ -80,10 +81,9 @@ export async function pickModel(host: PickerHost, title: string, exclude: readon
 
 /** The dataset the model's latent-explorer.json names, if any; a broken manifest is logged, not fatal here. */
 export async function manifestDataset(log: vscode.LogOutputChannel, modelPath: string): Promise<string | undefined> {
-  // For a pair folder the manifest lies in the folder itself; readManifestNear looks beside a file.
-  const probe = modelPath.endsWith('model.json') ? modelPath : join(modelPath, 'model.json');
   try {
-    return (await readManifestNear(probe))?.datasetPath;
+    // readManifestNear looks beside the model's main file and in the folder above (a pair's folder).
+    return (await readManifestNear((await resolveModelFiles(modelPath)).primary))?.datasetPath;
   } catch (error) {
     log.warn(`ignoring the manifest near ${modelPath}: ${(error as Error).message}`);
     return undefined;
@@ -127,7 +127,7 @@ async function resolveChoice(choice: DatasetChoice, modelPath: string): Promise<
     canSelectFiles: true,
     canSelectFolders: true,
     canSelectMany: false,
-    defaultUri: vscode.Uri.file(modelPath.endsWith('model.json') ? dirname(modelPath) : modelPath),
+    defaultUri: vscode.Uri.file(extname(modelPath) ? dirname(modelPath) : modelPath),
     openLabel: 'Use as dataset',
   });
   return picked?.[0] ? localPath(picked[0]) : undefined;

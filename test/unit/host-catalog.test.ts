@@ -76,6 +76,11 @@ describe('catalog', () => {
     assert.deepEqual(groupWorkspaceModels(files), ['/w/a/model.json', '/w/b/model.json', '/w/lone/encoder/model.json', '/w/pair']);
   });
 
+  it('groupWorkspaceModels(files) joins ae_encoder.onnx + ae_decoder.onnx into their folder, but not beside a whole autoencoder.keras', () => {
+    const files = ['/w/onnx/ae_encoder.onnx', '/w/onnx/ae_decoder.onnx', '/w/k/autoencoder.keras', '/w/k/encoder.keras', '/w/k/decoder.keras', '/w/one/model.h5'];
+    assert.deepEqual(groupWorkspaceModels(files), ['/w/k/autoencoder.keras', '/w/k/decoder.keras', '/w/k/encoder.keras', '/w/one/model.h5', '/w/onnx']);
+  });
+
   it('displayPath(path, folders) is relative inside a workspace folder, prefixed by it with several, absolute outside', () => {
     assert.equal(displayPath('/w/runs/a/model.json', ['/w']), join('runs', 'a', 'model.json'));
     assert.equal(displayPath('/v/x/model.json', ['/w', '/v']), join('v', 'x', 'model.json'));

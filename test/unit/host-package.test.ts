@@ -34,10 +34,14 @@ describe('package.json contributes', () => {
     assert.equal(title(COMMANDS.compareWithSelected), 'Compare checkpoint with selected');
   });
 
-  it('contributes.menus shows the model.json commands only on files named model.json, Open saved session only on session files, and Open in the inspector title', () => {
+  it('contributes.menus shows the model commands only on model.json, .onnx, .keras and .h5 files, Open saved session only on session files, and Open in the inspector title', () => {
     const context = contributes.menus['explorer/context'];
     assert.deepEqual(context.map((m) => m.command).sort(), [COMMANDS.compareWithSelected, COMMANDS.inspect, COMMANDS.openModel, COMMANDS.selectForCompare, COMMANDS.openSession].sort());
-    for (const item of context.filter((m) => m.command !== COMMANDS.openSession)) assert.match(item.when ?? '', /^resourceFilename == model\.json\b/);
+    for (const item of context.filter((m) => m.command !== COMMANDS.openSession)) {
+      const modelPattern = new RegExp(/^resourceFilename =~ \/(.+?)\/( &&|$)/.exec(item.when ?? '')?.[1] ?? '^$');
+      for (const name of ['model.json', 'ae.onnx', 'autoencoder.keras', 'encoder.h5']) assert.ok(modelPattern.test(name), `${item.when} misses ${name}`);
+      for (const name of ['package.json', 'model.json.bak', 'notes.txt', 'weights.bin']) assert.ok(!modelPattern.test(name), `${item.when} matches ${name}`);
+    }
     const openSession = context.find((m) => m.command === COMMANDS.openSession);
     const sessionPattern = new RegExp(/^resourceFilename =~ \/(.+)\/$/.exec(openSession?.when ?? '')?.[1] ?? '^$');
     assert.ok(sessionPattern.test(`mnist${SESSION_FILE_SUFFIX}`) && !sessionPattern.test('model.json') && !sessionPattern.test('session.json'), openSession?.when);
@@ -50,9 +54,9 @@ describe('package.json contributes', () => {
     for (const items of Object.values(contributes.menus)) for (const item of items) assert.ok(ids.has(item.command), item.command);
   });
 
-  it('contributes.customEditors offers the inspector for any model.json as an "Open With…" option', () => {
+  it('contributes.customEditors offers the inspector for any model.json, .onnx, .keras and .h5 as an "Open With…" option', () => {
     assert.deepEqual(contributes.customEditors.map((e) => [e.viewType, e.priority, e.selector]), [
-      [VIEW_TYPES.inspector, 'option', [{ filenamePattern: '**/model.json' }]],
+      [VIEW_TYPES.inspector, 'option', [{ filenamePattern: '**/model.json' }, { filenamePattern: '*.onnx' }, { filenamePattern: '*.keras' }, { filenamePattern: '*.h5' }]],
     ]);
   });
 

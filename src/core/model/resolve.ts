@@ -42,14 +42,14 @@ async function resolveFolder(folder: string): Promise<ResolvedModel> {
   if (await isFile(join(folder, 'model.json'))) return resolveModelFiles(join(folder, 'model.json'));
   const entries = await readdir(folder, { withFileTypes: true });
   const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  const halves = pairIn(folders);
+  const halves = encoderDecoderPair(folders);
   if (halves) {
     const [encoder, decoder] = await Promise.all([resolveOne(join(folder, halves[0])), resolveOne(join(folder, halves[1]))]);
     return pair(encoder, decoder, []);
   }
   const files = entries.filter((entry) => entry.isFile() && MODEL_FILE.test(entry.name)).map((entry) => entry.name).sort();
   const whole = files.filter((name) => /autoencoder/i.test(name));
-  const filePair = pairIn(files);
+  const filePair = encoderDecoderPair(files);
   if (whole.length === 1) {
     const warnings = filePair ? [`${folder} also holds ${filePair.join(' + ')}; opened the whole ${whole[0]} (name the pair to open it instead)`] : [];
     return resolveModelFiles(join(folder, whole[0]!)).then((found) => ({ ...found, warnings: [...warnings, ...found.warnings] }));
@@ -73,7 +73,7 @@ async function resolveFolder(folder: string): Promise<ResolvedModel> {
 }
 
 /** The encoder and decoder among `names`: exactly one of each, "autoencoder" not counting as an encoder. */
-function pairIn(names: string[]): [string, string] | null {
+export function encoderDecoderPair(names: string[]): [string, string] | null {
   const encoders = names.filter((name) => /encoder/i.test(name.replace(/autoencoder/gi, '')) && !/decoder/i.test(name));
   const decoders = names.filter((name) => /decoder/i.test(name) && !/encoder/i.test(name.replace(/autoencoder/gi, '')));
   return encoders.length === 1 && decoders.length === 1 ? [encoders[0]!, decoders[0]!] : null;
