@@ -46,17 +46,29 @@ export function keras3Weights(file: string, names: WeightSourceNames, h5: Hdf5Re
         visit(spec, layer as tfl.LayersModel, `${prefix}/layers/${key}`);
         continue;
       }
-      const vars: Hdf5Array[] = [];
-      for (let index = 0; ; index++) {
-        const value = h5.dataset(`${prefix}/layers/${key}/vars/${index}`);
-        if (!value) break;
-        vars.push(value);
-      }
-      found.push(...matchLayer(file, names, layer, vars));
+      found.push(...matchLayer(file, names, layer, layerVars(h5, `${prefix}/layers/${key}`)));
     }
   };
   visit(config, model, '');
   return found;
+}
+
+/**
+ * Where a layer keeps sub-layers, in the order tfjs lists their weights: an RNN's `cell`, a
+ * TimeDistributed's `layer`, a Bidirectional's forward then backward layer.
+ */
+const SUB_LAYERS = ['cell', 'layer', 'forward_layer', 'backward_layer'];
+
+/** A layer's own `vars/0…`, then those of its sub-layers. */
+function layerVars(h5: Hdf5Reader, group: string): Hdf5Array[] {
+  const vars: Hdf5Array[] = [];
+  for (let index = 0; ; index++) {
+    const value = h5.dataset(`${group}/vars/${index}`);
+    if (!value) break;
+    vars.push(value);
+  }
+  for (const sub of SUB_LAYERS) if (h5.isGroup(`${group}/${sub}`)) vars.push(...layerVars(h5, `${group}/${sub}`));
+  return vars;
 }
 
 /**
