@@ -92,7 +92,8 @@ async function build(
     throw new ModelLoadError(file, 'model-invalid', `${file}: tfjs could not build the model in ${names.config}: ${(error as Error).message}`);
   }
   try {
-    const warnings = [...changes, ...normalized.changes];
+    // Native Keras 3 files are written in the dialect the normaliser rewrites: routine, not news.
+    const warnings = [...changes, ...normalized.changes.filter((change) => !change.startsWith('Keras 3:'))];
     const weights = h5.isGroup('/layers')
       ? keras3Weights(file, names, h5, config, model)
       : legacyWeights(file, names, h5, h5.isGroup('/model_weights') ? '/model_weights' : '/', model, warnings);
