@@ -45,6 +45,18 @@ export interface ModelSummary {
   layers: LayerSummary[];
   totalParams: number;
   warnings: string[];
+  /** What a conditional model (CVAE, conditional decoder) takes beside the sample or code; absent otherwise. */
+  condition?: ModelCondition;
+}
+
+/** A condition (e.g. a one-hot class label) a model takes next to its input or code. */
+export interface ModelCondition {
+  /** Values per condition. */
+  size: number;
+  /** Class names, one per one-hot position, when known. */
+  classNames: string[] | null;
+  /** Whether the encoder takes it too (a CVAE), or only the decoder. */
+  encoderTakesIt: boolean;
 }
 
 export type DatasetFormat = 'idx' | 'npy' | 'npz' | 'images' | 'csv' | 'json';

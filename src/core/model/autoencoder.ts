@@ -3,7 +3,7 @@
  * reconstructs and reports activations over typed arrays, whatever the model's dialect or shape.
  */
 import { readManifestNear } from '../manifest';
-import type { BackendPreference, ModelSummary } from '../../shared/types';
+import type { BackendPreference, ModelCondition, ModelSummary } from '../../shared/types';
 import type { LayerActivation } from './activations';
 import { initBackend } from './backend';
 import { ModelLoadError } from './errors';
@@ -32,6 +32,8 @@ export interface Autoencoder {
   readonly isVariational: boolean;
   readonly canEncode: boolean;
   readonly canDecode: boolean;
+  /** A conditional model's condition (CVAE, conditional decoder); pass each sample's in `BatchOptions.conditions`. */
+  readonly condition?: ModelCondition;
   /** count × latentSize codes (a VAE's mean). */
   encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array>;
   /** A VAE's mean and log-variance (count × latentSize each); null for a plain autoencoder. */
@@ -45,7 +47,7 @@ export interface Autoencoder {
   /** The model's own output for each input (the whole model when it is one file). */
   reconstruct(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array>;
   /** Outputs of the given layers (default: all) for each input, computed in one pass per model part. */
-  activations(inputs: Float32Array, count: number, layerPaths?: string[]): Promise<LayerActivation[]>;
+  activations(inputs: Float32Array, count: number, layerPaths?: string[], options?: BatchOptions): Promise<LayerActivation[]>;
   dispose(): void;
 }
 

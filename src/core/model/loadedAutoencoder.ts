@@ -1,9 +1,10 @@
 /** The object `loadAutoencoder` returns for tfjs models: runs a plan's stages over typed arrays. */
-import type { ModelSummary } from '../../shared/types';
+import type { ModelCondition, ModelSummary } from '../../shared/types';
 import type { Autoencoder, LoadAutoencoderOptions } from './autoencoder';
 import type { LayerActivation } from './activations';
 import { activeBackend } from './backend';
 import { collapsedCodesWarning } from './collapse';
+import { conditionRows, joinConditions } from './condition';
 import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
 import { ModelLoadError } from './errors';
 import type { Plan } from './plan/plan';
@@ -18,6 +19,7 @@ export class LoadedAutoencoder implements Autoencoder {
   readonly isVariational: boolean;
   readonly canEncode: boolean;
   readonly canDecode: boolean;
+  readonly condition?: ModelCondition;
   private disposed = false;
   private pool: EncodePool | null = null;
 
@@ -33,6 +35,10 @@ export class LoadedAutoencoder implements Autoencoder {
     this.isVariational = plan.distribution !== null;
     this.canEncode = plan.encode !== null;
     this.canDecode = plan.decode !== null;
+    if (plan.condition) {
+      const { size, classNames, encoderTakesIt } = plan.condition;
+      this.condition = { size, classNames, encoderTakesIt };
+    }
     this.summary = {
       format: plan.format,
       dialect: plan.dialect,
@@ -44,11 +50,13 @@ export class LoadedAutoencoder implements Autoencoder {
       layers: plan.layers,
       totalParams: plan.layers.filter((layer) => layer.depth === 0).reduce((sum, layer) => sum + layer.params, 0),
       warnings: plan.warnings,
+      ...(this.condition ? { condition: this.condition } : {}),
     };
   }
 
   async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
-    const codes = await this.runShared('encode', this.need(this.plan.encode, 'encode'), this.latentSize, inputs, count, options);
+    const stage = this.need(this.plan.encode, 'encode');
+    const codes = await this.runShared('encode', stage, this.latentSize, this.conditioned('encoder', inputs, count, options), count, options);
     // Known only once real inputs have been encoded: the summary's warnings grow by it once.
     const collapsed = collapsedCodesWarning(codes, count, this.latentSize);
     if (collapsed && !this.summary.warnings.some((warning) => warning.startsWith('the encoder has collapsed'))) this.summary.warnings.push(collapsed);
@@ -57,12 +65,12 @@ export class LoadedAutoencoder implements Autoencoder {
 
   async encodeDistribution(inputs: Float32Array, count: number, options?: BatchOptions) {
     if (!this.plan.distribution) return null;
-    const [mean, logVar] = await runBatches(this.need(this.plan.distribution, 'encode'), inputs, count, options);
+    const [mean, logVar] = await runBatches(this.need(this.plan.distribution, 'encode'), this.conditioned('encoder', inputs, count, options), count, options);
     return { mean: mean!, logVar: logVar! };
   }
 
   async decode(codes: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
-    const [outputs] = await runBatches(this.need(this.plan.decode, 'decode'), codes, count, options);
+    const [outputs] = await runBatches(this.need(this.plan.decode, 'decode'), this.conditioned('decoder', codes, count, options), count, options);
     return outputs!;
   }
 
@@ -76,7 +84,7 @@ export class LoadedAutoencoder implements Autoencoder {
     return this.decode(codes, count, { ...options, onProgress: report && ((done) => report((count + done) / 2, count)) });
   }
 
-  async activations(inputs: Float32Array, count: number, layerPaths?: string[]): Promise<LayerActivation[]> {
+  async activations(inputs: Float32Array, count: number, layerPaths?: string[], options?: BatchOptions): Promise<LayerActivation[]> {
     this.need(this.plan.activationSources[0] ?? null, 'report activations');
     const known = this.plan.activationSources.flatMap(({ source }) => source.paths);
     const wanted = layerPaths ?? known;
@@ -89,8 +97,9 @@ export class LoadedAutoencoder implements Autoencoder {
     for (const { source, feed } of this.plan.activationSources) {
       const paths = source.paths.filter((path) => wanted.includes(path));
       if (!paths.length) continue;
-      let fed = inputs;
-      if (feed === 'code' && this.plan.encode) fed = codes ??= await this.encode(inputs, count);
+      let fed = this.conditioned('encoder', inputs, count, options);
+      if (feed === 'code' && this.plan.encode) fed = this.conditioned('decoder', (codes ??= await this.encode(inputs, count, options)), count, options);
+      else if (feed === 'code') fed = this.conditioned('decoder', inputs, count, options);
       const { stage, shapes } = await source.stageFor(paths);
       const values = await runBatches(stage, fed, count);
       paths.forEach((path, i) => result.push({ path, shape: shapes[i]!, values: values[i]! }));
@@ -112,6 +121,23 @@ export class LoadedAutoencoder implements Autoencoder {
     }
     const [outputs] = await runBatches(stage, inputs, count, options);
     return outputs!;
+  }
+
+  /**
+   * A conditional part's input: each sample's values joined to its condition (the caller's, or
+   * class 0) where that part's model takes it; the values unchanged for every other part.
+   */
+  private conditioned(part: 'encoder' | 'decoder', values: Float32Array, count: number, options?: BatchOptions): Float32Array {
+    const condition = this.plan.condition;
+    const place = condition?.[part];
+    if (!condition || !place) return values;
+    const sampleSize = part === 'encoder' ? product(this.inputShape) : this.latentSize;
+    if (values.length !== count * sampleSize) {
+      const shape = part === 'encoder' ? this.inputShape : this.latentShape;
+      throw new ModelLoadError('', 'model-input', `expected ${count} samples × ${sampleSize} values (shape [${shape.join(', ')}]) = ${count * sampleSize} values, got ${values.length}`);
+    }
+    const rows = conditionRows(condition, options?.conditions, count);
+    return joinConditions(values, sampleSize, rows, condition.size, count, place === 'first');
   }
 
   dispose(): void {

@@ -17,6 +17,12 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Called after every batch with samples done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * For a conditional model (`Autoencoder.condition`): each sample's condition, count ×
+   * condition.size values (e.g. one-hot labels, see `oneHot`), or condition.size values shared by
+   * every sample. Default: class 0 (the first one-hot). Ignored by models without a condition.
+   */
+  conditions?: Float32Array;
 }
 
 export interface Stage {
@@ -39,25 +45,46 @@ export function product(shape: readonly number[]): number {
   return shape.reduce((total, dim) => total * dim, 1);
 }
 
-/** A stage over a layers model; `post` may reshape or slice its outputs inside the same tidy. */
+/**
+ * A stage over a layers model; `post` may reshape or slice its outputs inside the same tidy. A
+ * model with several inputs (a conditional decoder's code and label) takes their values side by
+ * side in input order.
+ */
 export function layersStage(
   model: tfl.LayersModel,
   peakValuesPerSample: number,
   post: (outputs: tf.Tensor[]) => tf.Tensor[] = (outputs) => outputs,
   outputSizes?: number[],
 ): Stage {
+  const shapes = model.inputs.map((input) => input.shape.slice(1).map((dim) => dim ?? 1));
   return {
-    inputShape: model.inputs[0]!.shape.slice(1).map((dim) => dim ?? 1),
+    inputShape: shapes.length === 1 ? shapes[0]! : [shapes.reduce((sum, shape) => sum + product(shape), 0)],
     outputSizes: outputSizes ?? model.outputs.map((output) => product(output.shape.slice(1).map((dim) => dim ?? 1))),
     peakValuesPerSample,
     run: async (batch) =>
       tf.tidy(() => {
         // apply() runs the same graph as predictOnBatch() without its whole-batch Slice and
         // Identity copies (15 % of a 784-256-32 encoder's time on wasm).
-        const result = model.apply(batch, { training: false }) as tf.Tensor | tf.Tensor[];
+        const inputs = shapes.length === 1 ? batch : splitColumns(batch, shapes);
+        const result = model.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[];
         return post(Array.isArray(result) ? result : [result]);
       }),
   };
+}
+
+/** Each sample's values cut into consecutive parts of the given per-sample shapes. */
+function splitColumns(batch: tf.Tensor, shapes: number[][]): tf.Tensor[] {
+  const n = batch.shape[0]!;
+  const flat = tf.reshape(batch, [n, -1]);
+  let start = 0;
+  const parts = shapes.map((shape) => {
+    const size = product(shape);
+    const part = tf.reshape(tf.slice(flat, [0, start], [n, size]), [n, ...shape]);
+    start += size;
+    return part;
+  });
+  flat.dispose();
+  return parts;
 }
 
 /** How a graph stage is fed and what it fetches. */
@@ -146,17 +173,8 @@ function fedByName(model: tfconv.GraphModel): GraphInput[] | null {
 /** The batch itself, or a slice of each sample per named input (in order), reshaped to its shape. */
 function graphFeed(inputs: GraphInput[] | null, batch: tf.Tensor): tf.Tensor | tf.NamedTensorMap {
   if (!inputs) return batch;
-  const n = batch.shape[0]!;
-  const flat = tf.reshape(batch, [n, -1]);
-  const feed: tf.NamedTensorMap = {};
-  let start = 0;
-  for (const input of inputs) {
-    const size = product(input.shape);
-    feed[input.name] = tf.tidy(() => tf.reshape(tf.slice(flat, [0, start], [n, size]), [n, ...input.shape]));
-    start += size;
-  }
-  flat.dispose();
-  return feed;
+  const parts = tf.tidy(() => splitColumns(batch, inputs.map((input) => input.shape)));
+  return Object.fromEntries(inputs.map((input, i) => [input.name, parts[i]!]));
 }
 
 function asList(result: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tensor[] {

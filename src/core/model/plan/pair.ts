@@ -4,12 +4,40 @@ import { type ActivationSource, flatGraphSource, graphModelSource, peakActivatio
 import { flattenModel, sampleShape } from '../graph';
 import type { LoadedModel } from '../load';
 import { findSplit } from '../split';
-import { type Stage, graphStage, layersStage, product } from '../stage';
+import { type Stage, graphInputs, graphStage, layersStage, product } from '../stage';
 import { graphLayers, summarizeFlatGraph, summarizeGraphLayers } from '../summary';
 import { graphOutputSize } from './graphModel';
 import { encoderHead, encoderOnlyParts, packedHalves, sliceStage } from './heads';
-import { type Plan, disposeLoaded } from './plan';
+import { type ConditionPlace, type Plan, type PlanCondition, disposeLoaded } from './plan';
 import { rolesAround } from './single';
+
+/** Names authors give a condition input (a CVAE's one-hot label). */
+const CONDITION_NAME = /label|cond|class|one_?hot|categor|target|(^|_)y($|_)/i;
+
+/** A model input as the pairing sees it. */
+interface NamedInput {
+  name: string;
+  shape: number[];
+}
+
+function inputsOf(loaded: LoadedModel): NamedInput[] {
+  if (loaded.format === 'graph-model') return graphInputs(loaded.model);
+  return loaded.model.inputs.map((input) => ({ name: input.sourceLayer.name, shape: input.shape.slice(1).map((dim) => dim ?? 1) }));
+}
+
+/**
+ * Of two inputs, which is the condition: the one named like a label, else the smaller one (a
+ * label is shorter than an image or a code), else the second. Null for one input.
+ */
+function conditionInput(inputs: NamedInput[]): number | null {
+  if (inputs.length !== 2) return null;
+  const named = inputs.findIndex((input) => CONDITION_NAME.test(input.name));
+  if (named >= 0 && !CONDITION_NAME.test(inputs[1 - named]!.name)) return named;
+  const [first, second] = inputs.map((input) => product(input.shape));
+  return first! < second! ? 0 : 1;
+}
+
+const placeOf = (index: number | null): ConditionPlace => (index === null ? null : index === 0 ? 'first' : 'last');
 
 /** The encoder half of a pair as stages, whichever format it is in. */
 interface EncoderSide {
@@ -65,10 +93,19 @@ function encoderSide(encoder: LoadedModel, decoderInputSize: number, codeLayer: 
   };
 }
 
+/**
+ * An encoder and a decoder. A decoder with two inputs (code and label) or one input wider than
+ * the code (code and label concatenated, as Keras CVAEs do) is conditional; an encoder with two
+ * inputs takes the condition too (a CVAE).
+ */
 export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, codeLayer: string | undefined): Promise<Plan> {
-  const decoderInputShape =
-    decoder.format === 'graph-model' ? decoder.inputShape : decoder.model.inputs[0]!.shape.slice(1).map((dim) => dim ?? 1);
+  const decoderInputs = inputsOf(decoder);
+  const decoderCondition = conditionInput(decoderInputs);
+  const decoderCode = decoderInputs[decoderCondition === 0 ? 1 : 0]!;
+  const decoderInputShape = decoderCode.shape;
   const decoderInputSize = product(decoderInputShape);
+  const encoderInputs = inputsOf(encoder);
+  const encoderCondition = conditionInput(encoderInputs);
   const side = encoderSide(encoder, decoderInputSize, codeLayer);
   const warnings = [...encoder.warnings, ...decoder.warnings, ...side.warnings];
   let { encode, distribution, latentShape } = side;
@@ -80,11 +117,21 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
     latentShape = [side.encode.outputSizes[0]! / 2];
   }
   const latentSize = product(latentShape);
-  const chains = latentSize === decoderInputSize;
-  if (!chains) {
+  // One decoder input wider than the code: the code then a condition, concatenated.
+  const appended = decoderCondition === null && decoderInputSize > latentSize ? decoderInputSize - latentSize : 0;
+  const chains = latentSize === decoderInputSize || appended > 0;
+  let condition: PlanCondition | undefined;
+  if (appended > 0) {
     warnings.push(
-      `the decoder takes ${decoderInputSize} values but the encoder's code has ${latentSize}: decoding is unavailable (a conditional decoder needs its extra inputs)`,
+      `the decoder takes ${decoderInputSize} values and the code has ${latentSize}: the last ${appended} are taken as a condition (code and label concatenated, as conditional VAEs do); decoding uses class 0 unless conditions are given`,
     );
+  }
+  if (decoderCondition !== null || appended > 0 || encoderCondition !== null) {
+    const size = appended || product((decoderCondition !== null ? decoderInputs[decoderCondition] : encoderInputs[encoderCondition!])!.shape);
+    condition = { size, classNames: null, encoderTakesIt: encoderCondition !== null, encoder: placeOf(encoderCondition), decoder: appended ? 'last' : placeOf(decoderCondition) };
+  }
+  if (!chains) {
+    warnings.push(`the decoder takes ${decoderInputSize} values but the encoder's code has ${latentSize}: decoding is unavailable`);
   }
   let decode: Stage | null = null;
   let decoderLayers: LayerSummary[];
@@ -101,7 +148,8 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
     const peak = peakActivation(graph);
     outputShape = sampleShape(graph.outputs[0]!);
     decode = layersStage(decoder.model, peak);
-    decoderLayers = summarizeFlatGraph(graph, 'decoder/', (node) => (node.kind === 'input' ? 'code' : 'decoder'));
+    const conditionName = decoderCondition === null ? null : decoderInputs[decoderCondition]!.name;
+    decoderLayers = summarizeFlatGraph(graph, 'decoder/', (node) => (node.kind !== 'input' ? 'decoder' : node.path === conditionName ? 'input' : 'code'));
     decoderSource = flatGraphSource(graph, 'decoder/', peak);
   }
   const isVariational = distribution !== null;
@@ -110,8 +158,8 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
     files: [encoder.file, decoder.file],
     format: encoder.format,
     dialect: encoder.dialect,
-    inputShape: side.encode.inputShape,
-    latentShape: chains ? decoderInputShape : latentShape,
+    inputShape: encoderCondition === null ? side.encode.inputShape : encoderInputs[1 - encoderCondition]!.shape,
+    latentShape: chains && !appended ? decoderInputShape : latentShape,
     latentLayer: `encoder/${side.latentLayer}`,
     outputShape: chains ? outputShape : null,
     encode,
@@ -123,6 +171,7 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
       : [{ source: side.source, feed: 'input' }],
     layers: [...side.layers, ...decoderLayers],
     warnings,
+    condition,
     dispose: () => {
       disposeLoaded(encoder);
       disposeLoaded(decoder);

@@ -2,7 +2,7 @@
  * A plan says how each part of an autoencoder runs (encoder, decoder, whole model, activations)
  * once the loaders and the split have decided what the model is.
  */
-import type { AutoencoderKind, LayerSummary, ModelSummary } from '../../../shared/types';
+import type { AutoencoderKind, LayerSummary, ModelCondition, ModelSummary } from '../../../shared/types';
 import type { ActivationSource } from '../activations';
 import type { LoadedModel } from '../load';
 import type { Stage } from '../stage';
@@ -25,8 +25,18 @@ export interface Plan {
   activationSources: { source: ActivationSource; feed: 'input' | 'code' }[];
   layers: LayerSummary[];
   warnings: string[];
+  /** A conditional model's condition and where it joins the encoder's and decoder's inputs. */
+  condition?: PlanCondition;
   dispose: () => void;
 }
+
+/** Where a condition sits among a stage's joined inputs; null when that part does not take it. */
+export interface PlanCondition extends ModelCondition {
+  encoder: ConditionPlace;
+  decoder: ConditionPlace;
+}
+
+export type ConditionPlace = 'first' | 'last' | null;
 
 /** Frees a loaded tfjs model's weights. */
 export function disposeLoaded(loaded: LoadedModel): void {

@@ -1,0 +1,113 @@
+/**
+ * Conditional models open instead of being refused: a CVAE pair built here (an encoder taking
+ * image and label, a decoder taking code and label, in `cvae_encoder/` + `cvae_decoder/`), and
+ * the real brush-strokes pair whose decoder takes the 20-value code and a 2-value condition in
+ * one 22-value input. Reconstructions use each sample's own label; decoding defaults to class 0.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type Autoencoder, fileIOHandler, initBackend, loadAutoencoder, oneHot, tf } from '../../src/core/model';
+import { fixture, mnistImages, mnistLabels, saveToScratch } from './model-helpers';
+
+const scratch: string[] = [];
+before(async () => console.log(`# backend: ${await initBackend()}`));
+after(() => scratch.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
+/** Plain tfjs predict of a saved model on the given input tensors. */
+async function plainPredict(modelJson: string, inputs: tf.Tensor[]): Promise<Float32Array> {
+  const model = await tfl.loadLayersModel(fileIOHandler(modelJson));
+  const output = model.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor;
+  const values = (await output.data()) as Float32Array;
+  tf.dispose([output, ...inputs]);
+  model.dispose();
+  return values;
+}
+
+describe('CVAE pair: encoder (image, label) and decoder (code, label)', () => {
+  let folder: string;
+  let ae: Autoencoder;
+  const count = 64;
+  const images = mnistImages(count);
+  const labels = oneHot(mnistLabels(count), 10);
+
+  before(async () => {
+    const image = tfl.input({ shape: [784], name: 'image' });
+    const label = tfl.input({ shape: [10], name: 'label' });
+    const hidden = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([image, label])) as tfl.SymbolicTensor;
+    const encoder = tfl.model({ inputs: [image, label], outputs: tfl.layers.dense({ units: 2, name: 'z' }).apply(hidden) as tfl.SymbolicTensor });
+    // The decoder takes its label first, to check the order of the inputs is followed.
+    const decoderLabel = tfl.input({ shape: [10], name: 'class_onehot' });
+    const code = tfl.input({ shape: [2], name: 'z_in' });
+    const up = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([decoderLabel, code])) as tfl.SymbolicTensor;
+    const decoder = tfl.model({ inputs: [decoderLabel, code], outputs: tfl.layers.dense({ units: 784, activation: 'sigmoid' }).apply(up) as tfl.SymbolicTensor });
+    folder = await saveToScratch(encoder, 'le-cvae-');
+    scratch.push(folder);
+    mkdirSync(join(folder, 'cvae_encoder'));
+    for (const file of ['model.json', 'weights.bin']) renameSync(join(folder, file), join(folder, 'cvae_encoder', file));
+    const decoderFolder = await saveToScratch(decoder, 'le-cvae-decoder-');
+    renameSync(decoderFolder, join(folder, 'cvae_decoder'));
+    encoder.dispose();
+    decoder.dispose();
+    ae = await loadAutoencoder(folder);
+  });
+  after(() => ae.dispose());
+
+  test('opens as encoder-decoder with a 10-value condition that the encoder takes too; input is the image alone', () => {
+    assert.equal(ae.summary.kind, 'encoder-decoder');
+    assert.deepEqual(ae.condition, { size: 10, classNames: null, encoderTakesIt: true });
+    assert.deepEqual(ae.summary.condition, ae.condition);
+    assert.deepEqual([ae.inputShape, ae.latentShape, ae.outputShape], [[784], [2], [784]]);
+    assert.equal(ae.summary.layers.find((layer) => layer.path === 'decoder/class_onehot')?.role, 'input');
+  });
+
+  test("encode()/reconstruct() with each sample's own label equal plain tfjs predict of both files", async () => {
+    const codes = await ae.encode(images, count, { conditions: labels });
+    const expectedCodes = await plainPredict(join(folder, 'cvae_encoder/model.json'), [tf.tensor(images, [count, 784]), tf.tensor(labels, [count, 10])]);
+    assert.deepEqual(codes, expectedCodes);
+    const expected = await plainPredict(join(folder, 'cvae_decoder/model.json'), [tf.tensor(labels, [count, 10]), tf.tensor(codes, [count, 2])]);
+    assert.deepEqual(await ae.reconstruct(images, count, { conditions: labels, batchSize: 10 }), expected);
+  });
+
+  test('decode() defaults to class 0, takes one condition for all or one per sample, and refuses other lengths', async () => {
+    const codes = Float32Array.from({ length: 3 * 2 }, (_, i) => i / 3 - 1);
+    const classZero = await ae.decode(codes, 3);
+    assert.deepEqual(classZero, await ae.decode(codes, 3, { conditions: oneHot([0, 0, 0], 10) }));
+    const sevens = await ae.decode(codes, 3, { conditions: oneHot([7], 10) });
+    assert.deepEqual(sevens, await ae.decode(codes, 3, { conditions: oneHot([7, 7, 7], 10) }));
+    assert.notDeepEqual(sevens, classZero);
+    await assert.rejects(ae.decode(codes, 3, { conditions: new Float32Array(7) }), /conditions must hold 3 × 10 values \(one condition per sample\) or 10 \(one for all\), got 7/);
+    assert.throws(() => oneHot([10], 10), /label 10 of sample 0 is not a class 0 … 9/);
+  });
+
+  test('activations() of the decoder are fed the codes joined to the labels', async () => {
+    const decoderDense = ae.summary.layers.find((layer) => layer.path.startsWith('decoder/') && layer.className === 'Dense')!.path;
+    const [hidden] = await ae.activations(images.subarray(0, 2 * 784), 2, [decoderDense], { conditions: labels.subarray(0, 20) });
+    assert.deepEqual(hidden?.shape, [32]);
+  });
+});
+
+describe('brush-strokes pose CVAE (real pair: ZLayer VAE encoder, decoder on 20 + 2 values)', () => {
+  test('opens as a VAE with a 2-value condition after the code; decode() = plain predict on [code, 1, 0]', async () => {
+    const pair = fixture('brushstrokes-pose-cvae/tfjs-zlayer-2019-07');
+    const ae = await loadAutoencoder(pair);
+    try {
+      assert.equal(ae.summary.kind, 'vae');
+      assert.deepEqual([ae.latentSize, ae.condition], [20, { size: 2, classNames: null, encoderTakesIt: false }]);
+      assert.match(ae.summary.warnings.join('\n'), /the decoder takes 22 values and the code has 20: the last 2 are taken as a condition/);
+      const codes = Float32Array.from({ length: 2 * 20 }, (_, i) => Math.sin(i));
+      const joined = new Float32Array(2 * 22);
+      for (let i = 0; i < 2; i++) {
+        joined.set(codes.subarray(i * 20, (i + 1) * 20), i * 22);
+        joined[i * 22 + 20] = 1;
+      }
+      const expected = await plainPredict(join(pair, 'decoder/model.json'), [tf.tensor(joined, [2, 22])]);
+      assert.deepEqual(await ae.decode(codes, 2), expected);
+      assert.deepEqual(ae.outputShape, [128, 256, 1]);
+    } finally {
+      ae.dispose();
+    }
+  });
+});
