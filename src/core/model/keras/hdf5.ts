@@ -34,10 +34,13 @@ function silenceDiagnostics(fs: unknown): void {
 
 let openCount = 0;
 
-/** A dataset read as float32 values (Keras weights are float32; float16 and float64 are converted). */
+/**
+ * A numeric dataset: its shape at once, its values (as float32; float16 and float64 are
+ * converted) only when asked, so that nothing is read before its shape has been checked.
+ */
 export interface Hdf5Array {
   shape: number[];
-  values: Float32Array;
+  read(): Float32Array;
 }
 
 /** Read access to one open HDF5 file; paths are absolute inside the file (`/model_weights/dense`). */
@@ -122,12 +125,14 @@ function reader(h5: H5Library, root: H5.File, file: string, what: string): Hdf5R
       if (type !== 0 && type !== 1) {
         throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} stores ${path} as a non-numeric dataset; it is not a Keras weight`);
       }
-      const value = found.value;
-      if (!ArrayBuffer.isView(value) || value instanceof DataView) {
-        throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} has an unreadable dataset at ${path}`);
-      }
-      const values = value instanceof Float32Array ? value : Float32Array.from(value as ArrayLike<number>, Number);
-      return { shape, values };
+      const read = (): Float32Array => {
+        const value = found.value;
+        if (!ArrayBuffer.isView(value) || value instanceof DataView) {
+          throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} has an unreadable dataset at ${path}`);
+        }
+        return value instanceof Float32Array ? value : Float32Array.from(value as ArrayLike<number>, Number);
+      };
+      return { shape, read };
     },
   };
 }

@@ -120,7 +120,7 @@ function matchLayer(file: string, names: WeightSourceNames, layer: tfl.layers.La
     if (!sameShape(variable.shape, stored.shape)) {
       throw mismatch(file, names, `layer ${layer.name} expects ${shapeText(variable.shape)}, file has ${shapeText(stored.shape)}`);
     }
-    return { name: variable.name, shape: variable.shape, values: stored.values };
+    return { name: variable.name, shape: variable.shape, values: stored.read() };
   });
 }
 
