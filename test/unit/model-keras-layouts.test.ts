@@ -150,3 +150,12 @@ test('a Keras 2 full-model HDF5 of Sequential([encoder, decoder]) maps each nest
   assert.deepEqual(predict(loaded.model, input), predict(reference, input));
   tf.dispose([input, ...reference.weights.map((weight) => weight.read()), ...loaded.model.weights.map((weight) => weight.read())]);
 });
+
+test('an HDF5 file that is not a Keras model (no model_config, no Keras weights) says so', async () => {
+  const file = join(scratch, 'measurements.h5');
+  writeFileSync(file, await hdf5({ 'signals/channel_0': [[4], values(4, 3)] }));
+  await assert.rejects(loadModelFile(file), (error: Error) => {
+    assert.match(error.message, /measurements\.h5: this HDF5 file has no model_config and no Keras weights; it is not a Keras model/);
+    return true;
+  });
+});
