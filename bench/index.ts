@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 
-const BENCHMARKS = ['encode', 'pca', 'umap', 'tsne', 'render', 'pipeline', 'kerasLoad'] as const;
+const BENCHMARKS = ['encode', 'pca', 'umap', 'tsne', 'render', 'pipeline', 'kerasLoad', 'onnx'] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 interface BenchmarkOutcome {

@@ -1,6 +1,6 @@
 /**
  * `OnnxAutoencoder`: the Autoencoder interface over onnxruntime sessions. A plan says which
- * session encodes, decodes or reconstructs and which tensors serve as activations; this class
+ * session encodes or decodes and which tensors serve as activations; this class
  * checks inputs, converts layouts at the boundary and runs the sessions in batches.
  */
 import type { AutoencoderKind, LayerSummary, ModelSummary } from '../../../shared/types';
@@ -38,7 +38,6 @@ export interface OnnxPlan {
   output: Layout | null;
   encode: PartRun | null;
   decode: PartRun | null;
-  reconstruct: PartRun | null;
   activations: ActivationSource[];
   layers: LayerSummary[];
   warnings: string[];
@@ -99,14 +98,9 @@ export class OnnxAutoencoder implements Autoencoder {
     return this.plan.output!.fromModel(outputs!, count);
   }
 
+  /** Encode then decode (for a whole graph the two cut halves, which give the graph's own output). */
   async reconstruct(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
-    if (this.plan.reconstruct) {
-      const run = this.need(this.plan.reconstruct, 'reconstruct');
-      this.checkLength(inputs, count, this.inputShape);
-      const [outputs] = await runPart(this.runtime, run.part, this.plan.input.toModel(inputs, count), count, run.outputs, run.peakValuesPerSample, options);
-      return this.plan.output!.fromModel(outputs!, count);
-    }
-    this.need(this.plan.decode, 'reconstruct');
+    this.need(this.plan.encode && this.plan.decode, 'reconstruct');
     const report = options?.onProgress;
     const codes = await this.encode(inputs, count, { ...options, onProgress: report && ((done) => report(done / 2, count)) });
     return this.decode(codes, count, { ...options, onProgress: report && ((done) => report((count + done) / 2, count)) });

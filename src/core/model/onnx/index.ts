@@ -98,11 +98,10 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
   const codeShape = probe.shapes.get(cut.code)!;
   const encode = { part: await track(makePart(runtime, file, cut.encoder, inputName, inputShape)), outputs: [cut.code], peakValuesPerSample: peak };
   const decode = { part: await track(makePart(runtime, file, cut.decoder, cut.code, codeShape)), outputs: [main], peakValuesPerSample: peak };
-  const reconstruct = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
+  // reconstruct runs encode then decode: a third copy of the graph would cost load time and memory for the same numbers.
   return body('autoencoder', [file], layoutOf(inputShape), codeShape, cut.code, layoutOf(mainShape), {
     encode,
     decode,
-    reconstruct,
     activations,
     layers: layersOf(model, probe, inputName, cut.code),
   });
@@ -142,9 +141,9 @@ function body(
   latentShape: number[],
   latentLayer: string,
   output: OnnxPlan['output'],
-  parts: { encode?: PartRun; decode?: PartRun; reconstruct?: PartRun; activations: ActivationSource[]; layers: LayerSummary[] },
+  parts: { encode?: PartRun; decode?: PartRun; activations: ActivationSource[]; layers: LayerSummary[] },
 ): PlanBody {
-  return { kind, files, input, latentShape, latentLayer, output, encode: parts.encode ?? null, decode: parts.decode ?? null, reconstruct: parts.reconstruct ?? null, activations: parts.activations, layers: parts.layers, warnings: [] };
+  return { kind, files, input, latentShape, latentLayer, output, encode: parts.encode ?? null, decode: parts.decode ?? null, activations: parts.activations, layers: parts.layers, warnings: [] };
 }
 
 function peakOf(probe: Probe): number {
