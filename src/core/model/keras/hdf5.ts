@@ -126,7 +126,13 @@ function reader(h5: H5Library, root: H5.File, file: string, what: string): Hdf5R
         throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} stores ${path} as a non-numeric dataset; it is not a Keras weight`);
       }
       const read = (): Float32Array => {
-        const value = found.value;
+        let value: H5.OutputData | null;
+        try {
+          value = found.value;
+        } catch (error) {
+          // e.g. float16 weights, which h5wasm refuses ("Float16 not supported").
+          throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} has a dataset at ${path} that cannot be read (${(error as Error).message}); save the weights as float32`);
+        }
         if (!ArrayBuffer.isView(value) || value instanceof DataView) {
           throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} has an unreadable dataset at ${path}`);
         }
