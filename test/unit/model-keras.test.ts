@@ -161,6 +161,12 @@ describe('bad Keras files', () => {
     await rejects(loadModelFile(file), /truncated/);
   });
 
+  test('a .keras whose config.json would inflate past its ceiling is refused before inflating', async () => {
+    const file = join(scratch, 'bomb.keras');
+    writeFileSync(file, zipSync({ 'config.json': new Uint8Array(65 * 2 ** 20), 'model.weights.h5': new Uint8Array(8) }, { level: 9 }));
+    await rejects(loadModelFile(file), /config\.json inflates to 68157440 bytes, more than the 67108864 this tool reads$/);
+  });
+
   test('a truncated HDF5 file, with no HDF5 diagnostics on stderr', async () => {
     const file = join(scratch, 'truncated.h5');
     writeFileSync(file, readFileSync(other('keras-h5/koustav-kdd99-tabular-ae/autoencoder.keras')).subarray(0, 50_000));
