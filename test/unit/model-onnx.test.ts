@@ -5,6 +5,8 @@
  * product of the file's own weights, pairs, fixed batches, layouts and the one-line errors.
  */
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -231,5 +233,35 @@ describe('loadAutoencoder(ONNX) errors', () => {
   test('inputs of the wrong length get one line with the expected shape', async () => {
     const model = await open(MEANZAR);
     await assert.rejects(model.encode(new Float32Array(100), 1), /expected 1 samples × 784 values \(shape \[784\]\) = 784 values, got 100/);
+  });
+});
+
+describe('latent-explorer CLI on ONNX and PyTorch files', () => {
+  const cli = async (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', resolve(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, maxBuffer: 1 << 26 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+
+  test('inspect MODEL.onnx --json names the runtime, the code and its size; reconstruct on MNIST gives the README error', async () => {
+    const inspected = await cli('inspect', MEANZAR, '--json');
+    assert.equal(inspected.code, 0, inspected.stderr);
+    const summary = JSON.parse(inspected.stdout) as { format: string; runtime: string; latent: { layer: string; size: number } };
+    assert.equal(summary.format, 'onnx');
+    assert.match(summary.runtime, /^onnxruntime-web [\d.]+ \(wasm, \d threads?\)$/);
+    assert.deepEqual([summary.latent.layer, summary.latent.size], ['/encoder/encoder.2/Gemm_output_0', 3]);
+    const reconstructed = await cli('reconstruct', MEANZAR, resolve(repoRoot, 'sample-models/data/mnist-test-2000'), '--json');
+    assert.equal(reconstructed.code, 0, reconstructed.stderr);
+    const { count, mse: error } = JSON.parse(reconstructed.stdout) as { count: number; mse: number };
+    assert.equal(count, 2000);
+    close(error, 0.0495, 0.02, 'MSE over the 2000 bundled MNIST test images');
+  });
+
+  test('inspect MODEL.pth exits 1 with the one line on exporting to ONNX', async () => {
+    const file = resolve(repoRoot, '../shared/fixtures/models-other/pytorch/meanzar-mnist-dense-ae/mnist_autoencoder.pth');
+    const result = await cli('inspect', file);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^error: .*mnist_autoencoder\.pth: this is a PyTorch checkpoint .* torch\.onnx\.export\(.*\)\n$/);
   });
 });

@@ -12,6 +12,7 @@ import { LoadedAutoencoder } from './loadedAutoencoder';
 import { buildPairPlan } from './plan/pair';
 import { type Plan, disposeLoaded } from './plan/plan';
 import { buildSinglePlan } from './plan/single';
+import { loadOnnxAutoencoder } from './onnx';
 import { type ResolvedModel, resolveModelFiles } from './resolve';
 import type { BatchOptions } from './stage';
 
@@ -75,10 +76,7 @@ export interface LoadAutoencoderOptions {
  */
 export async function loadAutoencoder(modelPath: string, options: LoadAutoencoderOptions = {}): Promise<Autoencoder> {
   const files = await resolveModelFiles(modelPath, options.decoderPath);
-  if (files.format === 'onnx') {
-    const { loadOnnxAutoencoder } = await import('./onnx');
-    return withWarnings(await loadOnnxAutoencoder(files, options), files.warnings);
-  }
+  if (files.format === 'onnx') return withWarnings(await loadOnnxAutoencoder(files, options), files.warnings);
   await initBackend(options.backend ?? 'auto');
   return withWarnings(await loadTfjsAutoencoder(modelPath, files, options), files.warnings);
 }
