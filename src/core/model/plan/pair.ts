@@ -4,40 +4,13 @@ import { type ActivationSource, flatGraphSource, graphModelSource, peakActivatio
 import { flattenModel, sampleShape } from '../graph';
 import type { LoadedModel } from '../load';
 import { findSplit } from '../split';
-import { type Stage, graphInputs, graphStage, layersStage, product } from '../stage';
+import { type Stage, graphStage, layersStage, product } from '../stage';
 import { graphLayers, summarizeFlatGraph, summarizeGraphLayers } from '../summary';
 import { graphOutputSize } from './graphModel';
 import { encoderHead, encoderOnlyParts, packedHalves, sliceStage } from './heads';
-import { type ConditionPlace, type Plan, type PlanCondition, disposeLoaded } from './plan';
+import { conditionInput, inputsOf, placeOf } from './conditionInputs';
+import { type Plan, type PlanCondition, disposeLoaded } from './plan';
 import { rolesAround } from './single';
-
-/** Names authors give a condition input (a CVAE's one-hot label). */
-const CONDITION_NAME = /label|cond|class|one_?hot|categor|target|(^|_)y($|_)/i;
-
-/** A model input as the pairing sees it. */
-interface NamedInput {
-  name: string;
-  shape: number[];
-}
-
-function inputsOf(loaded: LoadedModel): NamedInput[] {
-  if (loaded.format === 'graph-model') return graphInputs(loaded.model);
-  return loaded.model.inputs.map((input) => ({ name: input.sourceLayer.name, shape: input.shape.slice(1).map((dim) => dim ?? 1) }));
-}
-
-/**
- * Of two inputs, which is the condition: the one named like a label, else the smaller one (a
- * label is shorter than an image or a code), else the second. Null for one input.
- */
-function conditionInput(inputs: NamedInput[]): number | null {
-  if (inputs.length !== 2) return null;
-  const named = inputs.findIndex((input) => CONDITION_NAME.test(input.name));
-  if (named >= 0 && !CONDITION_NAME.test(inputs[1 - named]!.name)) return named;
-  const [first, second] = inputs.map((input) => product(input.shape));
-  return first! < second! ? 0 : 1;
-}
-
-const placeOf = (index: number | null): ConditionPlace => (index === null ? null : index === 0 ? 'first' : 'last');
 
 /** The encoder half of a pair as stages, whichever format it is in. */
 interface EncoderSide {

@@ -9,6 +9,8 @@ import type { LoadedModel } from '../load';
 import { buildDecoder, findSplit, type SplitPoint } from '../split';
 import { type Stage, layersStage } from '../stage';
 import { summarizeFlatGraph } from '../summary';
+import { conditionalSinglePlan } from './conditional';
+import { conditionInput, inputsOf } from './conditionInputs';
 import { singleGraphPlan } from './graphModel';
 import { encoderHead, encoderOnlyParts } from './heads';
 import { type Plan, disposeLoaded } from './plan';
@@ -16,11 +18,13 @@ import { type Plan, disposeLoaded } from './plan';
 export function buildSinglePlan(loaded: LoadedModel, codeLayer: string | undefined): Plan | Promise<Plan> {
   if (loaded.format === 'graph-model') return singleGraphPlan(loaded, codeLayer);
   const model = loaded.model;
+  const conditionIndex = conditionInput(inputsOf(loaded));
+  if (conditionIndex !== null) return conditionalSinglePlan(loaded, conditionIndex);
   if (model.inputs.length !== 1) {
     throw new ModelLoadError(
       loaded.file,
       'model-unsupported',
-      `${loaded.file}: models with ${model.inputs.length} inputs are not supported (expected one)`,
+      `${loaded.file}: models with ${model.inputs.length} inputs are not supported (expected one, or a sample or code and a condition)`,
     );
   }
   const graph = flattenModel(model);
