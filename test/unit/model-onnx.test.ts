@@ -153,8 +153,31 @@ describe('loadAutoencoder(ONNX)', () => {
     const activations = await model.activations(images.subarray(0, 784 * 3), 3, ['encoder/symbols', 'decoder/recon']);
     assert.deepEqual(activations.map(({ path, shape, values }) => [path, shape, values.length]), [
       ['encoder/symbols', [128], 3 * 128],
-      ['decoder/recon', [1, 28, 28], 3 * 784],
+      ['decoder/recon', [28, 28, 1], 3 * 784],
     ]);
+  });
+
+  test("latent-radio: a conv feature map is shown channels-last ([14,14,32]) and holds the first conv's output computed by hand from the file's weights", async () => {
+    const model = await open(RADIO);
+    const layer = model.summary.layers.find((entry) => entry.path === 'encoder/body/body.0/Conv_output_0');
+    assert.deepEqual(layer?.outputShape, [null, 14, 14, 32]);
+    const image = fashionImages(1).subarray(0, 784);
+    const [map] = await model.activations(image, 1, ['encoder/body/body.0/Conv_output_0']);
+    assert.deepEqual(map!.shape, [14, 14, 32]);
+    const proto = onnx.ModelProto.decode(readFileSync(join(RADIO, 'encoder.onnx')));
+    const [weight, bias] = [initializer(proto, 'body.0.weight'), initializer(proto, 'body.0.bias')];
+    // Conv(1→32, kernel 3, stride 2, padding 1): output (y, x) reads input rows 2y-1…2y+1.
+    for (const [channel, y, x] of [[5, 3, 4], [0, 0, 0], [31, 13, 7], [17, 8, 12]] as const) {
+      let sum = bias[channel]!;
+      for (let ky = 0; ky < 3; ky++) {
+        for (let kx = 0; kx < 3; kx++) {
+          const [row, column] = [2 * y - 1 + ky, 2 * x - 1 + kx];
+          if (row >= 0 && row < 28 && column >= 0 && column < 28) sum += weight[channel * 9 + ky * 3 + kx]! * image[row * 28 + column]!;
+        }
+      }
+      const shown = map!.values[(y * 14 + x) * 32 + channel]!;
+      assert.ok(Math.abs(shown - sum) < 1e-5, `channel ${channel} at (${y}, ${x}): ${shown}, by hand ${sum}`);
+    }
   });
 
   test('pmalen (fixed batch 1): a batch of 5 is fed one sample at a time and gives the codes of 5 single runs', async () => {

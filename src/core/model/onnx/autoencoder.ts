@@ -24,7 +24,8 @@ export interface ActivationSource {
   run: PartRun;
   /** Activation path (shown to users) → tensor name. */
   tensors: Map<string, string>;
-  shapes: Map<string, number[]>;
+  /** Activation path → how its values are shown (feature maps of channels-first nets flipped). */
+  layouts: Map<string, Layout>;
   feed: 'input' | 'code';
 }
 
@@ -127,7 +128,10 @@ export class OnnxAutoencoder implements Autoencoder {
       }
       const tensors = paths.map((path) => source.tensors.get(path)!);
       const values = await runPart(this.runtime, source.run.part, fed, count, tensors, source.run.peakValuesPerSample);
-      paths.forEach((path, i) => result.push({ path, shape: source.shapes.get(path)!, values: values[i]! }));
+      paths.forEach((path, i) => {
+        const layout = source.layouts.get(path)!;
+        result.push({ path, shape: layout.shape, values: layout.fromModel(values[i]!, count) });
+      });
     }
     return result;
   }

@@ -11,7 +11,7 @@ import type { ResolvedModel } from '../resolve';
 import { product } from '../stage';
 import { type ActivationSource, OnnxAutoencoder, type OnnxPlan, type PartRun } from './autoencoder';
 import { type ModelProto, dataInputs, declaredShape, decodeModel, producerInfo, withOutputs } from './graph';
-import { layoutOf } from './layout';
+import { featureMapLayout, layoutOf } from './layout';
 import { type Part, makePart } from './part';
 import { type Probe, findCode, probeModel } from './probe';
 import { type OnnxRuntime, onnxRuntime } from './runtime';
@@ -82,14 +82,15 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
   const mainShape = probe.shapes.get(main) ?? [];
   const mainSize = product(mainShape);
   const peak = peakOf(probe);
-  const activations = [activationSource(probe, 'input', '')];
+  const channelsFirst = isChannelsFirst(inputShape) || isChannelsFirst(mainShape);
+  const activations = [activationSource(probe, 'input', '', channelsFirst)];
   if (mainSize < inputSize) {
     const encode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
-    return body('encoder-only', [file], layoutOf(inputShape), mainShape, main, null, { encode, activations, layers: layersOf(model, probe, inputName, main, 'encoder') });
+    return body('encoder-only', [file], layoutOf(inputShape), mainShape, main, null, { encode, activations, layers: layersOf(model, probe, inputName, main, channelsFirst, 'encoder') });
   }
   if (mainSize > inputSize) {
     const decode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
-    return body('decoder-only', [file], layoutOf(inputShape), inputShape, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, 'decoder') });
+    return body('decoder-only', [file], layoutOf(inputShape), inputShape, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, channelsFirst, 'decoder') });
   }
   const cut = findCode(model, probe, inputName, main);
   if (!cut) {
@@ -103,7 +104,7 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
     encode,
     decode,
     activations,
-    layers: layersOf(model, probe, inputName, cut.code),
+    layers: layersOf(model, probe, inputName, cut.code, channelsFirst),
   });
 }
 
@@ -122,14 +123,16 @@ async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: 
   const output = decoderProbe.outputs[0]!;
   const encode = { part: await track(makePart(runtime, encoderFile, withOutputs(encoder.model, [code]), encoder.inputName, encoder.inputShape)), outputs: [code], peakValuesPerSample: peakOf(encoderProbe) };
   const decode = { part: await track(makePart(runtime, decoderFile, withOutputs(decoder.model, [output]), decoder.inputName, decoder.inputShape)), outputs: [output], peakValuesPerSample: peakOf(decoderProbe) };
+  const outputShape = decoderProbe.shapes.get(output) ?? [];
+  const channelsFirst = isChannelsFirst(encoder.inputShape) || isChannelsFirst(outputShape);
   const layers = [
-    ...layersOf(encoder.model, encoderProbe, encoder.inputName, code, 'encoder').map((layer) => prefixed(layer, 'encoder')),
-    ...layersOf(decoder.model, decoderProbe, decoder.inputName, decoder.inputName, 'decoder').map((layer) => prefixed(layer, 'decoder')),
+    ...layersOf(encoder.model, encoderProbe, encoder.inputName, code, channelsFirst, 'encoder').map((layer) => prefixed(layer, 'encoder')),
+    ...layersOf(decoder.model, decoderProbe, decoder.inputName, decoder.inputName, channelsFirst, 'decoder').map((layer) => prefixed(layer, 'decoder')),
   ];
-  return body('encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), decoder.inputShape, joinPath('encoder', code), layoutOf(decoderProbe.shapes.get(output) ?? []), {
+  return body('encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), decoder.inputShape, joinPath('encoder', code), layoutOf(outputShape), {
     encode,
     decode,
-    activations: [activationSource(encoderProbe, 'input', 'encoder'), activationSource(decoderProbe, 'code', 'decoder')],
+    activations: [activationSource(encoderProbe, 'input', 'encoder', channelsFirst), activationSource(decoderProbe, 'code', 'decoder', channelsFirst)],
     layers,
   });
 }
@@ -150,27 +153,33 @@ function peakOf(probe: Probe): number {
   return Math.max(1, ...[...probe.shapes.values()].map(product));
 }
 
-function activationSource(probe: Probe, feed: 'input' | 'code', prefix: string): ActivationSource {
+function activationSource(probe: Probe, feed: 'input' | 'code', prefix: string, channelsFirst: boolean): ActivationSource {
   const names = [...probe.shapes.keys()];
   return {
     run: { part: probe.part, outputs: names, peakValuesPerSample: peakOf(probe) },
     tensors: new Map(names.map((name) => [joinPath(prefix, name), name])),
-    shapes: new Map(names.map((name) => [joinPath(prefix, name), probe.shapes.get(name)!])),
+    layouts: new Map(names.map((name) => [joinPath(prefix, name), featureMapLayout(probe.shapes.get(name)!, channelsFirst)])),
     feed,
   };
 }
 
+/** Whether a model's images are channels-first, which its feature maps then are too. */
+function isChannelsFirst(shape: number[]): boolean {
+  return layoutOf(shape).shape !== shape;
+}
+
 /** One summary row per per-sample tensor, in graph order; roles turn at the code tensor. */
-function layersOf(model: ModelProto, probe: Probe, inputName: string, code: string, only?: LayerRole): LayerSummary[] {
+function layersOf(model: ModelProto, probe: Probe, inputName: string, code: string, channelsFirst: boolean, only?: LayerRole): LayerSummary[] {
   const producers = producerInfo(model);
-  const input: LayerSummary = { path: inputName, name: inputName, className: 'Input', outputShape: [null, ...probe.part.inputShape], params: 0, depth: 0, role: 'input' };
+  const shown = (shape: number[]) => featureMapLayout(shape, channelsFirst).shape;
+  const input: LayerSummary = { path: inputName, name: inputName, className: 'Input', outputShape: [null, ...shown(probe.part.inputShape)], params: 0, depth: 0, role: 'input' };
   let seenCode = code === inputName;
   const rows = [...probe.shapes.keys()].map((name): LayerSummary => {
     const info = producers.get(name);
     const isCode = name === code;
     if (isCode) seenCode = true;
     const role: LayerRole = isCode ? 'code' : (only ?? (seenCode ? 'decoder' : 'encoder'));
-    return { path: name, name: info?.node ?? name, className: info?.op ?? '?', outputShape: [null, ...probe.shapes.get(name)!], params: info?.params ?? 0, depth: 0, role };
+    return { path: name, name: info?.node ?? name, className: info?.op ?? '?', outputShape: [null, ...shown(probe.shapes.get(name)!)], params: info?.params ?? 0, depth: 0, role };
   });
   return [input, ...rows];
 }

@@ -22,7 +22,20 @@ export function layoutOf(modelShape: number[]): Layout {
   const [channels, height, width] = modelShape;
   const isChannelsFirst =
     modelShape.length === 3 && CHANNELS.has(channels!) && height! >= MIN_SIDE && width! >= MIN_SIDE && !CHANNELS.has(width!);
-  if (!isChannelsFirst) return { shape: modelShape, modelShape, toModel: (values) => values, fromModel: (values) => values };
+  return isChannelsFirst ? channelsLast(modelShape) : same(modelShape);
+}
+
+/** A feature map inside a channels-first network ([C, H, W], any C) seen channels-last, as the activation view draws it. */
+export function featureMapLayout(modelShape: number[], channelsFirst: boolean): Layout {
+  return channelsFirst && modelShape.length === 3 ? channelsLast(modelShape) : same(modelShape);
+}
+
+function same(modelShape: number[]): Layout {
+  return { shape: modelShape, modelShape, toModel: (values) => values, fromModel: (values) => values };
+}
+
+function channelsLast(modelShape: number[]): Layout {
+  const [channels, height, width] = modelShape;
   const shape = [height!, width!, channels!];
   if (channels === 1) return { shape, modelShape, toModel: (values) => values, fromModel: (values) => values };
   const plane = height! * width!;
