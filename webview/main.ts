@@ -32,7 +32,7 @@ const REQUEST_NAMES: Record<RequestType, string> = {
   priorSamples: 'Sampling the prior',
   latentHealth: 'Latent statistics',
   baseline: 'Baseline projection',
-  neighbours: 'Neighbours',
+  neighbors: 'Neighbours',
   exportCodes: 'Export',
   rank: 'Ranking',
   clusterCentroids: 'Cluster centroids',

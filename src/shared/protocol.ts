@@ -281,13 +281,13 @@ export interface BaselineResponse {
   latent: Separability | null;
 }
 
-export interface NeighboursRequest {
+export interface NeighborsRequest {
   slot: ModelSlot;
   index: number;
   k: number;
   metric: 'euclidean' | 'cosine';
 }
-export interface NeighboursResponse {
+export interface NeighborsResponse {
   slot: ModelSlot;
   index: number;
   indices: Int32Array;
@@ -374,7 +374,7 @@ export interface RequestMap {
   priorSamples: [PriorSamplesRequest, FramesResponse];
   latentHealth: [LatentHealthRequest, LatentHealthResponse];
   baseline: [BaselineRequest, BaselineResponse];
-  neighbours: [NeighboursRequest, NeighboursResponse];
+  neighbors: [NeighborsRequest, NeighborsResponse];
   exportCodes: [ExportRequest, ExportResponse];
   rank: [RankRequest, RankResponse];
   clusterCentroids: [ClusterCentroidsRequest, ClusterCentroidsResponse];
@@ -404,7 +404,7 @@ const ANSWERED_BY = {
   priorSamples: 'session',
   latentHealth: 'session',
   baseline: 'session',
-  neighbours: 'session',
+  neighbors: 'session',
   exportCodes: 'session',
   rank: 'session',
   clusterCentroids: 'session',

@@ -67,7 +67,7 @@ describe('explorer on the bundled sample with the real session worker (Chromium)
   test('latent tools: neighbours, a traversal, decoding under the cursor and exporting the selected codes', async () => {
     await check(page, 'session-tools', async () => {
       await page.click('vscode-tab-header[data-tab="tools"]');
-      await page.click('vscode-button[data-name="neighbours"]');
+      await page.click('vscode-button[data-name="neighbors"]');
       await page.waitForSelector('.frame.query');
       assert.equal(await page.locator('.tools-panel .frames-strip').first().locator('.frame').count(), 13, 'the sample and its 12 neighbours');
       await page.click('vscode-button[data-name="traverse"]');

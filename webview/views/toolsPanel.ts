@@ -102,18 +102,18 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
       .catch(failed(decodeOut));
   });
 
-  // ---- neighbours ----
+  // ---- neighbors ----
   let k = 12;
   let metric: 'euclidean' | 'cosine' = 'euclidean';
-  const neighboursOut = el('div');
-  const findNeighbours = async () => {
+  const neighborsOut = el('div');
+  const findNeighbors = async () => {
     if (!selection?.length) {
-      neighboursOut.replaceChildren(note('Select a sample first (click a point in Pan mode).'));
+      neighborsOut.replaceChildren(note('Select a sample first (click a point in Pan mode).'));
       return;
     }
     const index = selection[0];
     try {
-      const response = await controller.request('neighbours', { slot, index, k, metric }, { key: `neighbours-${slot}` });
+      const response = await controller.request('neighbors', { slot, index, k, metric }, { key: `neighbors-${slot}` });
       const samples = await controller.request('samples', { slot, indices: Int32Array.of(index, ...response.indices), includeReconstruction: false });
       const range = sharedRange(samples.originals);
       const grid = el('div', 'frames-strip');
@@ -123,10 +123,10 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
         cell.append(el('span', undefined, j === 0 ? `#${index}` : formatNumber(response.distances[j - 1])));
         grid.append(cell);
       }
-      neighboursOut.replaceChildren(grid);
+      neighborsOut.replaceChildren(grid);
       host.scatter.setEmphasis(Int32Array.of(index, ...response.indices));
     } catch (error) {
-      failed(neighboursOut)(error);
+      failed(neighborsOut)(error);
     }
   };
 
@@ -309,9 +309,9 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
       .catch(failed(exportOut));
   };
 
-  const neighbourControls = el('div', 'panel-controls');
-  neighbourControls.append(
-    field('k', numberField(k, { min: 1, max: 200, step: 1, name: 'neighbours-k' }, (v) => (k = Math.round(v)))),
+  const neighborControls = el('div', 'panel-controls');
+  neighborControls.append(
+    field('k', numberField(k, { min: 1, max: 200, step: 1, name: 'neighbors-k' }, (v) => (k = Math.round(v)))),
     dropdown(
       [
         { value: 'euclidean', label: 'Euclidean' },
@@ -320,7 +320,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
       metric,
       (v) => (metric = v),
     ),
-    button('Find', () => void findNeighbours(), { name: 'neighbours' }),
+    button('Find', () => void findNeighbors(), { name: 'neighbors' }),
   );
   const pathControls = el('div', 'panel-controls');
   pathControls.append(
@@ -395,7 +395,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   probeControls.append(probeButton);
   element.append(
     section('Decode anywhere', probeControls, decodeOut),
-    section('Nearest neighbours in latent space', neighbourControls, neighboursOut),
+    section('Nearest neighbours in latent space', neighborControls, neighborsOut),
     section('Path through the space', pathControls, classPathControls, pathOut),
     section('Traversal (−3σ … +3σ)', traverseControls, traverseOut),
     section('Latent unit health', healthControls, healthOut, priorOut),

@@ -58,7 +58,7 @@ export const VALIDATORS: { [K in SessionRequestType]: Validator<K> } = {
     finite('seed', body.seed);
   },
   latentHealth: none,
-  neighbours: (state, body) => integer('k', body.k, 1, Math.min(LIMITS.maxNeighbors, shownCount(state) - 1)),
+  neighbors: (state, body) => integer('k', body.k, 1, Math.min(LIMITS.maxNeighbors, shownCount(state) - 1)),
   exportCodes: (state, body) => {
     if (body.indices !== null) indices(state, body.slot, body.indices, 0);
   },

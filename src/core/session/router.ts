@@ -21,7 +21,7 @@ import { clusterCentroids, column, rank } from './handlers/columns';
 import { activations, denoise, samples } from './handlers/samples';
 import { decodeAt, interpolate, latentHealth, priorSamples, traverse } from './handlers/latent';
 import { compareStats } from './handlers/compare';
-import { exportCodes, neighbours } from './handlers/codes';
+import { exportCodes, neighbors } from './handlers/codes';
 
 export type Handler<K extends SessionRequestType> = (
   state: SessionState,
@@ -58,7 +58,7 @@ export const HANDLERS: SessionHandlers = {
   priorSamples,
   latentHealth,
   compareStats,
-  neighbours,
+  neighbors,
   exportCodes,
 };
 

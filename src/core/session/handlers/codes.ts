@@ -1,10 +1,10 @@
 /** The codes themselves: a sample's nearest latent neighbours, and exporting codes to a file. */
-import type { ExportRequest, ExportResponse, NeighboursRequest, NeighboursResponse } from '../../../shared/protocol';
+import type { ExportRequest, ExportResponse, NeighborsRequest, NeighborsResponse } from '../../../shared/protocol';
 import { encodeNpy } from '../../export';
 import { checkIndices, gatherRows, shownCount, slotOf, withData, SessionError, type SessionState } from '../state';
 
 /** Exact nearest neighbours of one sample's code (brute force: one query against n codes). */
-export async function neighbours(session: SessionState, request: NeighboursRequest): Promise<NeighboursResponse> {
+export async function neighbors(session: SessionState, request: NeighborsRequest): Promise<NeighborsResponse> {
   const state = withData(session);
   const slot = slotOf(state, request.slot);
   const n = shownCount(state);

@@ -2,25 +2,16 @@
 // work starts, and one over a limit ends with an invalid-argument error that names the limit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { ExplorerSession, LIMITS } from '../../../../src/core/session';
-import { InProcessProjectionRunner } from '../../../../src/core/projection';
-import { bundledSamplesRoot } from '../../../../src/cli/samples';
+import { LIMITS, type ExplorerSession } from '../../../../src/core/session';
 import type { ToWebviewMessage } from '../../../../src/shared/protocol';
+import { openMnistDense } from './openSample';
 
-const root = bundledSamplesRoot();
 const N = 300;
 
 describe('session request limits (mnist-dense, 300 shown samples)', () => {
   let session: ExplorerSession;
   before(async () => {
-    session = await ExplorerSession.open({
-      view: 'explorer',
-      modelPaths: [join(root, 'mnist-dense')],
-      dataPath: join(root, 'data', 'mnist-test-2000'),
-      settings: { sampleLimit: N, seed: 3 },
-      runner: new InProcessProjectionRunner(),
-    });
+    session = await openMnistDense(N);
   });
   after(() => session.dispose());
 
@@ -55,7 +46,7 @@ describe('session request limits (mnist-dense, 300 shown samples)', () => {
     await assert.rejects(session.handle('interpolate', { slot: 'a', from, to, steps: 1e9, mode: 'linear' }), new RegExp(`steps must be an integer in 2–${LIMITS.maxSteps}, got 1000000000`));
     await assert.rejects(session.handle('traverse', { slot: 'a', axis: { kind: 'unit', index: 0 }, steps: 2.5, anchor: null }), /steps must be an integer in 2–64, got 2.5/);
     await assert.rejects(session.handle('priorSamples', { slot: 'a', count: 1e7, seed: 1 }), new RegExp(`count must be an integer in 1–${LIMITS.maxPriorSamples}, got 10000000`));
-    await assert.rejects(session.handle('neighbours', { slot: 'a', index: 0, k: N, metric: 'euclidean' }), /k must be an integer in 1–299, got 300/);
+    await assert.rejects(session.handle('neighbors', { slot: 'a', index: 0, k: N, metric: 'euclidean' }), /k must be an integer in 1–299, got 300/);
     await assert.rejects(session.handle('clusterCentroids', { slot: 'a', k: 10_000 }), new RegExp(`k must be an integer in 2–${LIMITS.maxClusters}, got 10000`));
     await assert.rejects(session.handle('column', { column: { kind: 'cluster', slot: 'a', k: 1000 } }), /k must be an integer in 2–256, got 1000/);
     await assert.rejects(session.handle('compareStats', { k: 0 }), /k must be an integer in 1–256, got 0/);

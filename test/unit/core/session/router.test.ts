@@ -2,13 +2,11 @@
 // types refused, every request answered exactly once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, resolve } from 'node:path';
-import { ExplorerSession, HANDLERS } from '../../../../src/core/session';
+import { resolve } from 'node:path';
+import { HANDLERS, type ExplorerSession } from '../../../../src/core/session';
 import { WorkerProjectionRunner } from '../../../../src/worker/projectionRunner';
-import { bundledSamplesRoot } from '../../../../src/cli/samples';
+import { openMnistDense } from './openSample';
 import { isSessionRequestType, type FromWebviewMessage, type ToWebviewMessage } from '../../../../src/shared/protocol';
-
-const root = bundledSamplesRoot();
 
 /** Sends one message through a fresh channel and resolves with the response. */
 async function answer(session: ExplorerSession, message: FromWebviewMessage): Promise<ToWebviewMessage> {
@@ -26,14 +24,8 @@ async function answer(session: ExplorerSession, message: FromWebviewMessage): Pr
 describe('session router', () => {
   let session: ExplorerSession;
   before(async () => {
-    session = await ExplorerSession.open({
-      view: 'explorer',
-      modelPaths: [join(root, 'mnist-dense')],
-      dataPath: join(root, 'data', 'mnist-test-2000'),
-      settings: { sampleLimit: 200, seed: 3 },
-      // t-SNE/UMAP off this thread, so a cancel can arrive while one runs.
-      runner: new WorkerProjectionRunner(resolve(__dirname, '..', '..', '..', '..', 'src', 'worker', 'projectionWorker.ts')),
-    });
+    // t-SNE/UMAP off this thread, so a cancel can arrive while one runs.
+    session = await openMnistDense(200, new WorkerProjectionRunner(resolve(__dirname, '..', '..', '..', '..', 'src', 'worker', 'projectionWorker.ts')));
   });
   after(() => session.dispose());
 

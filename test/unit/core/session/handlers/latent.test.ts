@@ -41,7 +41,7 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
 }
 
 /** The k nearest neighbours of every row by exhaustive search (ties broken by index). */
-function bruteForceNeighbours(data: Float32Array, n: number, dim: number, k: number): Int32Array[] {
+function bruteForceNeighbors(data: Float32Array, n: number, dim: number, k: number): Int32Array[] {
   return Array.from({ length: n }, (_, i) => {
     const distances = new Float64Array(n);
     for (let j = 0; j < n; j++) {
@@ -152,8 +152,8 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
 
   test('latent neighbours (Euclidean and cosine) equal an exhaustive search', async () => {
     const codes = session.codes('a');
-    const euclidean = await session.handle('neighbours', { slot: 'a', index: 9, k: 8, metric: 'euclidean' });
-    assert.deepEqual(Array.from(euclidean.indices), Array.from(bruteForceNeighbours(codes, SHOWN, 16, 8)[9]));
+    const euclidean = await session.handle('neighbors', { slot: 'a', index: 9, k: 8, metric: 'euclidean' });
+    assert.deepEqual(Array.from(euclidean.indices), Array.from(bruteForceNeighbors(codes, SHOWN, 16, 8)[9]));
     const unit = new Float32Array(codes.length);
     for (let i = 0; i < SHOWN; i++) {
       const row = codes.subarray(i * 16, (i + 1) * 16);
@@ -161,15 +161,15 @@ describe('latent tools on the bundled dense autoencoder (mnist-dense, 16-d code)
       for (let c = 0; c < 16; c++) unit[i * 16 + c] = row[c] / norm;
     }
     // On unit vectors, cosine distance orders neighbours as Euclidean distance does.
-    const cosine = await session.handle('neighbours', { slot: 'a', index: 9, k: 8, metric: 'cosine' });
-    assert.deepEqual(Array.from(cosine.indices), Array.from(bruteForceNeighbours(unit, SHOWN, 16, 8)[9]));
+    const cosine = await session.handle('neighbors', { slot: 'a', index: 9, k: 8, metric: 'cosine' });
+    assert.deepEqual(Array.from(cosine.indices), Array.from(bruteForceNeighbors(unit, SHOWN, 16, 8)[9]));
   });
 
   test('faithfulness per point is the share of its 10 latent neighbours kept in the layout', async () => {
     const layout = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 7, params: {} }, noProgress);
     const column = await session.handle('column', { column: { kind: 'faithfulness', slot: 'a' } });
-    const latent = bruteForceNeighbours(session.codes('a'), SHOWN, 16, 10);
-    const planar = bruteForceNeighbours(layout.positions, SHOWN, 2, 10);
+    const latent = bruteForceNeighbors(session.codes('a'), SHOWN, 16, 10);
+    const planar = bruteForceNeighbors(layout.positions, SHOWN, 2, 10);
     let agreeing = 0;
     for (let i = 0; i < SHOWN; i++) {
       const kept = latent[i].filter((j) => planar[i].includes(j)).length / 10;
@@ -291,9 +291,9 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
     const stats = await session.handle('compareStats', { k: 10 });
     const codesA = session.codes('a');
     const codesB = session.codes('b');
-    const neighboursA = bruteForceNeighbours(codesA, SHOWN, 16, 10);
-    const neighboursB = bruteForceNeighbours(codesB, SHOWN, 16, 10);
-    const drift = neighboursA.map((row, i) => 1 - row.filter((j) => neighboursB[i].includes(j)).length / 10);
+    const neighborsA = bruteForceNeighbors(codesA, SHOWN, 16, 10);
+    const neighborsB = bruteForceNeighbors(codesB, SHOWN, 16, 10);
+    const drift = neighborsA.map((row, i) => 1 - row.filter((j) => neighborsB[i].includes(j)).length / 10);
     let agreeing = 0;
     for (let i = 0; i < SHOWN; i++) if (Math.abs(stats.drift[i] - drift[i]) < 1e-6) agreeing++;
     assert.ok(agreeing >= SHOWN * 0.99, `${agreeing} of ${SHOWN} drifts agree`);
