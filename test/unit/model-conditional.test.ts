@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type Autoencoder, fileIOHandler, initBackend, loadAutoencoder, oneHot, tf } from '../../src/core/model';
+import { type Autoencoder, fileIOHandler, initBackend, labelConditions, loadAutoencoder, oneHot, tf } from '../../src/core/model';
 import { fixture, mnistImages, mnistLabels, saveToScratch } from './model-helpers';
 
 const scratch: string[] = [];
@@ -142,5 +142,15 @@ describe('conditional models in one file', () => {
     scratch.push(folder);
     whole.dispose();
     await assert.rejects(loadAutoencoder(folder), /a conditional autoencoder in one file \(inputs "image" and "label"\) cannot be split into encoder and decoder yet; save them as two models/);
+  });
+});
+
+describe('labelConditions', () => {
+  test("one-hot rows from a dataset's labels; undefined without a condition, labels, or with a label out of range", () => {
+    const condition = { size: 3, classNames: null, encoderTakesIt: true };
+    assert.deepEqual(labelConditions(condition, Int32Array.of(2, 0)), Float32Array.of(0, 0, 1, 1, 0, 0));
+    assert.equal(labelConditions(undefined, Int32Array.of(1)), undefined);
+    assert.equal(labelConditions(condition, null), undefined);
+    assert.equal(labelConditions(condition, Int32Array.of(0, 3)), undefined);
   });
 });

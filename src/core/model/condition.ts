@@ -45,3 +45,14 @@ export function joinConditions(values: Float32Array, sampleSize: number, conditi
   }
   return joined;
 }
+
+/**
+ * One-hot conditions from a dataset's class labels for a conditional model, so each sample is
+ * encoded and reconstructed with its own label; undefined (class 0 for all) when the model takes
+ * no condition, the dataset has no labels, or a label is outside the condition's classes.
+ */
+export function labelConditions(condition: ModelCondition | undefined, labels: ArrayLike<number> | null): Float32Array | undefined {
+  if (!condition || !labels) return undefined;
+  for (let i = 0; i < labels.length; i++) if (!(labels[i]! >= 0 && labels[i]! < condition.size && Number.isInteger(labels[i]))) return undefined;
+  return oneHot(labels, condition.size);
+}

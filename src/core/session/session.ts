@@ -10,7 +10,7 @@ import type { ExplorerSettings, RequestBody, ResponseBody, SessionRequestType, T
 import type { SessionOptions } from '../../shared/workerProtocol';
 import type { BackendName, ModelSlot, SampleDisplay } from '../../shared/types';
 import { readManifestNear, type ResolvedManifest } from '../manifest';
-import { initBackend, loadAutoencoder, resolveModelFiles, type Autoencoder } from '../model';
+import { initBackend, labelConditions, loadAutoencoder, requireEncoder, resolveModelFiles, type Autoencoder } from '../model';
 import { product } from '../model/stage';
 import { openDataset, planFit, applyFit, stratifiedSample, type Dataset } from '../data';
 import type { HelperThreads } from '../compute/threads';
@@ -93,7 +93,7 @@ export class ExplorerSession {
       const timings = { load: seconds(started), encode: 0, reconstruct: 0 };
       const slots: SlotState[] = [];
       for (const [i, entry] of loaded.entries()) {
-        slots.push(await encodeSlot(i === 0 ? 'a' : 'b', entry, dataset, raw, indices.length, options, timings));
+        slots.push(await encodeSlot(i === 0 ? 'a' : 'b', entry, dataset, raw, labels, indices.length, options, timings));
       }
       const info = {
         path: dataPath,
@@ -163,25 +163,30 @@ async function encodeSlot(
   { model, manifest, path }: LoadedModel,
   dataset: Dataset,
   raw: Float32Array,
+  labels: Int32Array | null,
   n: number,
   options: OpenSessionOptions,
   timings: ExplorerSession['timings'],
 ): Promise<SlotState> {
   const report = options.onLoading ?? (() => {});
   const label = basename(modelFolder(path));
+  // A decoder's input is a code: say so rather than ask for the images to be resized to it.
+  requireEncoder(model);
   const plan = planFit(dataset, model.inputShape, manifest?.inputScaling);
+  // A conditional model encodes and reconstructs each sample with its own label.
+  const conditions = labelConditions(model.condition, labels);
   const inputs = applyFit(plan, raw.slice(), n);
   const inputSize = product(model.inputShape);
   const encodeStage = `encoding ${n} samples with ${label}`;
   report(encodeStage, 0);
   let started = performance.now();
-  const codes = await model.encode(inputs, n, { signal: options.signal, onProgress: (done, total) => report(encodeStage, done / total) });
+  const codes = await model.encode(inputs, n, { signal: options.signal, conditions, onProgress: (done, total) => report(encodeStage, done / total) });
   timings.encode += seconds(started);
   started = performance.now();
   let errors: Float32Array | null = null;
   if (model.canDecode && product(model.outputShape ?? []) === inputSize) {
     report(`reconstructing with ${label}`, null);
-    const reconstructions = await model.reconstruct(inputs, n, { signal: options.signal });
+    const reconstructions = await model.reconstruct(inputs, n, { signal: options.signal, conditions });
     errors = meanSquaredErrorPerSample(inputs, reconstructions, n, inputSize);
   }
   timings.reconstruct += seconds(started);
