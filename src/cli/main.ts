@@ -288,12 +288,19 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       arity(command, args, 2);
       return withSession(await openSession([args[0]], args[1], values), async (session) => {
         const codes = session.codes('a');
-        const { latentSize } = session.model('a');
+        const { latentSize, summary } = session.model('a');
         const count = session.shown.length;
         if (values.out) await writeFile(resolve(values.out), encodeNpy(codes, [count, latentSize]));
         const seconds = session.timings.encode;
-        const json = { count, latentSize, backend: session.backend, seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}) };
-        return { json, text: [`encoded ${count} samples to ${latentSize}-d codes in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} samples/s, ${session.backend} backend)${values.out ? `; wrote ${values.out}` : ''}`] };
+        // The model's warnings include what only encoding reveals (a collapsed encoder).
+        const json = { count, latentSize, backend: session.backend, seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}), warnings: summary.warnings };
+        return {
+          json,
+          text: [
+            `encoded ${count} samples to ${latentSize}-d codes in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} samples/s, ${session.backend} backend)${values.out ? `; wrote ${values.out}` : ''}`,
+            ...summary.warnings.map((warning) => `warning: ${warning}`),
+          ],
+        };
       });
     }
     case 'reconstruct': {
@@ -347,7 +354,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
           count: session.shown.length,
           a: stats.a,
           b: stats.b,
-          neighbourOverlap: stats.neighbourOverlap,
+          neighbourOverlap: stats.neighborOverlap,
           alignment: b.alignment,
           topMovers: inDataset(stats.topMovers),
           errorChanges: { worse: inDataset(stats.errorChanges.worse), better: inDataset(stats.errorChanges.better) },
@@ -355,7 +362,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         return {
           json,
           text: [
-            `${session.shown.length} samples; neighbourhood overlap A↔B ${stats.neighbourOverlap.toFixed(3)}`,
+            `${session.shown.length} samples; neighbourhood overlap A↔B ${stats.neighborOverlap.toFixed(3)}`,
             `A: MSE ${fmt(stats.a.mse)}, kNN accuracy ${stats.a.knnAccuracy?.toFixed(3) ?? 'n/a'}`,
             `B: MSE ${fmt(stats.b.mse)}, kNN accuracy ${stats.b.knnAccuracy?.toFixed(3) ?? 'n/a'}`,
             `alignment: ${b.alignment}`,
