@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -212,6 +212,48 @@ describe('loadAutoencoder(ONNX)', () => {
     const anomaly = Float32Array.from({ length: 2000 }, () => gaussian(5, 1.5));
     const [normalMse, anomalyMse] = [mse(await model.reconstruct(normal, 200), normal), mse(await model.reconstruct(anomaly, 200), anomaly)];
     assert.ok(normalMse < 1.2 && anomalyMse > 15, `normal ${normalMse}, anomaly ${anomalyMse} (README: 0.90 and 22.7)`);
+  });
+});
+
+describe('loadAutoencoder(ONNX VAE pair built here)', () => {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const value = (name: string, width: number) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } } });
+  const weights = (name: string, rows: number, columns: number, seed: number) => ({
+    name,
+    dataType: FLOAT,
+    dims: columns ? [rows, columns] : [rows],
+    floatData: Array.from({ length: rows * (columns || 1) }, (_, i) => Math.sin(seed * 7 + i * 1.3) / 2),
+  });
+  const graph = (name: string, nodes: onnx.INodeProto[], initializer: onnx.ITensorProto[], input: onnx.IValueInfoProto[], output: onnx.IValueInfoProto[]) =>
+    onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name, node: nodes, initializer, input, output } })).finish();
+
+  test('an encoder with mu and log_var outputs is a VAE: codes are the mean, encodeDistribution gives both, as the weights give them by hand', async () => {
+    const folder = join(scratch, 'vae');
+    mkdirSync(folder);
+    const encoderWeights = [weights('wm', 4, 2, 1), weights('bm', 2, 0, 2), weights('wv', 4, 2, 3), weights('bv', 2, 0, 4)];
+    writeFileSync(join(folder, 'vae_encoder.onnx'), graph('encoder', [
+      { opType: 'Gemm', input: ['x', 'wv', 'bv'], output: ['log_var'] },
+      { opType: 'Gemm', input: ['x', 'wm', 'bm'], output: ['mu'] },
+    ], encoderWeights, [value('x', 4)], [value('log_var', 2), value('mu', 2)]));
+    writeFileSync(join(folder, 'vae_decoder.onnx'), graph('decoder', [
+      { opType: 'Gemm', input: ['z', 'wd', 'bd'], output: ['logits'] },
+      { opType: 'Sigmoid', input: ['logits'], output: ['recon'] },
+    ], [weights('wd', 2, 4, 5), weights('bd', 4, 0, 6)], [value('z', 2)], [value('recon', 4)]));
+    const model = await open(folder);
+    assert.equal(model.isVariational, true);
+    assert.equal(model.summary.kind, 'vae');
+    assert.equal(model.summary.latent.layer, 'encoder/mu');
+    const inputs = Float32Array.from({ length: 12 }, (_, i) => i / 6 - 1);
+    const byHand = (w: onnx.ITensorProto, b: onnx.ITensorProto) => {
+      const out = new Float32Array(6);
+      for (let n = 0; n < 3; n++) for (let j = 0; j < 2; j++) out[n * 2 + j] = b.floatData![j]! + [0, 1, 2, 3].reduce((sum, i) => sum + inputs[n * 4 + i]! * w.floatData![i * 2 + j]!, 0);
+      return out;
+    };
+    const distribution = await model.encodeDistribution(inputs, 3);
+    assert.ok(maxDifference(distribution!.mean, byHand(encoderWeights[0]!, encoderWeights[1]!)) < 1e-6);
+    assert.ok(maxDifference(distribution!.logVar, byHand(encoderWeights[2]!, encoderWeights[3]!)) < 1e-6);
+    assert.deepEqual(await model.encode(inputs, 3), distribution!.mean);
+    assert.equal((await model.reconstruct(inputs, 3)).length, 12);
   });
 });
 

@@ -38,6 +38,8 @@ export interface OnnxPlan {
   latentLayer: string;
   output: Layout | null;
   encode: PartRun | null;
+  /** A VAE encoder's mean and log-variance outputs, in that order. */
+  distribution: PartRun | null;
   decode: PartRun | null;
   activations: ActivationSource[];
   layers: LayerSummary[];
@@ -51,7 +53,7 @@ export class OnnxAutoencoder implements Autoencoder {
   readonly latentShape: number[];
   readonly latentSize: number;
   readonly outputShape: number[] | null;
-  readonly isVariational = false;
+  readonly isVariational: boolean;
   readonly canEncode: boolean;
   readonly canDecode: boolean;
   private disposed = false;
@@ -65,6 +67,7 @@ export class OnnxAutoencoder implements Autoencoder {
     this.latentSize = product(plan.latentShape);
     this.outputShape = plan.output?.shape ?? null;
     this.canEncode = plan.encode !== null;
+    this.isVariational = plan.distribution !== null;
     this.canDecode = plan.decode !== null;
     this.summary = {
       format: 'onnx',
@@ -88,8 +91,12 @@ export class OnnxAutoencoder implements Autoencoder {
     return codes!;
   }
 
-  async encodeDistribution(): Promise<null> {
-    return null;
+  async encodeDistribution(inputs: Float32Array, count: number, options?: BatchOptions): Promise<{ mean: Float32Array; logVar: Float32Array } | null> {
+    if (!this.plan.distribution) return null;
+    const run = this.need(this.plan.distribution, 'encode');
+    this.checkLength(inputs, count, this.inputShape);
+    const [mean, logVar] = await runPart(this.runtime, run.part, this.plan.input.toModel(inputs, count), count, run.outputs, run.peakValuesPerSample, options);
+    return { mean: mean!, logVar: logVar! };
   }
 
   async decode(codes: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {

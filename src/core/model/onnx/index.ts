@@ -85,8 +85,12 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
   const channelsFirst = isChannelsFirst(inputShape) || isChannelsFirst(mainShape);
   const activations = [activationSource(probe, 'input', '', channelsFirst)];
   if (mainSize < inputSize) {
-    const encode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
-    return body('encoder-only', [file], layoutOf(inputShape), mainShape, main, null, { encode, activations, layers: layersOf(model, probe, inputName, main, channelsFirst, 'encoder') });
+    const { mean, logVar } = codeOutputs(probe, mainSize);
+    const code = mean ?? main;
+    const part = await track(makePart(runtime, file, withOutputs(model, logVar ? [code, logVar] : [code]), inputName, inputShape));
+    const distribution = logVar ? { part, outputs: [code, logVar], peakValuesPerSample: peak } : undefined;
+    const encode = { part, outputs: [code], peakValuesPerSample: peak };
+    return body(distribution ? 'vae' : 'encoder-only', [file], layoutOf(inputShape), probe.shapes.get(code)!, code, null, { encode, distribution, activations, layers: layersOf(model, probe, inputName, code, channelsFirst, 'encoder') });
   }
   if (mainSize > inputSize) {
     const decode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
@@ -115,13 +119,15 @@ async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: 
   const decoderProbe = await probeModel(runtime, decoderFile, decoder.model, decoder.inputName, decoder.inputShape);
   await track(Promise.resolve(decoderProbe.part));
   const codeSize = product(decoder.inputShape);
-  const code = encoderProbe.outputs.find((name) => encoderProbe.shapes.has(name) && product(encoderProbe.shapes.get(name)!) === codeSize);
+  const { mean: code, logVar } = codeOutputs(encoderProbe, codeSize);
   if (!code) {
     const gives = encoderProbe.outputs.map((name) => `${name} ${product(encoderProbe.shapes.get(name) ?? [])}`).join(', ');
     throw new ModelLoadError(encoderFile, 'model-split', `${encoderFile}: the encoder gives ${gives} values per sample but the decoder ${basename(decoderFile)} takes ${codeSize} (${decoder.inputName} [${decoder.inputShape.join(', ')}]); these files are not two halves of one autoencoder`);
   }
   const output = decoderProbe.outputs[0]!;
-  const encode = { part: await track(makePart(runtime, encoderFile, withOutputs(encoder.model, [code]), encoder.inputName, encoder.inputShape)), outputs: [code], peakValuesPerSample: peakOf(encoderProbe) };
+  const encodePart = await track(makePart(runtime, encoderFile, withOutputs(encoder.model, logVar ? [code, logVar] : [code]), encoder.inputName, encoder.inputShape));
+  const encode = { part: encodePart, outputs: [code], peakValuesPerSample: peakOf(encoderProbe) };
+  const distribution = logVar ? { part: encodePart, outputs: [code, logVar], peakValuesPerSample: peakOf(encoderProbe) } : undefined;
   const decode = { part: await track(makePart(runtime, decoderFile, withOutputs(decoder.model, [output]), decoder.inputName, decoder.inputShape)), outputs: [output], peakValuesPerSample: peakOf(decoderProbe) };
   const outputShape = decoderProbe.shapes.get(output) ?? [];
   const channelsFirst = isChannelsFirst(encoder.inputShape) || isChannelsFirst(outputShape);
@@ -129,8 +135,9 @@ async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: 
     ...layersOf(encoder.model, encoderProbe, encoder.inputName, code, channelsFirst, 'encoder').map((layer) => prefixed(layer, 'encoder')),
     ...layersOf(decoder.model, decoderProbe, decoder.inputName, decoder.inputName, channelsFirst, 'decoder').map((layer) => prefixed(layer, 'decoder')),
   ];
-  return body('encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), decoder.inputShape, joinPath('encoder', code), layoutOf(outputShape), {
+  return body(distribution ? 'vae' : 'encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), decoder.inputShape, joinPath('encoder', code), layoutOf(outputShape), {
     encode,
+    distribution,
     decode,
     activations: [activationSource(encoderProbe, 'input', 'encoder', channelsFirst), activationSource(decoderProbe, 'code', 'decoder', channelsFirst)],
     layers,
@@ -144,9 +151,21 @@ function body(
   latentShape: number[],
   latentLayer: string,
   output: OnnxPlan['output'],
-  parts: { encode?: PartRun; decode?: PartRun; activations: ActivationSource[]; layers: LayerSummary[] },
+  parts: { encode?: PartRun; distribution?: PartRun; decode?: PartRun; activations: ActivationSource[]; layers: LayerSummary[] },
 ): PlanBody {
-  return { kind, files, input, latentShape, latentLayer, output, encode: parts.encode ?? null, decode: parts.decode ?? null, activations: parts.activations, layers: parts.layers, warnings: [] };
+  return { kind, files, input, latentShape, latentLayer, output, encode: parts.encode ?? null, distribution: parts.distribution ?? null, decode: parts.decode ?? null, activations: parts.activations, layers: parts.layers, warnings: [] };
+}
+
+/**
+ * The encoder outputs of `size` values per sample that make the code: a VAE's mean (named mu,
+ * mean or loc; else the first) and, when an output is named as a log-variance, that one too.
+ */
+function codeOutputs(probe: Probe, size: number): { mean: string | undefined; logVar: string | undefined } {
+  const sized = probe.outputs.filter((name) => probe.shapes.has(name) && product(probe.shapes.get(name)!) === size);
+  const logVar = sized.find((name) => /log.?var/i.test(name));
+  const rest = sized.filter((name) => name !== logVar);
+  const mean = rest.find((name) => /(^|[^a-z])(mu|mean|loc)([^a-z]|$)|z_?mean|z_?mu/i.test(name)) ?? rest[0];
+  return { mean, logVar: mean && logVar ? logVar : undefined };
 }
 
 function peakOf(probe: Probe): number {
