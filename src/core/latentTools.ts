@@ -4,7 +4,7 @@
  * Pure functions over flat codes; the session feeds their codes to the decoder.
  */
 import { fitPca, inversePca, type PcaModel } from './compute/pca';
-import { blendByNeighbours } from './compute/placement';
+import { blendByNeighbors } from './compute/placement';
 import { createRng } from './compute/random';
 import type { RankResponse } from '../shared/protocol';
 import type { UnitHistograms } from '../shared/types';
@@ -50,10 +50,10 @@ export function codeAtLayoutPoint(
     code = inversePca(layout.pca, coords, 1);
     method = 'pca-inverse';
   } else {
-    code = blendByNeighbours(layout.positions, codes, n, layout.dims, dim, point, 1, k).values;
+    code = blendByNeighbors(layout.positions, codes, n, layout.dims, dim, point, 1, k).values;
     method = 'neighbour-blend';
   }
-  const distanceToData = blendByNeighbours(codes, new Float32Array(n), n, dim, 1, code, 1, 1).nearestDistance[0];
+  const distanceToData = blendByNeighbors(codes, new Float32Array(n), n, dim, 1, code, 1, 1).nearestDistance[0];
   return { code, distanceToData, typicalSpacing, method };
 }
 

@@ -167,7 +167,7 @@ export interface CompareStatsResponse {
   errorB: Float32Array;
   a: { mse: number; knnAccuracy: number | null };
   b: { mse: number; knnAccuracy: number | null };
-  neighbourOverlap: number;
+  neighborOverlap: number;
   topMovers: { index: number; drift: number }[];
   /** Samples whose reconstruction error changed most from A to B (delta = B − A): worse first by size, and better. Empty without errors. */
   errorChanges: { worse: { index: number; delta: number }[]; better: { index: number; delta: number }[] };

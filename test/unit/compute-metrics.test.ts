@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { KnnGraph } from '../../src/core/compute/knn';
-import { clusterPurity, knnAccuracy, meanSquaredErrorPerSample, neighbourOverlap, pointFaithfulness } from '../../src/core/compute/metrics';
+import { clusterPurity, knnAccuracy, meanSquaredErrorPerSample, neighborOverlap, pointFaithfulness } from '../../src/core/compute/metrics';
 
 function graph(rows: number[][]): KnnGraph {
   const k = rows[0].length;
@@ -35,7 +35,7 @@ test('knnAccuracy breaks a tie in favour of the nearest neighbour\'s label', () 
   assert.throws(() => knnAccuracy(g, new Int32Array([0, 1])), /labels has 2 entries but the graph has 3 points/);
 });
 
-test('neighbourOverlap(a, b) gives per-point shared fractions, drift = 1 − overlap, and the mean', () => {
+test('neighborOverlap(a, b) gives per-point shared fractions, drift = 1 − overlap, and the mean', () => {
   const a = graph([
     [1, 2],
     [0, 2],
@@ -48,25 +48,25 @@ test('neighbourOverlap(a, b) gives per-point shared fractions, drift = 1 − ove
     [3, 1],
     [2, 1],
   ]);
-  const result = neighbourOverlap(a, b);
+  const result = neighborOverlap(a, b);
   assert.deepEqual(Array.from(result.perPoint), [1, 0.5, 0.5, 0.5]);
   assert.deepEqual(Array.from(result.drift), [0, 0.5, 0.5, 0.5]);
   assert.equal(result.mean, 0.625);
 });
 
-test('neighbourOverlap of a graph with itself is 1 everywhere (zero drift), and uses min(k) of differing graphs', () => {
+test('neighborOverlap of a graph with itself is 1 everywhere (zero drift), and uses min(k) of differing graphs', () => {
   const a = graph([
     [1, 2, 3],
     [0, 2, 3],
     [1, 0, 3],
     [2, 1, 0],
   ]);
-  const self = neighbourOverlap(a, a);
+  const self = neighborOverlap(a, a);
   assert.equal(self.mean, 1);
   assert.ok(self.drift.every((d) => d === 0));
   const b = graph([[1], [2], [1], [2]]);
-  assert.deepEqual(Array.from(neighbourOverlap(a, b).perPoint), [1, 0, 1, 1]);
-  assert.throws(() => neighbourOverlap(a, graph([[1], [0]])), /different point counts: 4 and 2/);
+  assert.deepEqual(Array.from(neighborOverlap(a, b).perPoint), [1, 0, 1, 1]);
+  assert.throws(() => neighborOverlap(a, graph([[1], [0]])), /different point counts: 4 and 2/);
 });
 
 test('pointFaithfulness(highGraph, lowGraph) is the per-point share of latent neighbours kept in the layout', () => {

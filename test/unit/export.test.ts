@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PNG } from 'pngjs';
 import { encodeNpy, encodePng } from '../../src/core/export';
-import { blendByNeighbours } from '../../src/core/compute/placement';
+import { blendByNeighbors } from '../../src/core/compute/placement';
 
 test('encodeNpy(values, shape) writes a v1.0 float32 header aligned to 64 bytes and the raw values', () => {
   const values = Float32Array.from([1.5, -2, 3, 4, 5, 6]);
@@ -26,13 +26,13 @@ test('encodePng(values, [H, W]) draws [0, 1] values as clipped grey pixels', () 
   assert.throws(() => encodePng(new Float32Array(10), [10]), /not a perfect square/);
 });
 
-test('blendByNeighbours places a query at its exact neighbour and between two equidistant ones', () => {
+test('blendByNeighbors places a query at its exact neighbour and between two equidistant ones', () => {
   const known = Float32Array.from([0, 0, 10, 0]);
   const targets = Float32Array.from([-1, -1, 1, 1]);
-  const exact = blendByNeighbours(known, targets, 2, 2, 2, Float32Array.from([0, 0]), 1, 2);
+  const exact = blendByNeighbors(known, targets, 2, 2, 2, Float32Array.from([0, 0]), 1, 2);
   assert.ok(Math.abs(exact.values[0] + 1) < 1e-6 && exact.nearestDistance[0] === 0);
-  const middle = blendByNeighbours(known, targets, 2, 2, 2, Float32Array.from([5, 0]), 1, 2);
+  const middle = blendByNeighbors(known, targets, 2, 2, 2, Float32Array.from([5, 0]), 1, 2);
   assert.ok(Math.abs(middle.values[0]) < 1e-6 && Math.abs(middle.values[1]) < 1e-6);
   assert.equal(middle.nearestDistance[0], 5);
-  assert.throws(() => blendByNeighbours(known, targets, 2, 2, 2, Float32Array.from([1]), 1), /queries have 1 values, expected 1 × 2/);
+  assert.throws(() => blendByNeighbors(known, targets, 2, 2, 2, Float32Array.from([1]), 1), /queries have 1 values, expected 1 × 2/);
 });

@@ -34,7 +34,7 @@ function statsTable(stats: CompareStatsResponse, labelA: string, labelB: string)
     table.append(tr);
   });
   const overlap = el('tr');
-  const cell = el('td', undefined, formatNumber(stats.neighbourOverlap));
+  const cell = el('td', undefined, formatNumber(stats.neighborOverlap));
   cell.colSpan = 2;
   overlap.append(el('td', undefined, `shared ${NEIGHBOURS} nearest neighbours`), cell);
   table.append(overlap);

@@ -37,7 +37,7 @@ export function knnAccuracy(graph: KnnGraph, labels: Int32Array): number {
 }
 
 /** How much of each point's neighbourhood two graphs share. */
-export interface NeighbourOverlap {
+export interface NeighborOverlap {
   /** Per point, |N_a(i) ∩ N_b(i)| / k in [0, 1]. */
   perPoint: Float32Array;
   /** Per point, 1 − overlap: how far it moved relative to its neighbours. */
@@ -50,7 +50,7 @@ export interface NeighbourOverlap {
  * Compares two kNN graphs over the same n points (e.g. the codes of two checkpoints, or a latent
  * space and its projection) on their first k = min(a.k, b.k) neighbours.
  */
-export function neighbourOverlap(a: KnnGraph, b: KnnGraph): NeighbourOverlap {
+export function neighborOverlap(a: KnnGraph, b: KnnGraph): NeighborOverlap {
   if (a.n !== b.n) throw new RangeError(`the graphs cover different point counts: ${a.n} and ${b.n}`);
   const { n } = a;
   const k = Math.min(a.k, b.k);
@@ -77,7 +77,7 @@ export function neighbourOverlap(a: KnnGraph, b: KnnGraph): NeighbourOverlap {
  * neighbours in latent space (`highGraph`) that are also among its k nearest in the layout (`lowGraph`).
  */
 export function pointFaithfulness(highGraph: KnnGraph, lowGraph: KnnGraph): Float32Array {
-  return neighbourOverlap(highGraph, lowGraph).perPoint;
+  return neighborOverlap(highGraph, lowGraph).perPoint;
 }
 
 /** Share of points whose cluster's most common label is their own label: Σ_clusters max_label count / n. */

@@ -15,7 +15,7 @@ export interface NeighbourBlend {
  * For each of m queries (m × sourceDim), finds its k nearest among n known points (n × sourceDim)
  * and blends their targets (n × targetDim) with weights 1/(distance + ε).
  */
-export function blendByNeighbours(
+export function blendByNeighbors(
   known: Float32Array,
   targets: Float32Array,
   n: number,

@@ -6,7 +6,7 @@
 import type { ClusterCentroidsRequest, ClusterCentroidsResponse, ColumnRequest, ColumnResponse, RankRequest, RankResponse } from '../../../shared/protocol';
 import { kmeans, chooseK, silhouette, type KmeansResult } from '../../compute/kmeans';
 import { nearestNeighbors } from '../../compute/knn';
-import { neighbourOverlap, clusterPurity } from '../../compute/metrics';
+import { neighborOverlap, clusterPurity } from '../../compute/metrics';
 import { flagAbove, jacobianProbes } from '../../latentTools';
 import { errorsOf, labelsOf, layoutOf, mean, shownCount, slotOf, withData, SessionError, type DataState, type SessionState, type SlotState } from '../state';
 import { compareStats } from './compare';
@@ -37,7 +37,7 @@ export async function column(session: SessionState, request: ColumnRequest): Pro
       const k = Math.min(10, n - 1);
       const latentGraph = nearestNeighbors(slot.codes, n, slot.model.latentSize, k, { seed: state.settings.seed });
       const layoutGraph = nearestNeighbors(layout.positions, n, layout.dims, k, { seed: state.settings.seed });
-      const values = neighbourOverlap(latentGraph, layoutGraph).perPoint;
+      const values = neighborOverlap(latentGraph, layoutGraph).perPoint;
       return { column, values, scale: 'continuous', categories: null, stats: summaryStats(values) };
     }
     case 'latentDimension': {

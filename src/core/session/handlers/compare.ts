@@ -1,7 +1,7 @@
 /** Comparing two checkpoints on the same samples: latent-neighbour drift and reconstruction-error changes. */
 import type { CompareStatsRequest, CompareStatsResponse } from '../../../shared/protocol';
 import { nearestNeighbors } from '../../compute/knn';
-import { knnAccuracy, neighbourOverlap } from '../../compute/metrics';
+import { knnAccuracy, neighborOverlap } from '../../compute/metrics';
 import { mean, shownCount, withData, SessionError, type SessionState } from '../state';
 
 export async function compareStats(session: SessionState, request: CompareStatsRequest): Promise<CompareStatsResponse> {
@@ -45,7 +45,7 @@ export function compareCodes(
   if (k < 1 || k >= n) throw new SessionError('invalid-argument', `k (${k}) must be between 1 and the number of samples − 1 (${n - 1})`);
   const graphA = nearestNeighbors(a.codes, n, a.dim, k, { seed });
   const graphB = nearestNeighbors(b.codes, n, b.dim, k, { seed });
-  const overlap = neighbourOverlap(graphA, graphB);
+  const overlap = neighborOverlap(graphA, graphB);
   const drift = new Float32Array(n);
   for (let i = 0; i < n; i++) drift[i] = 1 - overlap.perPoint[i];
   const errorA = a.errors ?? new Float32Array(n).fill(NaN);
@@ -63,7 +63,7 @@ export function compareCodes(
     errorB,
     a: { mse: mean(errorA), knnAccuracy: labels ? knnAccuracy(graphA, labels) : null },
     b: { mse: mean(errorB), knnAccuracy: labels ? knnAccuracy(graphB, labels) : null },
-    neighbourOverlap: overlap.mean,
+    neighborOverlap: overlap.mean,
     topMovers: order.slice(0, topCount).map((index) => ({ index, drift: drift[index] })),
     errorChanges: {
       worse: changed.filter((c) => c.delta > 0).slice(0, topCount),

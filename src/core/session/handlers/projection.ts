@@ -9,7 +9,7 @@ import { procrustesAlign } from '../../compute/align';
 import { nearestNeighbors } from '../../compute/knn';
 import { silhouette } from '../../compute/kmeans';
 import { knnAccuracy } from '../../compute/metrics';
-import { blendByNeighbours } from '../../compute/placement';
+import { blendByNeighbors } from '../../compute/placement';
 import { computeProjection, layoutTrustworthiness } from '../../projection';
 import { SessionError, shownCount, slotOf, withData, type DataState, type RequestContext, type SessionState, type SlotState, type StoredProjection } from '../state';
 
@@ -105,5 +105,5 @@ export function placeCodes(state: DataState, slot: SlotState, layout: StoredProj
     }
     return out;
   }
-  return blendByNeighbours(slot.codes, layout.positions, shownCount(state), slot.model.latentSize, layout.dims, codes, m).values;
+  return blendByNeighbors(slot.codes, layout.positions, shownCount(state), slot.model.latentSize, layout.dims, codes, m).values;
 }

@@ -122,7 +122,7 @@ describe('compareCodes', () => {
     try {
       const stats = await session.handle('compareStats', { k: 10 });
       assert.ok(stats.drift.every((d) => d === 0));
-      assert.equal(stats.neighbourOverlap, 1);
+      assert.equal(stats.neighborOverlap, 1);
       assert.deepEqual(stats.errorA, stats.errorB);
       const a = await session.handle('project', { slot: 'a', method: 'pca', dims: 2, seed: 1, params: {} }, noProgress);
       const b = await session.handle('project', { slot: 'b', method: 'pca', dims: 2, seed: 1, params: {}, alignTo: { slot: 'a', mode: 'procrustes' } }, noProgress);

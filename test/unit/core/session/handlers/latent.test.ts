@@ -301,7 +301,7 @@ describe('compare the bundled checkpoints (mnist-dense-epoch1 → mnist-dense)',
     const sortedDrift = [...drift].sort((x, y) => y - x);
     assert.ok(Math.abs(stats.topMovers[0].drift - sortedDrift[0]) < 0.101);
     const meanOverlap = 1 - drift.reduce((a, b) => a + b, 0) / SHOWN;
-    assert.ok(Math.abs(stats.neighbourOverlap - meanOverlap) < 0.005);
+    assert.ok(Math.abs(stats.neighborOverlap - meanOverlap) < 0.005);
 
     const { originals } = await session.handle('samples', { slot: 'a', indices: allIndices(SHOWN), includeReconstruction: false });
     for (const [slot, errors, summary] of [['a', stats.errorA, stats.a], ['b', stats.errorB, stats.b]] as const) {
