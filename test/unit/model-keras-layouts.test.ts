@@ -28,8 +28,15 @@ function values(count: number, seed: number): Float32Array {
   return Float32Array.from({ length: count }, () => (state = (state * 16807) % 2147483647) / 2147483647 - 0.5);
 }
 
-/** An HDF5 file built with h5wasm: `datasets` maps paths to [shape, values]; `attrs` maps group paths to string-list attributes. */
-async function hdf5(datasets: Record<string, [number[], Float32Array]>, attrs: Record<string, Record<string, string | string[]>> = {}): Promise<Uint8Array> {
+/**
+ * An HDF5 file built with h5wasm: `datasets` maps paths to [shape, values]; `attrs` maps group
+ * paths to string-list attributes; `links` maps new paths to the existing group they point at.
+ */
+async function hdf5(
+  datasets: Record<string, [number[], Float32Array]>,
+  attrs: Record<string, Record<string, string | string[]>> = {},
+  links: Record<string, string> = {},
+): Promise<Uint8Array> {
   const h5 = await import('h5wasm');
   const { FS } = await h5.ready;
   const path = `/layouts-${Date.now()}.h5`;
@@ -43,6 +50,7 @@ async function hdf5(datasets: Record<string, [number[], Float32Array]>, attrs: R
     group(name.slice(0, name.lastIndexOf('/'))).create_dataset({ name: name.slice(name.lastIndexOf('/') + 1), data, shape, dtype: '<f' });
   }
   for (const [name, list] of Object.entries(attrs)) for (const [key, value] of Object.entries(list)) group(name).create_attribute(key, value);
+  for (const [name, target] of Object.entries(links)) group(name.slice(0, name.lastIndexOf('/'))).create_hard_link(target, name.slice(name.lastIndexOf('/') + 1));
   file.close();
   const bytes = FS!.readFile(path);
   FS!.unlink(path);
@@ -158,4 +166,19 @@ test('an HDF5 file that is not a Keras model (no model_config, no Keras weights)
     assert.match(error.message, /measurements\.h5: this HDF5 file has no model_config and no Keras weights; it is not a Keras model/);
     return true;
   });
+});
+
+test('a .keras whose weight groups loop back on themselves (a damaged file) is refused in bounded time', async () => {
+  const config = {
+    class_name: 'Sequential',
+    config: { name: 'looped', layers: [{ class_name: 'InputLayer', config: { batch_shape: [null, 4], name: 'input' } }, { class_name: 'Dense', config: { name: 'dense', units: 2 } }] },
+  };
+  // Every sub-layer name of layers/dense leads back to layers/dense itself.
+  const links = Object.fromEntries(['cell', 'layer', 'forward_layer', 'backward_layer'].map((sub) => [`/layers/dense/${sub}`, '/layers/dense']));
+  const weights = await hdf5({ '/layers/dense/unrelated/x': [[1], values(1, 5)] }, {}, links);
+  const file = join(scratch, 'looped.keras');
+  writeFileSync(file, zipSync({ 'config.json': strToU8(JSON.stringify(config)), 'model.weights.h5': weights }));
+  const started = performance.now();
+  await assert.rejects(loadModelFile(file), /the weights in model\.weights\.h5 do not match config\.json \(layer dense expects 2 weight array\(s\) \(\[4,2\], \[2\]\), file has 0\)/);
+  assert.ok(performance.now() - started < 5000);
 });

@@ -52,8 +52,13 @@ export interface LoadModelOptions extends NormalizeOptions {
 /** Reads, normalises and builds the model in `file` (a model.json path). */
 export async function loadModelFile(file: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   // An unreadable file falls through to readModelJson, whose error says why.
-  const format = await detectModelFormat(file).then((found) => found.format, () => 'unknown');
+  const detected = await detectModelFormat(file).catch(() => null);
+  const format = detected?.format;
   if (format === 'keras-zip' || format === 'keras-h5' || format === 'keras-json') return loadKerasModel(file, format, options);
+  // Binary files (a damaged zip, an image) are named for what they are, never parsed as JSON.
+  if (detected?.format === 'unknown' && !/JSON/.test(detected.description)) {
+    throw new ModelLoadError(file, 'model-format', `${file}: this is ${detected.description}; Latent Explorer opens TF.js model.json, ONNX, Keras .keras/.h5`);
+  }
   const raw = await readModelJson(file);
   const normalized =
     options.normalize === false ? { json: raw, dialect: null, changes: [] } : normalizeModelJson(file, raw, options);

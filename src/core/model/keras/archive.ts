@@ -84,7 +84,9 @@ export function parseKerasConfig(file: string, what: string, text: string): Reco
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ModelLoadError(file, 'model-invalid-json', `${file}: ${what} is not valid JSON (${(error as Error).message})`);
+    // JSON.parse quotes the text around the fault, which in a damaged file is raw bytes: give the position only.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new ModelLoadError(file, 'model-invalid-json', `${file}: ${what} is not valid JSON${position ? ` (at character ${position})` : ''}; the file is damaged`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json) || typeof (json as { class_name?: unknown }).class_name !== 'string') {
     throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} is not a Keras model config (no class_name)`);

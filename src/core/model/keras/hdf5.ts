@@ -82,7 +82,11 @@ export async function withHdf5<T>(file: string, what: string, bytes: Uint8Array,
     opened = candidate;
     return await read(reader(h5, opened, file, what));
   } finally {
-    opened?.close();
+    try {
+      opened?.close();
+    } catch {
+      // A damaged file can fail to close too; the error that matters is already on its way.
+    }
     fs.unlink(path);
   }
 }

@@ -46,7 +46,8 @@ export function keras3Weights(file: string, names: WeightSourceNames, h5: Hdf5Re
         visit(spec, layer as tfl.LayersModel, `${prefix}/layers/${key}`);
         continue;
       }
-      found.push(...matchLayer(file, names, layer, layerVars(h5, `${prefix}/layers/${key}`)));
+      // One array more than expected is enough to report a mismatch.
+      found.push(...matchLayer(file, names, layer, layerVars(h5, `${prefix}/layers/${key}`, layer.weights.length + 1)));
     }
   };
   visit(config, model, '');
@@ -59,15 +60,25 @@ export function keras3Weights(file: string, names: WeightSourceNames, h5: Hdf5Re
  */
 const SUB_LAYERS = ['cell', 'layer', 'forward_layer', 'backward_layer'];
 
-/** A layer's own `vars/0…`, then those of its sub-layers. */
-function layerVars(h5: Hdf5Reader, group: string): Hdf5Array[] {
+/** Deepest sub-layer nesting Keras writes (Bidirectional → forward_layer → cell is 2). */
+const MAX_SUB_LAYER_DEPTH = 2;
+
+/**
+ * A layer's own `vars/0…`, then those of its sub-layers; at most `limit` arrays and
+ * MAX_SUB_LAYER_DEPTH levels, as a damaged file's links may loop back on themselves.
+ */
+function layerVars(h5: Hdf5Reader, group: string, limit: number, depth = 0): Hdf5Array[] {
   const vars: Hdf5Array[] = [];
-  for (let index = 0; ; index++) {
+  for (let index = 0; index <= limit; index++) {
     const value = h5.dataset(`${group}/vars/${index}`);
     if (!value) break;
     vars.push(value);
   }
-  for (const sub of SUB_LAYERS) if (h5.isGroup(`${group}/${sub}`)) vars.push(...layerVars(h5, `${group}/${sub}`));
+  if (depth >= MAX_SUB_LAYER_DEPTH) return vars;
+  for (const sub of SUB_LAYERS) {
+    if (vars.length > limit) break;
+    if (h5.isGroup(`${group}/${sub}`)) vars.push(...layerVars(h5, `${group}/${sub}`, limit - vars.length, depth + 1));
+  }
   return vars;
 }
 
@@ -100,7 +111,7 @@ export function legacyWeights(
     const group = `${base}/${byName ? layer.name : stored[index]!}`;
     const vars = h5.stringListAttr(group, 'weight_names').map((weightName) => {
       const value = h5.dataset(`${group}/${weightName}`);
-      if (!value) throw mismatch(file, names, `${names.weights} lists ${weightName} for layer ${layer.name} but holds no such dataset`);
+      if (!value) throw mismatch(file, names, `${names.weights} lists ${weightName.replace(/[^\x20-\x7e]/g, '?')} for layer ${layer.name} but holds no such dataset`);
       return value;
     });
     found.push(...matchLayer(file, names, layer, vars));
