@@ -293,11 +293,11 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         if (values.out) await writeFile(resolve(values.out), encodeNpy(codes, [count, latentSize]));
         const seconds = session.timings.encode;
         // The model's warnings include what only encoding reveals (a collapsed encoder).
-        const json = { count, latentSize, backend: session.backend, seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}), warnings: summary.warnings };
+        const json = { count, latentSize, ...engine(session), seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}), warnings: summary.warnings };
         return {
           json,
           text: [
-            `encoded ${count} samples to ${latentSize}-d codes in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} samples/s, ${session.backend} backend)${values.out ? `; wrote ${values.out}` : ''}`,
+            `encoded ${count} samples to ${latentSize}-d codes in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} samples/s, ${summary.runtime ?? `${session.backend} backend`})${values.out ? `; wrote ${values.out}` : ''}`,
             ...summary.warnings.map((warning) => `warning: ${warning}`),
           ],
         };
@@ -309,7 +309,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       return withSession(await openSession([args[0]], args[1], values), async (session) => {
         const errors = session.errors('a');
         const count = errors.length;
-        const json: Record<string, unknown> = { count, mse: mean(errors), perSample: spread(errors), backend: session.backend };
+        const json: Record<string, unknown> = { count, mse: mean(errors), perSample: spread(errors), ...engine(session) };
         const text = [`reconstruction MSE ${fmt(mean(errors))} over ${count} samples (min ${fmt(spread(errors).min)}, median ${fmt(spread(errors).median)}, max ${fmt(spread(errors).max)})`];
         if (noise) {
           const all = Int32Array.from({ length: count }, (_, i) => i);
@@ -482,6 +482,12 @@ async function serveCommand(args: string[], values: Values): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** What ran model A: the TF.js backend, and for an ONNX model the ONNX runtime too. */
+function engine(session: ExplorerSession): { backend: string; runtime?: string } {
+  const runtime = session.model('a').summary.runtime;
+  return runtime ? { backend: session.backend, runtime } : { backend: session.backend };
 }
 
 /** The model's main file (any format), beside which its latent-explorer.json is looked for. */

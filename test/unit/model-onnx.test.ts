@@ -317,8 +317,9 @@ describe('latent-explorer CLI on ONNX and PyTorch files', () => {
     assert.deepEqual([summary.latent.layer, summary.latent.size], ['/encoder/encoder.2/Gemm_output_0', 3]);
     const reconstructed = await cli('reconstruct', MEANZAR, resolve(repoRoot, 'sample-models/data/mnist-test-2000'), '--json');
     assert.equal(reconstructed.code, 0, reconstructed.stderr);
-    const { count, mse: error } = JSON.parse(reconstructed.stdout) as { count: number; mse: number };
+    const { count, mse: error, runtime } = JSON.parse(reconstructed.stdout) as { count: number; mse: number; runtime: string };
     assert.equal(count, 2000);
+    assert.equal(runtime, summary.runtime);
     close(error, 0.0495, 0.02, 'MSE over the 2000 bundled MNIST test images');
   });
 
