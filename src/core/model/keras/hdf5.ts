@@ -81,6 +81,10 @@ export async function withHdf5<T>(file: string, what: string, bytes: Uint8Array,
     }
     opened = candidate;
     return await read(reader(h5, opened, file, what));
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    // HDF5 itself failing on a damaged file (a WebAssembly trap, a bad object): still one line.
+    throw new ModelLoadError(file, 'model-invalid', `${file}: ${what} could not be read (${(error as Error).message}); the file is damaged`);
   } finally {
     try {
       opened?.close();
