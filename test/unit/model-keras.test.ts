@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { type Autoencoder, ModelLoadError, initBackend, loadAutoencoder, loadModelFile } from '../../src/core/model';
+import { ENCODE_CHUNK, provideEncodeThreads } from '../../src/core/model/encodePool';
 import { snakeCase } from '../../src/core/model/keras/weights';
+import { startEncodeThread } from '../../src/worker/encodeThreads';
 import { mnistImages, mse, repoRoot } from './model-helpers';
 
 const other = (path: string): string => resolve(repoRoot, '../shared/fixtures/models-other', path);
@@ -132,6 +134,19 @@ describe('legacy Keras HDF5', () => {
     const raw = mnistImages(1000).map((value) => Math.round(value * 255));
     const target = raw.map((value) => 1 / (1 + Math.exp(-value)));
     close(mse(await ae.decode(await ae.encode(raw, 1000), 1000), target), 0.0109, 0.01, 'axiomatic MSE');
+  });
+
+  test('encode threads (each loading the HDF5 pair itself) give the codes of one thread', async () => {
+    provideEncodeThreads((data) => startEncodeThread(data, join(repoRoot, 'src/worker/encodeWorker.ts')));
+    try {
+      const count = 2 * ENCODE_CHUNK + 5;
+      const raw = mnistImages(count).map((value) => Math.round(value * 255));
+      const one = await open('keras-h5/axiomatic-mnist-dense-pair');
+      const two = await open('keras-h5/axiomatic-mnist-dense-pair', { encodeThreads: 2 });
+      assert.deepEqual(await two.encode(raw, count), await one.encode(raw, count));
+    } finally {
+      provideEncodeThreads(null);
+    }
   });
 
   test('koustav HDF5 named .keras (tf.keras 2.10): 37 → code of 32 → 37', async () => {
