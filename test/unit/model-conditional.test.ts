@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type Autoencoder, fileIOHandler, initBackend, labelConditions, loadAutoencoder, oneHot, tf } from '../../src/core/model';
-import { fixture, mnistImages, mnistLabels, saveToScratch } from './model-helpers';
+import { ENCODE_CHUNK, provideEncodeThreads } from '../../src/core/model/encodePool';
+import { startEncodeThread } from '../../src/worker/encodeThreads';
+import { fixture, mnistImages, mnistLabels, repoRoot, saveToScratch } from './model-helpers';
 
 const scratch: string[] = [];
 before(async () => console.log(`# backend: ${await initBackend()}`));
@@ -80,6 +82,20 @@ describe('CVAE pair: encoder (image, label) and decoder (code, label)', () => {
     assert.notDeepEqual(sevens, classZero);
     await assert.rejects(ae.decode(codes, 3, { conditions: new Float32Array(7) }), /conditions must hold 3 × 10 values \(one condition per sample\) or 10 \(one for all\), got 7/);
     assert.throws(() => oneHot([10], 10), /label 10 of sample 0 is not a class 0 … 9/);
+  });
+
+  test('encodeThreads: 2 keeps a CVAE encoder on this thread and gives the same codes for more samples than one chunk', async () => {
+    provideEncodeThreads((data) => startEncodeThread(data, join(repoRoot, 'src/worker/encodeWorker.ts')));
+    const parallel = await loadAutoencoder(folder, { encodeThreads: 2 });
+    try {
+      const many = ENCODE_CHUNK + 5;
+      const manyImages = mnistImages(many);
+      const manyLabels = oneHot(mnistLabels(many), 10);
+      assert.deepEqual(await parallel.encode(manyImages, many, { conditions: manyLabels }), await ae.encode(manyImages, many, { conditions: manyLabels }));
+    } finally {
+      parallel.dispose();
+      provideEncodeThreads(null);
+    }
   });
 
   test('activations() of the decoder are fed the codes joined to the labels', async () => {

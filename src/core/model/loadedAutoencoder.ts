@@ -56,7 +56,9 @@ export class LoadedAutoencoder implements Autoencoder {
 
   async encode(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
     const stage = this.need(this.plan.encode, 'encode');
-    const codes = await this.runShared('encode', stage, this.latentSize, this.conditioned('encoder', inputs, count, options), count, options);
+    // Pool workers encode plain samples through their own copy's encode(): conditioned inputs stay here.
+    const shareable = !this.plan.condition?.encoder;
+    const codes = await this.runShared('encode', stage, this.latentSize, this.conditioned('encoder', inputs, count, options), count, options, shareable);
     // Known only once real inputs have been encoded: the summary's warnings grow by it once.
     const collapsed = collapsedCodesWarning(codes, count, this.latentSize);
     if (collapsed && !this.summary.warnings.some((warning) => warning.startsWith('the encoder has collapsed'))) this.summary.warnings.push(collapsed);
@@ -111,9 +113,17 @@ export class LoadedAutoencoder implements Autoencoder {
    * Runs a one-output stage on every sample: on this thread, or with `encodeThreads` > 1 and
    * enough samples, shared with the pool's workers (each runs the same stage on its own copy).
    */
-  private async runShared(poolStage: PoolStage, stage: Stage, outputSize: number, inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
+  private async runShared(
+    poolStage: PoolStage,
+    stage: Stage,
+    outputSize: number,
+    inputs: Float32Array,
+    count: number,
+    options?: BatchOptions,
+    shareable = true,
+  ): Promise<Float32Array> {
     const threads = this.loadOptions.encodeThreads ?? 1;
-    if (threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
+    if (shareable && threads > 1 && count > ENCODE_CHUNK && activeBackend() !== 'tensorflow') {
       checkInputLength(stage, inputs, count);
       this.pool ??= new EncodePool(threads, { modelPath: this.modelPath, options: this.loadOptions });
       const here = { batchSize: options?.batchSize, signal: options?.signal };
