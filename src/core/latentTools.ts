@@ -285,14 +285,45 @@ export function latentHealth(
 }
 
 /**
- * Random probe directions for a Hutchinson estimate of ‖J‖²_F = E_v ‖J v‖² with v ~ N(0, I):
- * `probes` × inputSize, seeded.
+ * Per-sample ‖J‖_F of an encoder at each of n inputs (n × inputSize), estimated by Hutchinson's
+ * identity ‖J‖²_F = E_v ‖J v‖² over `probes` seeded Gaussian directions v, each J v a central
+ * finite difference of `encode` (which maps n inputs to n × dim codes).
  */
-export function jacobianProbes(probes: number, inputSize: number, seed: number): Float32Array {
+export async function jacobianNorms(
+  encode: (inputs: Float32Array, n: number) => Promise<Float32Array>,
+  inputs: Float32Array,
+  n: number,
+  inputSize: number,
+  dim: number,
+  seed: number,
+  probes = 8,
+  epsilon = 1e-2,
+): Promise<Float32Array> {
   const rng = createRng(seed);
-  const out = new Float32Array(probes * inputSize);
-  for (let i = 0; i < out.length; i++) out[i] = rng.nextGaussian();
-  return out;
+  const directions = Float32Array.from({ length: probes * inputSize }, () => rng.nextGaussian());
+  const squared = new Float64Array(n);
+  const plus = new Float32Array(n * inputSize);
+  const minus = new Float32Array(n * inputSize);
+  for (let p = 0; p < probes; p++) {
+    const v = directions.subarray(p * inputSize, (p + 1) * inputSize);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < inputSize; j++) {
+        plus[i * inputSize + j] = inputs[i * inputSize + j] + epsilon * v[j];
+        minus[i * inputSize + j] = inputs[i * inputSize + j] - epsilon * v[j];
+      }
+    }
+    const up = await encode(plus, n);
+    const down = await encode(minus, n);
+    for (let i = 0; i < n; i++) {
+      let norm = 0;
+      for (let c = 0; c < dim; c++) {
+        const jv = (up[i * dim + c] - down[i * dim + c]) / (2 * epsilon);
+        norm += jv * jv;
+      }
+      squared[i] += norm / probes;
+    }
+  }
+  return Float32Array.from(squared, Math.sqrt);
 }
 
 /** Samples ranked by one per-sample value against a threshold, as the anomaly list and the sensitivity ranking show them. */

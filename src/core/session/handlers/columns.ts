@@ -7,7 +7,7 @@ import type { ClusterCentroidsRequest, ClusterCentroidsResponse, ColumnRequest, 
 import { kmeans, chooseK, silhouette, type KmeansResult } from '../../compute/kmeans';
 import { nearestNeighbors } from '../../compute/knn';
 import { neighborOverlap, clusterPurity } from '../../compute/metrics';
-import { flagAbove, jacobianProbes } from '../../latentTools';
+import { flagAbove, jacobianNorms } from '../../latentTools';
 import { errorsOf, labelsOf, layoutOf, mean, shownCount, slotOf, withData, SessionError, type DataState, type SessionState, type SlotState } from '../state';
 import { compareStats } from './compare';
 import { frames } from './latent';
@@ -137,38 +137,8 @@ function summaryStats(values: Float32Array): Record<string, number | null> {
   };
 }
 
-/**
- * Per-sample ‖J‖_F of the encoder, estimated by Hutchinson's identity ‖J‖²_F = E‖J v‖² over
- * Gaussian probes v, each J v taken as a central finite difference of the encoder.
- */
-async function sensitivity(state: DataState, slot: SlotState, probes = 8, epsilon = 1e-2): Promise<Float32Array> {
-  if (slot.cache.sensitivity) return slot.cache.sensitivity;
-  const n = shownCount(state);
-  const size = slot.inputSize;
-  const dim = slot.model.latentSize;
-  const directions = jacobianProbes(probes, size, state.settings.seed);
-  const squared = new Float64Array(n);
-  const plus = new Float32Array(n * size);
-  const minus = new Float32Array(n * size);
-  for (let p = 0; p < probes; p++) {
-    const v = directions.subarray(p * size, (p + 1) * size);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < size; j++) {
-        plus[i * size + j] = slot.inputs[i * size + j] + epsilon * v[j];
-        minus[i * size + j] = slot.inputs[i * size + j] - epsilon * v[j];
-      }
-    }
-    const up = await slot.model.encode(plus, n);
-    const down = await slot.model.encode(minus, n);
-    for (let i = 0; i < n; i++) {
-      let norm = 0;
-      for (let c = 0; c < dim; c++) {
-        const jv = (up[i * dim + c] - down[i * dim + c]) / (2 * epsilon);
-        norm += jv * jv;
-      }
-      squared[i] += norm / probes;
-    }
-  }
-  slot.cache.sensitivity = Float32Array.from(squared, Math.sqrt);
+/** Per-sample ‖J‖_F of a slot's encoder at the shown samples (a contractive AE keeps it small); computed once. */
+async function sensitivity(state: DataState, slot: SlotState): Promise<Float32Array> {
+  slot.cache.sensitivity ??= await jacobianNorms((inputs, n) => slot.model.encode(inputs, n), slot.inputs, shownCount(state), slot.inputSize, slot.model.latentSize, state.settings.seed);
   return slot.cache.sensitivity;
 }

@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/protocol';
 import { addNoise } from '../../data';
 import { meanSquaredErrorPerSample } from '../../compute/metrics';
-import { product } from '../../model/stage';
+import { activationStats } from '../../model/activationStats';
 import { checkIndices, errorsOf, gatherRows, slotOf, withData, SessionError, type SessionState } from '../state';
 import { placeCodes } from './projection';
 
@@ -54,33 +54,11 @@ export async function activations(session: SessionState, request: ActivationsReq
   const inputs = gatherRows(slot.inputs, slot.inputSize, indices);
   const [activation] = await slot.model.activations(inputs, indices.length, [request.layer]);
   if (!activation) throw new SessionError('invalid-argument', `the model has no layer "${request.layer}"`);
-  const units = activation.shape.length === 0 ? 1 : activation.shape[activation.shape.length - 1];
-  const perSample = product(activation.shape);
-  const unitMean = new Float32Array(units);
-  const unitMaxAbs = new Float32Array(units);
-  let nearZero = 0;
-  const values = activation.values;
-  for (let i = 0; i < values.length; i++) {
-    const unit = (i % perSample) % units;
-    const v = values[i];
-    unitMean[unit] += v;
-    const a = Math.abs(v);
-    if (a > unitMaxAbs[unit]) unitMaxAbs[unit] = a;
-    if (a < 1e-3) nearZero++;
-  }
-  const perUnitCount = (indices.length * perSample) / units;
-  let dead = 0;
-  for (let u = 0; u < units; u++) {
-    unitMean[u] /= perUnitCount;
-    if (unitMaxAbs[u] <= 1e-6) dead++;
-  }
   return {
     slot: request.slot,
     layer: request.layer,
     shape: activation.shape,
-    values,
-    unitMean,
-    deadFraction: dead / units,
-    sparsity: values.length ? nearZero / values.length : 0,
+    values: activation.values,
+    ...activationStats(activation.values, activation.shape, indices.length),
   };
 }
