@@ -182,3 +182,20 @@ test('a .keras whose weight groups loop back on themselves (a damaged file) is r
   await assert.rejects(loadModelFile(file), /the weights in model\.weights\.h5 do not match config\.json \(layer dense expects 2 weight array\(s\) \(\[4,2\], \[2\]\), file has 0\)/);
   assert.ok(performance.now() - started < 5000);
 });
+
+test('a .keras with a Keras layer tfjs lacks, or a custom Python layer, names the layer and what it is', async () => {
+  const withLayer = (spec: Record<string, unknown>) => ({
+    module: 'keras',
+    class_name: 'Sequential',
+    config: { name: 'model', layers: [{ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 4], name: 'input' } }, spec] },
+  });
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ module: 'keras.layers', class_name: 'Normalization', config: { name: 'scale' }, registered_name: null }, /layer "scale" is a Normalization, a Keras layer TensorFlow\.js does not have; save the parts/],
+    [{ module: 'my_layers', class_name: 'Whiten', config: { name: 'whiten' }, registered_name: 'Custom>Whiten' }, /layer "whiten" is a Whiten, a custom layer defined in Python \(Custom>Whiten\); save the parts/],
+  ];
+  for (const [spec, message] of cases) {
+    const file = join(scratch, `${String(spec.class_name)}.keras`);
+    writeFileSync(file, zipSync({ 'config.json': strToU8(JSON.stringify(withLayer(spec))), 'model.weights.h5': await hdf5({}) }));
+    await assert.rejects(loadModelFile(file), message);
+  }
+});

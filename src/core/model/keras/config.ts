@@ -6,6 +6,8 @@
  * and models that carry no layer graph at all.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import * as tfc from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
 import { ModelLoadError } from '../errors';
 import { SAMPLING_STAND_IN_CLASS, looksLikeSamplingLayer } from '../sampling';
 
@@ -78,6 +80,8 @@ function rewrite(file: string, container: Json, changes: string[]): void {
       changes.push(`${className} layer "${specName(spec)}" read as Dropout (both pass values through unchanged outside training)`);
     } else if (className === 'Lambda') {
       replaceSamplingLambda(file, spec, changes);
+    } else if (!isContainer(spec) && !(className in tfc.serialization.SerializationMap.getMap().classNameMap)) {
+      refuseUnknown(file, spec, className);
     }
     if (isContainer(spec)) rewrite(file, spec, changes);
   }
@@ -105,6 +109,29 @@ function replaceSamplingLambda(file: string, spec: Json, changes: string[]): voi
     'model-unknown-layer',
     `${file}: layer "${name}" is a Keras Lambda${fn ? ` (function ${fn})` : ''}, Python code that cannot run outside Python; ` +
       'replace it with built-in layers, or save the model parts before and after it as separate Functional models',
+  );
+}
+
+/**
+ * A class tfjs does not have: VAE sampling layers go on to the stand-in in ../normalize.ts; any
+ * other is refused here, saying whether it is the author's Python class or a Keras layer.
+ */
+function refuseUnknown(file: string, spec: Json, className: string): void {
+  const name = specName(spec);
+  if (looksLikeSamplingLayer(className, name, callInputCount(spec))) return;
+  const registered = typeof spec.registered_name === 'string' ? spec.registered_name : '';
+  const module = typeof spec.module === 'string' ? spec.module : null;
+  // Keras 3 says where a class comes from; Keras 2 configs do not.
+  const what =
+    module === null
+      ? 'a layer class TensorFlow.js does not have (a custom Python layer, or a Keras layer missing from TensorFlow.js)'
+      : registered.includes('>') || !module.startsWith('keras')
+        ? `a custom layer defined in Python (${registered || module})`
+        : 'a Keras layer TensorFlow.js does not have';
+  throw new ModelLoadError(
+    file,
+    'model-unknown-layer',
+    `${file}: layer "${name}" is a ${className}, ${what}; save the parts of the model before and after it as separate Functional models`,
   );
 }
 
