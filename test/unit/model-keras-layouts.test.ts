@@ -199,3 +199,27 @@ test('a .keras with a Keras layer tfjs lacks, or a custom Python layer, names th
     await assert.rejects(loadModelFile(file), message);
   }
 });
+
+test('a Keras 3 Sequential built without an Input layer takes its input shape from build_config', async () => {
+  const dense = (name: string, units: number) => ({ module: 'keras.layers', class_name: 'Dense', config: { name, units, activation: 'linear' }, registered_name: null });
+  const config = { module: 'keras', class_name: 'Sequential', config: { name: 'sequential', layers: [dense('dense', 3), dense('dense_1', 5)] }, build_config: { input_shape: [null, 5] } };
+  const arrays = [values(15, 1), values(3, 2), values(15, 3), values(5, 4)];
+  const shapes = [[5, 3], [3], [3, 5], [5]];
+  const paths = ['layers/dense/vars/0', 'layers/dense/vars/1', 'layers/dense_1/vars/0', 'layers/dense_1/vars/1'];
+  const file = join(scratch, 'no-input.keras');
+  const weights = await hdf5(Object.fromEntries(paths.map((path, index) => [path, [shapes[index]!, arrays[index]!]])));
+  writeFileSync(file, zipSync({ 'config.json': strToU8(JSON.stringify(config)), 'model.weights.h5': weights }));
+  const loaded = await loadModelFile(file);
+  assert.equal(loaded.format, 'layers-model');
+  if (loaded.format !== 'layers-model') return;
+  assert.deepEqual(loaded.model.inputs[0]!.shape, [null, 5]);
+  const input = tf.tensor(values(10, 9), [2, 5]);
+  const expected = tf.tidy(() => {
+    const hidden = tf.add(tf.matMul(input, tf.tensor(arrays[0]!, [5, 3])), tf.tensor(arrays[1]!));
+    return tf.add(tf.matMul(hidden, tf.tensor(arrays[2]!, [3, 5])), tf.tensor(arrays[3]!));
+  });
+  const actual = predict(loaded.model, input);
+  const reference = expected.dataSync();
+  assert.ok(actual.every((value, i) => Math.abs(value - reference[i]!) < 1e-5));
+  tf.dispose([input, expected, ...loaded.model.weights.map((weight) => weight.read())]);
+});

@@ -51,10 +51,24 @@ export function kerasModelJson(file: string, config: Json, kerasVersion: string 
   const topology = structuredClone(config);
   const changes: string[] = [];
   rewrite(file, topology, changes);
+  giveSequentialItsInput(topology);
   const version = kerasVersion ?? (typeof config.keras_version === 'string' ? config.keras_version : null);
   if (version) topology.keras_version = version;
   const json: tf.io.ModelJSON = { modelTopology: topology, weightsManifest: [], format: 'layers-model', generatedBy: version ? `keras v${version}` : 'keras' };
   return { json, changes };
+}
+
+/**
+ * A Keras 3 Sequential built without an Input (`Sequential([Dense(…), …])`, then fit) keeps its
+ * input shape only in `build_config`; tfjs needs it on the first layer.
+ */
+function giveSequentialItsInput(topology: Json): void {
+  const layers = topology.class_name === 'Sequential' ? layerSpecs(topology) : null;
+  const first = layers?.[0];
+  const buildConfig = topology.build_config;
+  const inputShape = isObject(buildConfig) ? buildConfig.input_shape : undefined;
+  if (!first || first.class_name === 'InputLayer' || !isObject(first.config) || !Array.isArray(inputShape)) return;
+  if (first.config.batch_input_shape === undefined && first.config.batch_shape === undefined) first.config.batch_input_shape = inputShape;
 }
 
 /** Applies the Keras-file rewrites to every container in place, depth-first. */

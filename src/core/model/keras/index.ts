@@ -35,6 +35,7 @@ export async function readKerasArtifacts(file: string, format: KerasFileFormat, 
     const archive = unpackKerasArchive(file, await readBounded(file));
     const config = parseKerasConfig(file, 'config.json', archive.config);
     if (!archive.weights) {
+      // A subclassed model's own error says more than the missing weights would.
       kerasModelJson(file, config, archive.kerasVersion);
       throw new ModelLoadError(file, 'model-invalid', `${file}: the .keras archive has no model.weights.h5; save the model again with model.save()`);
     }
