@@ -147,11 +147,12 @@ export function layoutTrustworthiness(
   dims: number,
   seed: number,
   threads?: HelperThreads,
+  shouldStop?: () => boolean,
 ): number {
   const degenerate = degeneracy(data, n, dim, 'codes') ?? degeneracy(positions, n, dims, 'layout');
   if (degenerate) throw new RangeError(`trustworthiness is not defined: ${degenerate}; check the model's weights and the inputs`);
   const k = Math.min(TRUSTWORTHINESS_K, Math.max(1, Math.floor(n / 2) - 1));
-  return trustworthiness(data, positions, n, dim, dims, k, { sampleSize: TRUSTWORTHINESS_SAMPLE, seed, threads });
+  return trustworthiness(data, positions, n, dim, dims, k, { sampleSize: TRUSTWORTHINESS_SAMPLE, seed, threads, shouldStop });
 }
 
 /**

@@ -174,3 +174,19 @@ test('trustworthiness(…, {sampleSize}) estimates the full value from a seeded 
   assert.throws(() => trustworthiness(high, low, n, 4, 2, 1500), /integer k in \[1, n\/2\), got k = 1500 for n = 3000/);
   assert.throws(() => trustworthiness(high, low, n, 3, 2), /high has 12000 values, expected n × highDim = 3000 × 3/);
 });
+
+test('trustworthiness(…, { shouldStop }) polls between parts of the sample and stops with CancelledError', () => {
+  const rng = createRng(5);
+  const n = 600;
+  const high = Float32Array.from({ length: n * 8 }, () => rng.nextGaussian());
+  const low = Float32Array.from({ length: n * 2 }, () => rng.nextGaussian());
+  let polls = 0;
+  assert.throws(
+    () => trustworthiness(high, low, n, 8, 2, 10, { shouldStop: () => ++polls > 3 }),
+    (error: unknown) => error instanceof CancelledError && error.message === 'cancelled during trustworthiness',
+  );
+  // Three parts scored, the fourth refused: the run stopped at the first poll that said so.
+  assert.equal(polls, 4);
+  const full = trustworthiness(high, low, n, 8, 2, 10, { shouldStop: () => false });
+  assert.equal(full, trustworthiness(high, low, n, 8, 2, 10));
+});

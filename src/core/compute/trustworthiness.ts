@@ -8,6 +8,7 @@
  * original space, and r(i, j) is j's rank by original-space distance from i (nearest = 1).
  */
 
+import { throwIfStopped } from './cancel';
 import { createRng } from './random';
 import { inSharedMemory, type HelperThreads } from './threads';
 
@@ -19,8 +20,12 @@ export interface TrustworthinessOptions {
   seed?: number;
   /** Helpers that score parts of the sample beside the calling thread; the result is the same. */
   threads?: HelperThreads;
+  /** Polled between parts of the sample and while waiting for helpers; true ends the run with CancelledError. */
+  shouldStop?: () => boolean;
 }
 
+/** How often (ms) the caller checks `shouldStop` while helpers score their parts. */
+const STOP_POLL_MS = 100;
 /** Parts the sample is cut into, for threads to claim one at a time. */
 const SAMPLE_UNITS = 16;
 /** Samples below which starting a helper costs more than it saves. */
@@ -84,9 +89,12 @@ export function trustworthiness(
   };
   const helpers = parallel ? threads.start('trustworthiness', state) : undefined;
   try {
-    scoreSampleUnits(state);
+    scoreSampleUnits(state, options.shouldStop);
     const { control } = state;
-    for (let finished = Atomics.load(control, 1); finished < units; finished = Atomics.load(control, 1)) Atomics.wait(control, 1, finished);
+    for (let finished = Atomics.load(control, 1); finished < units; finished = Atomics.load(control, 1)) {
+      Atomics.wait(control, 1, finished, STOP_POLL_MS);
+      throwIfStopped(options.shouldStop, 'trustworthiness');
+    }
   } finally {
     helpers?.terminate();
   }
@@ -96,11 +104,12 @@ export function trustworthiness(
   return 1 - (2 / (m * k * (2 * n - 3 * k - 1))) * penalty;
 }
 
-/** Claims parts of the sample and scores them until none is left (the caller and each helper run this). */
-export function scoreSampleUnits(state: TrustworthinessState): void {
+/** Claims parts of the sample and scores them until none is left (the caller, which may be stopped, and each helper run this). */
+export function scoreSampleUnits(state: TrustworthinessState, shouldStop?: () => boolean): void {
   const { control, sample, penalties } = state;
   const units = penalties.length;
   for (let unit = Atomics.add(control, 0, 1); unit < units; unit = Atomics.add(control, 0, 1)) {
+    throwIfStopped(shouldStop, 'trustworthiness');
     penalties[unit] = rankPenalty(state, sample.subarray(Math.floor((sample.length * unit) / units), Math.floor((sample.length * (unit + 1)) / units)));
     Atomics.add(control, 1, 1);
     Atomics.notify(control, 1);

@@ -53,7 +53,7 @@ export async function project(session: SessionState, request: ProjectRequest, co
   }
   slot.current = stored;
   context.progress('measuring trustworthiness', null);
-  const trust = layoutTrustworthiness(slot.codes, stored.positions, n, dim, request.dims, request.seed, state.options.threads);
+  const trust = layoutTrustworthiness(slot.codes, stored.positions, n, dim, request.dims, request.seed, state.options.threads, stopped(context));
   return { slot: request.slot, method: request.method, dims: request.dims, positions: stored.positions, trustworthiness: trust, seconds, alignment };
 }
 
@@ -77,12 +77,17 @@ export async function baseline(session: SessionState, request: BaselineRequest, 
         );
   const seconds = (performance.now() - started) / 1000;
   context.progress('measuring trustworthiness and separability', null);
-  const trust = layoutTrustworthiness(slot.inputs, positions, n, slot.inputSize, request.dims, request.seed, state.options.threads);
+  const trust = layoutTrustworthiness(slot.inputs, positions, n, slot.inputSize, request.dims, request.seed, state.options.threads, stopped(context));
   slot.cache.separability ??= {
     raw: separability(state, slot.inputs, slot.inputSize),
     latent: separability(state, slot.codes, slot.model.latentSize),
   };
   return { slot: request.slot, method: request.method, dims: request.dims, positions, seconds, trustworthiness: trust, ...slot.cache.separability };
+}
+
+/** The stop check compute polls: true once the request is cancelled. */
+function stopped(context: RequestContext): () => boolean {
+  return () => context.signal.aborted;
 }
 
 /** How well labels separate in a space: 10-NN accuracy and the labels' silhouette. */
