@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { type Autoencoder, ModelLoadError, initBackend, loadAutoencoder, loadModelFile } from '../../src/core/model';
+import { type Autoencoder, ModelLoadError, initBackend, loadAutoencoder, loadModelFile, tf } from '../../src/core/model';
 import { ENCODE_CHUNK, provideEncodeThreads } from '../../src/core/model/encodePool';
 import { snakeCase } from '../../src/core/model/keras/weights';
 import { startEncodeThread } from '../../src/worker/encodeThreads';
@@ -120,6 +120,12 @@ describe('Keras 3 .keras', () => {
     assert.equal(h5.summary.dialect, 'keras-h5');
     const inputs = noisy(new Float32Array(4 * 32 * 32 * 3).fill(0.5), 0.3, 3);
     assert.deepEqual(await h5.reconstruct(inputs, 4), await zip.reconstruct(inputs, 4));
+  });
+
+  test('loading and disposing Keras models leaves no tensors behind (the model built to learn weight names included)', async () => {
+    const before = tf.memory().numTensors;
+    for (const path of ['keras3/janfab-fashion-vae', 'keras3/mayacabral-fashion-conv-ae/autoencoder.keras']) (await loadAutoencoder(other(path))).dispose();
+    assert.equal(tf.memory().numTensors, before);
   });
 
   test('janfab vae_model.keras (subclassed, no layer graph) gets the clear error', async () => {
