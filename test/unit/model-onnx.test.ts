@@ -257,6 +257,37 @@ describe('loadAutoencoder(ONNX VAE pair built here)', () => {
   });
 });
 
+describe('loadAutoencoder(ONNX conditional pair built here)', () => {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const value = (name: string, width: number) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } } });
+  const weight = (name: string, dims: number[], seed: number) => ({ name, dataType: FLOAT, dims, floatData: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(seed + i * 0.7) / 2) });
+  const save = (path: string, nodes: onnx.INodeProto[], initializer: onnx.ITensorProto[], input: onnx.IValueInfoProto[], output: onnx.IValueInfoProto[]) =>
+    writeFileSync(path, onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'g', node: nodes, initializer, input, output } })).finish());
+  const concat = (inputs: string[], output: string): onnx.INodeProto => ({ opType: 'Concat', input: inputs, output: [output], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] });
+
+  test('a CVAE pair (encoder: sample + one-hot label; decoder: label + code) takes each sample\'s condition, class 0 by default', async () => {
+    const folder = join(scratch, 'cvae');
+    mkdirSync(folder);
+    const [we, wd] = [weight('we', [7, 2], 1), weight('wd', [5, 4], 2)];
+    save(join(folder, 'cvae_encoder.onnx'), [concat(['x', 'label'], 'joined'), { opType: 'MatMul', input: ['joined', 'we'], output: ['z_mean'] }], [we], [value('x', 4), value('label', 3)], [value('z_mean', 2)]);
+    // The decoder lists the condition first: the main input is found as the one the code fits.
+    save(join(folder, 'cvae_decoder.onnx'), [concat(['z', 'y'], 'joined'), { opType: 'MatMul', input: ['joined', 'wd'], output: ['recon'] }], [wd], [value('y', 3), value('z', 2)], [value('recon', 4)]);
+    const model = await open(folder);
+    assert.deepEqual(model.condition, { size: 3, classNames: null, encoderTakesIt: true });
+    assert.match(model.summary.warnings.join(), /inputs the encoder's "label" and the decoder's "y" \(3 values\) taken as a condition; encoding and decoding use class 0 unless conditions are given/);
+    const product = (row: number[], w: onnx.ITensorProto, columns: number) => Array.from({ length: columns }, (_, j) => row.reduce((sum, v, i) => sum + v * w.floatData![i * columns + j]!, 0));
+    const inputs = Float32Array.from([0.1, 0.2, 0.3, 0.4, -1, 0, 1, 2]);
+    const labels = Float32Array.from([0, 1, 0, 0, 0, 1]);
+    const codes = await model.encode(inputs, 2, { conditions: labels });
+    const expected = [...product([0.1, 0.2, 0.3, 0.4, 0, 1, 0], we, 2), ...product([-1, 0, 1, 2, 0, 0, 1], we, 2)];
+    assert.ok(maxDifference(codes, Float32Array.from(expected)) < 1e-6, `codes ${codes} against ${expected}`);
+    const decoded = await model.decode(codes, 2);
+    const byDefault = [...product([...codes.subarray(0, 2), 1, 0, 0], wd, 4), ...product([...codes.subarray(2, 4), 1, 0, 0], wd, 4)];
+    assert.ok(maxDifference(decoded, Float32Array.from(byDefault)) < 1e-6, 'decoding defaults to class 0');
+    await assert.rejects(model.decode(codes, 2, { conditions: new Float32Array(4) }), /conditions must hold 2 × 3 values \(one condition per sample\) or 3 \(one for all\), got 4/);
+  });
+});
+
 describe('loadAutoencoder(ONNX) errors', () => {
   /** meanzar with its first Relu replaced by `opType` in `domain`. */
   function withOperator(name: string, opType: string, domain: string, opset: number): string {

@@ -3,7 +3,7 @@
  * session encodes or decodes and which tensors serve as activations; this class
  * checks inputs, converts layouts at the boundary and runs the sessions in batches.
  */
-import type { AutoencoderKind, LayerSummary, ModelSummary } from '../../../shared/types';
+import type { AutoencoderKind, LayerSummary, ModelCondition, ModelSummary } from '../../../shared/types';
 import type { Autoencoder, BatchOptions, LayerActivation } from '../autoencoder';
 import { ModelLoadError } from '../errors';
 import { product } from '../stage';
@@ -43,6 +43,8 @@ export interface OnnxPlan {
   decode: PartRun | null;
   activations: ActivationSource[];
   layers: LayerSummary[];
+  /** What a conditional model takes beside the sample or code (fed from `BatchOptions.conditions`). */
+  condition: ModelCondition | null;
   warnings: string[];
   parts: Part[];
 }
@@ -56,6 +58,7 @@ export class OnnxAutoencoder implements Autoencoder {
   readonly isVariational: boolean;
   readonly canEncode: boolean;
   readonly canDecode: boolean;
+  readonly condition?: ModelCondition;
   private disposed = false;
 
   constructor(
@@ -68,6 +71,7 @@ export class OnnxAutoencoder implements Autoencoder {
     this.outputShape = plan.output?.shape ?? null;
     this.canEncode = plan.encode !== null;
     this.isVariational = plan.distribution !== null;
+    if (plan.condition) this.condition = plan.condition;
     this.canDecode = plan.decode !== null;
     this.summary = {
       format: 'onnx',
@@ -81,6 +85,7 @@ export class OnnxAutoencoder implements Autoencoder {
       layers: plan.layers,
       totalParams: plan.layers.reduce((sum, layer) => sum + layer.params, 0),
       warnings: plan.warnings,
+      ...(plan.condition ? { condition: plan.condition } : {}),
     };
   }
 

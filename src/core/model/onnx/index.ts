@@ -2,18 +2,18 @@
  * Loads ONNX autoencoders: a whole autoencoder in one graph (split at its code tensor into an
  * encoder and a decoder sub-graph), an encoder + decoder pair, or a lone encoder or decoder.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { AutoencoderKind, LayerRole, LayerSummary } from '../../../shared/types';
+import type { AutoencoderKind, LayerRole, LayerSummary, ModelCondition } from '../../../shared/types';
 import type { Autoencoder, LoadAutoencoderOptions } from '../autoencoder';
 import { ModelLoadError } from '../errors';
 import type { ResolvedModel } from '../resolve';
 import { product } from '../stage';
 import { type ActivationSource, OnnxAutoencoder, type OnnxPlan, type PartRun } from './autoencoder';
-import { type ModelProto, dataInputs, declaredShape, decodeModel, producerInfo, withOutputs } from './graph';
+import { type ModelProto, producerInfo, withOutputs } from './graph';
 import { featureMapLayout, layoutOf } from './layout';
 import { type Part, makePart } from './part';
 import { type Probe, findCode, probeModel } from './probe';
+import { openModel } from './open';
 import { type OnnxRuntime, onnxRuntime } from './runtime';
 
 export { onnxRuntime } from './runtime';
@@ -39,42 +39,8 @@ export async function loadOnnxAutoencoder(files: ResolvedModel, _options: LoadAu
 type Track = (made: Promise<Part>) => Promise<Part>;
 type PlanBody = Omit<OnnxPlan, 'parts'>;
 
-interface OpenedModel {
-  file: string;
-  model: ModelProto;
-  inputName: string;
-  /** Per-sample input shape (the batch axis removed). */
-  inputShape: number[];
-}
-
-async function openModel(file: string): Promise<OpenedModel> {
-  let model: ModelProto;
-  try {
-    model = decodeModel(await readFile(file));
-  } catch (error) {
-    throw new ModelLoadError(file, 'model-invalid', `${file}: not a readable ONNX model (${(error as Error).message}); the file may be truncated`);
-  }
-  if (!model.graph) throw new ModelLoadError(file, 'model-invalid', `${file}: the ONNX model has no graph`);
-  const external = (model.graph.initializer ?? []).find((tensor) => tensor.dataLocation === 1);
-  if (external) {
-    throw new ModelLoadError(file, 'model-unsupported', `${file}: the weights are stored in a separate file (${external.externalData?.find((entry) => entry.key === 'location')?.value ?? 'external data'}); save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))`);
-  }
-  const inputs = dataInputs(model);
-  if (inputs.length !== 1) {
-    throw new ModelLoadError(file, 'model-unsupported', `${file}: the graph takes ${inputs.length} inputs (${inputs.map((input) => input.name).join(', ')}); Latent Explorer feeds models with one input`);
-  }
-  const input = inputs[0]!;
-  const dims = declaredShape(input).slice(1);
-  const free = dims.findIndex((dim) => typeof dim !== 'number');
-  if (free >= 0) {
-    throw new ModelLoadError(file, 'model-unsupported', `${file}: the input "${input.name}" leaves dimension ${free + 1} free (${dims[free] ?? '?'}); export it with a fixed sample shape (only the batch axis may be dynamic)`);
-  }
-  return { file, model, inputName: input.name!, inputShape: dims as number[] };
-}
-
 async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Promise<PlanBody> {
-  const opened = await openModel(file);
-  const { model, inputName, inputShape } = opened;
+  const { model, inputName, inputShape, condition } = await openModel(file);
   const probe = await probeModel(runtime, file, model, inputName, inputShape);
   await track(Promise.resolve(probe.part));
   const inputSize = product(inputShape);
@@ -82,6 +48,10 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
   const mainShape = probe.shapes.get(main) ?? [];
   const mainSize = product(mainShape);
   const peak = peakOf(probe);
+  if (condition && mainSize === inputSize) {
+    throw new ModelLoadError(file, 'model-split', `${file}: a conditional autoencoder in one graph (inputs ${inputName} and ${condition.name}) cannot be split into encoder and decoder yet; export them as two files (e.g. cvae_encoder.onnx and cvae_decoder.onnx)`);
+  }
+  const conditionOf = (encoderTakesIt: boolean) => (condition ? conditionPlan(condition.size, `input "${condition.name}" (beside "${inputName}")`, encoderTakesIt) : {});
   const channelsFirst = isChannelsFirst(inputShape) || isChannelsFirst(mainShape);
   const activations = [activationSource(probe, 'input', '', channelsFirst)];
   if (mainSize < inputSize) {
@@ -90,11 +60,11 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
     const part = await track(makePart(runtime, file, withOutputs(model, logVar ? [code, logVar] : [code]), inputName, inputShape));
     const distribution = logVar ? { part, outputs: [code, logVar], peakValuesPerSample: peak } : undefined;
     const encode = { part, outputs: [code], peakValuesPerSample: peak };
-    return body(distribution ? 'vae' : 'encoder-only', [file], layoutOf(inputShape), probe.shapes.get(code)!, code, null, { encode, distribution, activations, layers: layersOf(model, probe, inputName, code, channelsFirst, 'encoder') });
+    return body(distribution ? 'vae' : 'encoder-only', [file], layoutOf(inputShape), probe.shapes.get(code)!, code, null, { encode, distribution, activations, layers: layersOf(model, probe, inputName, code, channelsFirst, 'encoder'), ...conditionOf(true) });
   }
   if (mainSize > inputSize) {
     const decode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
-    return body('decoder-only', [file], layoutOf(inputShape), inputShape, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, channelsFirst, 'decoder') });
+    return body('decoder-only', [file], layoutOf(inputShape), inputShape, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, channelsFirst, 'decoder'), ...conditionOf(false) });
   }
   const cut = findCode(model, probe, inputName, main);
   if (!cut) {
@@ -113,9 +83,15 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
 }
 
 async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: string, track: Track): Promise<PlanBody> {
-  const [encoder, decoder] = await Promise.all([openModel(encoderFile), openModel(decoderFile)]);
+  const encoder = await openModel(encoderFile);
   const encoderProbe = await probeModel(runtime, encoderFile, encoder.model, encoder.inputName, encoder.inputShape);
   await track(Promise.resolve(encoderProbe.part));
+  // A conditional decoder's main input is the one the encoder's code fits.
+  const decoder = await openModel(decoderFile, (size) => encoderProbe.outputs.some((name) => product(encoderProbe.shapes.get(name) ?? []) === size));
+  if (encoder.condition && decoder.condition && encoder.condition.size !== decoder.condition.size) {
+    throw new ModelLoadError(encoderFile, 'model-split', `${encoderFile}: the encoder's condition ${encoder.condition.name} has ${encoder.condition.size} values but the decoder's ${decoder.condition.name} has ${decoder.condition.size}; these files are not two halves of one model`);
+  }
+  const condition = decoder.condition ?? encoder.condition;
   const decoderProbe = await probeModel(runtime, decoderFile, decoder.model, decoder.inputName, decoder.inputShape);
   await track(Promise.resolve(decoderProbe.part));
   const codeSize = product(decoder.inputShape);
@@ -141,6 +117,7 @@ async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: 
     decode,
     activations: [activationSource(encoderProbe, 'input', 'encoder', channelsFirst), activationSource(decoderProbe, 'code', 'decoder', channelsFirst)],
     layers,
+    ...(condition ? conditionPlan(condition.size, conditionInputs(encoder.condition, decoder.condition), encoder.condition !== null) : {}),
   });
 }
 
@@ -151,9 +128,23 @@ function body(
   latentShape: number[],
   latentLayer: string,
   output: OnnxPlan['output'],
-  parts: { encode?: PartRun; distribution?: PartRun; decode?: PartRun; activations: ActivationSource[]; layers: LayerSummary[] },
+  parts: { encode?: PartRun; distribution?: PartRun; decode?: PartRun; activations: ActivationSource[]; layers: LayerSummary[]; condition?: ModelCondition; warnings?: string[] },
 ): PlanBody {
-  return { kind, files, input, latentShape, latentLayer, output, encode: parts.encode ?? null, distribution: parts.distribution ?? null, decode: parts.decode ?? null, activations: parts.activations, layers: parts.layers, warnings: [] };
+  const { encode, distribution, decode, activations, layers, condition, warnings } = parts;
+  return { kind, files, input, latentShape, latentLayer, output, encode: encode ?? null, distribution: distribution ?? null, decode: decode ?? null, activations, layers, condition: condition ?? null, warnings: warnings ?? [] };
+}
+
+function conditionInputs(encoder: { name: string } | null, decoder: { name: string } | null): string {
+  const named = [encoder && `the encoder's "${encoder.name}"`, decoder && `the decoder's "${decoder.name}"`].filter(Boolean);
+  return `input${named.length > 1 ? 's' : ''} ${named.join(' and ')}`;
+}
+
+/** The condition a model takes beside its sample or code (`inputs` names it), and the note saying what it defaults to. */
+function conditionPlan(size: number, inputs: string, encoderTakesIt: boolean): { condition: ModelCondition; warnings: string[] } {
+  return {
+    condition: { size, classNames: null, encoderTakesIt },
+    warnings: [`${inputs} (${size} values) taken as a condition; ${encoderTakesIt ? 'encoding and decoding use' : 'decoding uses'} class 0 unless conditions are given`],
+  };
 }
 
 /**

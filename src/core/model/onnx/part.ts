@@ -5,7 +5,8 @@
  */
 import { onnx } from 'onnx-proto';
 import { type BatchOptions, MAX_BATCH, product, throwIfAborted } from '../stage';
-import { type ModelProto, declaredShape, elementType, encodeModel } from './graph';
+import { conditionRows } from '../condition';
+import { type ModelProto, dataInputs, declaredShape, elementType, encodeModel } from './graph';
 import { type OnnxRuntime, type OrtSession, type OrtTensor, createSession, runSession } from './runtime';
 
 const DataType = onnx.TensorProto.DataType;
@@ -19,21 +20,39 @@ export interface Part {
   readonly inputType: number;
   /** The batch the graph insists on, or null when the batch axis is free. */
   readonly fixedBatch: number | null;
+  /** A second input taking a condition (a one-hot label) beside the sample or code; null when none. */
+  readonly condition: { name: string; size: number } | null;
 }
 
 /** Float32 values one batch may hold across every output (~256 MiB). */
 const BATCH_BUDGET = 64 * 1024 * 1024;
 
-/** Creates the session for `model`, whose one data input is `inputName`. */
+/** Creates the session for `model`, whose data input is `inputName` (any other data input takes the condition). */
 export async function makePart(runtime: OnnxRuntime, file: string, model: ModelProto, inputName: string, inputShape: number[]): Promise<Part> {
   const input = (model.graph!.input ?? []).find((value) => value.name === inputName)!;
   const batch = declaredShape(input)[0];
+  const other = dataInputs(model).find((value) => value.name !== inputName);
+  const condition = other ? { name: other.name!, size: product(declaredShape(other).slice(1) as number[]) } : null;
   const session = await createSession(runtime, file, encodeModel(model));
-  return { file, session, inputName, inputShape, inputType: elementType(input) || DataType.FLOAT, fixedBatch: typeof batch === 'number' ? batch : null };
+  return { file, session, inputName, inputShape, inputType: elementType(input) || DataType.FLOAT, fixedBatch: typeof batch === 'number' ? batch : null, condition };
+}
+
+/**
+ * The feeds of one batch: the samples, and the condition rows of the same samples (each
+ * sample's own, one shared row, or class 0 by default, as `BatchOptions.conditions` says).
+ */
+export function batchFeeds(runtime: OnnxRuntime, part: Part, values: Float32Array, batch: number, conditions: Float32Array | null): Record<string, OrtTensor> {
+  const feeds = { [part.inputName]: inputTensor(runtime, part, values, batch) };
+  if (part.condition) {
+    const rows = new Float32Array(batch * part.condition.size);
+    rows.set(conditions ?? conditionRows({ size: part.condition.size, classNames: null, encoderTakesIt: false }, undefined, batch));
+    feeds[part.condition.name] = new runtime.ort.Tensor('float32', rows, [batch, part.condition.size]);
+  }
+  return feeds;
 }
 
 /** The batch tensor in the input's element type: float32 as is, integers rounded and clamped. */
-export function inputTensor(runtime: OnnxRuntime, part: Part, values: Float32Array, batch: number): OrtTensor {
+function inputTensor(runtime: OnnxRuntime, part: Part, values: Float32Array, batch: number): OrtTensor {
   const dims = [batch, ...part.inputShape];
   const { Tensor } = runtime.ort;
   switch (part.inputType) {
@@ -74,6 +93,7 @@ export async function runPart(
 ): Promise<Float32Array[]> {
   const inputSize = product(part.inputShape);
   const batchSize = part.fixedBatch ?? Math.max(1, Math.min(options.batchSize ?? MAX_BATCH, Math.floor(BATCH_BUDGET / Math.max(1, peakValuesPerSample))));
+  const rows = part.condition ? conditionRows({ size: part.condition.size, classNames: null, encoderTakesIt: false }, options.conditions, count) : null;
   let results: Float32Array[] | null = null;
   let sizes: number[] = [];
   for (let start = 0; start < count; start += batchSize) {
@@ -86,8 +106,8 @@ export async function runPart(
       padded.set(values);
       values = padded;
     }
-    const feed = inputTensor(runtime, part, values, part.fixedBatch ?? n);
-    const result = await runSession(runtime, part.file, part.session, { [part.inputName]: feed }, outputs);
+    const batchConditions = rows && rows.subarray(start * part.condition!.size, (start + n) * part.condition!.size);
+    const result = await runSession(runtime, part.file, part.session, batchFeeds(runtime, part, values, part.fixedBatch ?? n, batchConditions), outputs);
     const batchValues = outputs.map((name) => toFloat32(result[name]!));
     if (!results) {
       sizes = outputs.map((name) => product(result[name]!.dims.slice(1)));

@@ -6,8 +6,8 @@
  */
 import { onnx } from 'onnx-proto';
 import { product } from '../stage';
-import { type ModelProto, declaredShape, downstreamOf, extractModel, intermediateTensors, upstreamOf, withOutputs } from './graph';
-import { type Part, inputTensor, makePart, toFloat32 } from './part';
+import { type ModelProto, dataInputs, declaredShape, downstreamOf, extractModel, intermediateTensors, upstreamOf, withOutputs } from './graph';
+import { type Part, batchFeeds, makePart, toFloat32 } from './part';
 import { type OnnxRuntime, runSession } from './runtime';
 
 export interface Probe {
@@ -24,14 +24,15 @@ const PROBE_VALUE = 0.5;
 
 export async function probeModel(runtime: OnnxRuntime, file: string, model: ModelProto, inputName: string, inputShape: number[]): Promise<Probe> {
   const outputs = (model.graph!.output ?? []).map((output) => output.name!);
-  const fromInput = downstreamOf(model, [inputName]);
+  // Tensors that vary with the samples (a condition's own branch counts: it is per sample too).
+  const fromInput = downstreamOf(model, dataInputs(model).map((input) => input.name!));
   // Graph order, the outputs last: the order layers are listed and activations shown in.
   const exposed = [...intermediateTensors(model).filter((name) => fromInput.has(name)), ...outputs];
   const part = await makePart(runtime, file, withOutputs(model, exposed), inputName, inputShape);
   // Two samples tell per-sample tensors (first axis = batch) from small constants; a fixed batch is what it is.
   const batch = part.fixedBatch ?? 2;
-  const feed = inputTensor(runtime, part, new Float32Array(batch * product(inputShape)).fill(PROBE_VALUE), batch);
-  const result = await runSession(runtime, file, part.session, { [inputName]: feed }, exposed);
+  const feeds = batchFeeds(runtime, part, new Float32Array(batch * product(inputShape)).fill(PROBE_VALUE), batch, null);
+  const result = await runSession(runtime, file, part.session, feeds, exposed);
   const shapes = new Map<string, number[]>();
   for (const name of exposed) {
     const tensor = result[name]!;
