@@ -2,7 +2,8 @@
  * Conditional models open instead of being refused: a CVAE pair built here (an encoder taking
  * image and label, a decoder taking code and label, in `cvae_encoder/` + `cvae_decoder/`), and
  * the real brush-strokes pair whose decoder takes the 20-value code and a 2-value condition in
- * one 22-value input. Reconstructions use each sample's own label; decoding defaults to class 0.
+ * one 22-value input; a conditional decoder alone and whole CVAEs in one file. Reconstructions
+ * use each sample's own label; decoding defaults to class 0.
  */
 import { strict as assert } from 'node:assert';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -148,16 +149,59 @@ describe('conditional models in one file', () => {
     }
   });
 
-  test('a whole conditional autoencoder in one file gets a clear error naming its inputs', async () => {
-    const image = tfl.input({ shape: [12], name: 'image' });
-    const label = tfl.input({ shape: [3], name: 'label' });
-    const z = tfl.layers.dense({ units: 2 }).apply(image) as tfl.SymbolicTensor;
-    const output = tfl.layers.dense({ units: 12 }).apply(tfl.layers.concatenate().apply([z, label])) as tfl.SymbolicTensor;
-    const whole = tfl.model({ inputs: [image, label], outputs: output });
+  test('a whole CVAE in one file (nested encoder([x, y]) and decoder([z, y]), as Keras builds it) is split at the code; reconstruct = plain predict', async () => {
+    const x = tfl.input({ shape: [784], name: 'image' });
+    const y = tfl.input({ shape: [10], name: 'label' });
+    const h = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([x, y])) as tfl.SymbolicTensor;
+    const encoder = tfl.model({ inputs: [x, y], outputs: tfl.layers.dense({ units: 3, name: 'z' }).apply(h) as tfl.SymbolicTensor, name: 'encoder' });
+    const z = tfl.input({ shape: [3], name: 'z_in' });
+    const yd = tfl.input({ shape: [10], name: 'label_in' });
+    const g = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([z, yd])) as tfl.SymbolicTensor;
+    const decoder = tfl.model({ inputs: [z, yd], outputs: tfl.layers.dense({ units: 784, activation: 'sigmoid' }).apply(g) as tfl.SymbolicTensor, name: 'decoder' });
+    const image = tfl.input({ shape: [784], name: 'x' });
+    const label = tfl.input({ shape: [10], name: 'y' });
+    const code = encoder.apply([image, label]) as tfl.SymbolicTensor;
+    const whole = tfl.model({ inputs: [image, label], outputs: decoder.apply([code, label]) as tfl.SymbolicTensor });
     const folder = await saveToScratch(whole, 'le-cvae-whole-');
     scratch.push(folder);
     whole.dispose();
-    await assert.rejects(loadAutoencoder(folder), /a conditional autoencoder in one file \(inputs "image" and "label"\) cannot be split into encoder and decoder yet; save them as two models/);
+    const ae = await loadAutoencoder(folder);
+    try {
+      assert.deepEqual([ae.summary.kind, ae.summary.latent.layer, ae.latentSize, ae.inputShape, ae.outputShape], ['autoencoder', 'encoder/z', 3, [784], [784]]);
+      assert.deepEqual(ae.condition, { size: 10, classNames: null, encoderTakesIt: true });
+      const count = 40;
+      const images = mnistImages(count);
+      const labels = oneHot(mnistLabels(count), 10);
+      const expected = await plainPredict(join(folder, 'model.json'), [tf.tensor(images, [count, 784]), tf.tensor(labels, [count, 10])]);
+      const reconstructed = await ae.reconstruct(images, count, { conditions: labels });
+      assert.deepEqual(reconstructed, expected);
+      const codes = await ae.encode(images, count, { conditions: labels });
+      assert.deepEqual(await ae.decode(codes, count, { conditions: labels }), expected);
+      assert.notDeepEqual(await ae.decode(codes, count), expected, 'class 0 for all differs from each sample\'s own label');
+    } finally {
+      ae.dispose();
+    }
+  });
+
+  test('a flat CVAE whose label joins only the decoder: encoder ignores it, decoder takes code then label', async () => {
+    const image = tfl.input({ shape: [12], name: 'image' });
+    const label = tfl.input({ shape: [3], name: 'label' });
+    const z = tfl.layers.dense({ units: 2, name: 'code' }).apply(image) as tfl.SymbolicTensor;
+    const output = tfl.layers.dense({ units: 12 }).apply(tfl.layers.concatenate().apply([z, label])) as tfl.SymbolicTensor;
+    const whole = tfl.model({ inputs: [image, label], outputs: output });
+    const folder = await saveToScratch(whole, 'le-cvae-flat-');
+    scratch.push(folder);
+    whole.dispose();
+    const ae = await loadAutoencoder(folder);
+    try {
+      assert.deepEqual([ae.summary.latent.layer, ae.latentSize, ae.condition?.encoderTakesIt], ['code', 2, false]);
+      const rows = Float32Array.from({ length: 2 * 12 }, (_, i) => Math.cos(i));
+      const labels = oneHot([1, 2], 3);
+      const expected = await plainPredict(join(folder, 'model.json'), [tf.tensor(rows, [2, 12]), tf.tensor(labels, [2, 3])]);
+      assert.deepEqual(await ae.reconstruct(rows, 2, { conditions: labels }), expected);
+    } finally {
+      ae.dispose();
+    }
   });
 });
 

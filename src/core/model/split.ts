@@ -30,14 +30,16 @@ export interface SplitPoint {
 /**
  * Tensors every input→output path passes through, in execution order (excluding the inputs and
  * `output` itself). Walks the nodes that lead to `output` and keeps a tensor when it is the only
- * one still awaiting a consumer.
+ * one still awaiting a consumer. Paths from `conditions` (a CVAE's label input) do not count: the
+ * label may reach the decoder around the code.
  */
-export function cutTensors(graph: FlatGraph, output: SymbolicTensor): { tensor: SymbolicTensor; node: FlatNode }[] {
+export function cutTensors(graph: FlatGraph, output: SymbolicTensor, conditions: SymbolicTensor[] = []): { tensor: SymbolicTensor; node: FlatNode }[] {
   const relevant = ancestorsOf(graph, output);
   const nodes = graph.nodes.filter((node) => node.kind === 'layer' && relevant.has(node));
   const consumersLeft = new Map<number, number>();
   for (const node of nodes) for (const input of node.inputs) consumersLeft.set(input.id, (consumersLeft.get(input.id) ?? 0) + 1);
-  const live = new Set<number>(graph.inputs.map((input) => input.id));
+  const fromConditions = conditionDerived(graph, conditions);
+  const live = new Set<number>(graph.inputs.filter((input) => !fromConditions.has(input.id)).map((input) => input.id));
   const cuts: { tensor: SymbolicTensor; node: FlatNode }[] = [];
   for (const node of nodes) {
     for (const input of node.inputs) {
@@ -45,12 +47,30 @@ export function cutTensors(graph: FlatGraph, output: SymbolicTensor): { tensor: 
       consumersLeft.set(input.id, left);
       if (left === 0) live.delete(input.id);
     }
-    for (const produced of node.outputs) if (consumersLeft.has(produced.id) || produced.id === output.id) live.add(produced.id);
+    for (const produced of node.outputs) {
+      if (!fromConditions.has(produced.id) && (consumersLeft.has(produced.id) || produced.id === output.id)) live.add(produced.id);
+    }
     if (live.size === 1 && node.outputs.length === 1 && live.has(node.outputs[0]!.id) && node.outputs[0]!.id !== output.id) {
       cuts.push({ tensor: node.outputs[0]!, node });
     }
   }
   return cuts;
+}
+
+/** Ids of the condition inputs and of every tensor computed from them alone. */
+function conditionDerived(graph: FlatGraph, conditions: SymbolicTensor[]): Set<number> {
+  const derived = new Set(conditions.map((tensor) => tensor.id));
+  for (const node of graph.nodes) {
+    if (node.kind === 'layer' && derived.size && node.inputs.every((input) => derived.has(input.id))) node.outputs.forEach((output) => derived.add(output.id));
+  }
+  return derived;
+}
+
+/** Whether `tensor` is computed (at least in part) from `source`. */
+export function dependsOn(graph: FlatGraph, tensor: SymbolicTensor, source: SymbolicTensor): boolean {
+  const reached = new Set([source.id]);
+  for (const node of graph.nodes) if (node.kind === 'layer' && node.inputs.some((input) => reached.has(input.id))) node.outputs.forEach((output) => reached.add(output.id));
+  return reached.has(tensor.id);
 }
 
 function ancestorsOf(graph: FlatGraph, output: SymbolicTensor): Set<FlatNode> {
@@ -73,8 +93,8 @@ function ancestorsOf(graph: FlatGraph, output: SymbolicTensor): Set<FlatNode> {
  * says they are a code, else the turning point among all cuts. Returns null when no single tensor
  * separates input and output.
  */
-export function findSplit(graph: FlatGraph, output: SymbolicTensor, codeLayer?: string): SplitPoint | null {
-  const cuts = cutTensors(graph, output);
+export function findSplit(graph: FlatGraph, output: SymbolicTensor, codeLayer?: string, conditions: SymbolicTensor[] = []): SplitPoint | null {
+  const cuts = cutTensors(graph, output, conditions);
   const point = (cut: { tensor: SymbolicTensor; node: FlatNode }, reason: SplitReason): SplitPoint => ({
     code: cut.tensor,
     codeNode: cut.node,
@@ -180,15 +200,19 @@ function subModelBoundary(graph: FlatGraph, cuts: { tensor: SymbolicTensor; node
 }
 
 /**
- * The decoder: every node after the code replayed on a new Input of the code's shape. Throws
- * when a later layer also reads a tensor from before the code (not a true bottleneck).
+ * The decoder: every node after the code replayed on a new Input of the code's shape, and on new
+ * Inputs for `conditions` (taken after the code). Throws when a later layer also reads a tensor
+ * from before the code (not a true bottleneck).
  */
-export function buildDecoder(graph: FlatGraph, code: SymbolicTensor, output: SymbolicTensor): tfl.LayersModel {
+export function buildDecoder(graph: FlatGraph, code: SymbolicTensor, output: SymbolicTensor, conditions: SymbolicTensor[] = []): tfl.LayersModel {
   const codeInput = tfl.input({ batchShape: code.shape, dtype: code.dtype, name: 'le_code' });
-  const replayed = new Map<number, SymbolicTensor>([[code.id, codeInput]]);
+  const conditionInputs = conditions.map((tensor, i) => tfl.input({ batchShape: tensor.shape, dtype: tensor.dtype, name: `le_condition_${i}` }));
+  const replayed = new Map<number, SymbolicTensor>([[code.id, codeInput], ...conditions.map((tensor, i): [number, SymbolicTensor] => [tensor.id, conditionInputs[i]!])]);
   const after = descendantsOf(graph, code);
+  const fromConditions = conditionDerived(graph, conditions);
   for (const node of graph.nodes) {
-    if (!after.has(node) || node.kind !== 'layer') continue;
+    const conditionOnly = node.outputs.length > 0 && node.outputs.every((tensor) => fromConditions.has(tensor.id));
+    if ((!after.has(node) && !conditionOnly) || node.kind !== 'layer') continue;
     const inputs = node.inputs.map((input) => {
       const mapped = replayed.get(input.id);
       if (!mapped) {
@@ -206,7 +230,7 @@ export function buildDecoder(graph: FlatGraph, code: SymbolicTensor, output: Sym
   }
   const decoded = replayed.get(output.id);
   if (!decoded) throw new ModelLoadError('', 'model-split', `the output does not depend on the code layer "${code.sourceLayer.name}"`);
-  return tfl.model({ inputs: codeInput, outputs: decoded, name: 'le_decoder' });
+  return tfl.model({ inputs: [codeInput, ...conditionInputs], outputs: decoded, name: 'le_decoder' });
 }
 
 function descendantsOf(graph: FlatGraph, tensor: SymbolicTensor): Set<FlatNode> {

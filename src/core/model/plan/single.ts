@@ -19,7 +19,7 @@ export function buildSinglePlan(loaded: LoadedModel, codeLayer: string | undefin
   if (loaded.format === 'graph-model') return singleGraphPlan(loaded, codeLayer);
   const model = loaded.model;
   const conditionIndex = conditionInput(inputsOf(loaded));
-  if (conditionIndex !== null) return conditionalSinglePlan(loaded, conditionIndex);
+  if (conditionIndex !== null) return conditionalSinglePlan(loaded, conditionIndex, codeLayer);
   if (model.inputs.length !== 1) {
     throw new ModelLoadError(
       loaded.file,
