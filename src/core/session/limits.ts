@@ -36,7 +36,7 @@ export const VALIDATORS: { [K in SessionRequestType]: Validator<K> } = {
   project: (_, body) => projection(body.seed, body.dims),
   baseline: (_, body) => projection(body.seed, body.dims),
   column: (state, { column }) => {
-    if (column.kind === 'cluster' && column.k !== null) integer('k', column.k, 2, Math.min(LIMITS.maxClusters, shownCount(state)));
+    if (column.kind === 'cluster' && column.k !== null) integer('k', column.k, 2, upTo(state, LIMITS.maxClusters, 0));
   },
   samples: (state, body) => indices(state, body.slot, body.indices),
   denoise: (state, body) => {
@@ -46,7 +46,7 @@ export const VALIDATORS: { [K in SessionRequestType]: Validator<K> } = {
     finite('noise level', body.noise?.level);
   },
   activations: (state, body) => indices(state, body.slot, body.indices),
-  compareStats: (state, body) => integer('k', body.k, 1, Math.min(LIMITS.maxCompareK, shownCount(state) - 1)),
+  compareStats: (state, body) => integer('k', body.k, 1, upTo(state, LIMITS.maxCompareK, -1)),
   decodeAt: (_, body) => {
     if (!(body.point instanceof Float32Array) || body.point.length > 3) throw invalid('point must be a Float32Array of 2 or 3 layout coordinates');
     for (const v of body.point) finite('point coordinate', v);
@@ -58,7 +58,7 @@ export const VALIDATORS: { [K in SessionRequestType]: Validator<K> } = {
     finite('seed', body.seed);
   },
   latentHealth: none,
-  neighbors: (state, body) => integer('k', body.k, 1, Math.min(LIMITS.maxNeighbors, shownCount(state) - 1)),
+  neighbors: (state, body) => integer('k', body.k, 1, upTo(state, LIMITS.maxNeighbors, -1)),
   exportCodes: (state, body) => {
     if (body.indices !== null) indices(state, body.slot, body.indices, 0);
   },
@@ -70,7 +70,7 @@ export const VALIDATORS: { [K in SessionRequestType]: Validator<K> } = {
     }
   },
   clusterCentroids: (state, body) => {
-    if (body.k !== null) integer('k', body.k, 2, Math.min(LIMITS.maxClusters, shownCount(state)));
+    if (body.k !== null) integer('k', body.k, 2, upTo(state, LIMITS.maxClusters, 0));
   },
 };
 
@@ -80,8 +80,12 @@ export function validateRequest<K extends SessionRequestType>(state: SessionStat
   VALIDATORS[type](state, body);
 }
 
-function shownCount(state: SessionState): number {
-  return state.data?.indices.length ?? 0;
+/**
+ * The largest value allowed: `cap`, or the shown count plus `offset` when smaller. Without a
+ * dataset only the cap applies, and the handler answers that there is none.
+ */
+function upTo(state: SessionState, cap: number, offset: number): number {
+  return state.data ? Math.min(cap, state.data.indices.length + offset) : cap;
 }
 
 /**
@@ -91,7 +95,7 @@ function shownCount(state: SessionState): number {
  */
 function indices(state: SessionState, slot: ModelSlot, values: Int32Array, copies = 1): void {
   if (!(values instanceof Int32Array)) throw invalid('indices must be an Int32Array of shown-sample indices');
-  const most = Math.min(LIMITS.maxIndices, shownCount(state));
+  const most = upTo(state, LIMITS.maxIndices, 0);
   if (values.length > most) {
     throw invalid(`${values.length} indices is more than the ${most} allowed (the shown samples, at most ${LIMITS.maxIndices})`);
   }

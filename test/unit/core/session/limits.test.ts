@@ -2,7 +2,8 @@
 // work starts, and one over a limit ends with an invalid-argument error that names the limit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIMITS, type ExplorerSession } from '../../../../src/core/session';
+import { resolve } from 'node:path';
+import { ExplorerSession, LIMITS } from '../../../../src/core/session';
 import type { ToWebviewMessage } from '../../../../src/shared/protocol';
 import { openMnistDense } from './openSample';
 
@@ -76,4 +77,18 @@ describe('session request limits (mnist-dense, 300 shown samples)', () => {
       { kind: 'response', id: 5, type: 'priorSamples', ok: false, error: { message: 'count must be an integer in 1–4096, got 5000', code: 'invalid-argument' } },
     ]);
   });
+});
+
+test('without a dataset (the inspect view), requests naming samples say there is none rather than quoting a limit of 0', async () => {
+  const model = resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'models', 'codingtrain-dense-ae', 'autoencoder', 'model.json');
+  const inspect = await ExplorerSession.open({ view: 'inspect', modelPaths: [model] });
+  try {
+    const noDataset = { name: 'SessionError', code: 'no-dataset', message: 'this view has no dataset: open the explorer to choose one' };
+    await assert.rejects(inspect.handle('samples', { slot: 'a', indices: Int32Array.of(0, 1), includeReconstruction: false }), noDataset);
+    await assert.rejects(inspect.handle('neighbors', { slot: 'a', index: 0, k: 5, metric: 'cosine' }), noDataset);
+    // The fixed caps still apply.
+    await assert.rejects(inspect.handle('samples', { slot: 'a', indices: new Int32Array(LIMITS.maxIndices + 1), includeReconstruction: false }), /100001 indices is more than the 100000 allowed/);
+  } finally {
+    inspect.dispose();
+  }
 });
