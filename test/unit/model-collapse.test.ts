@@ -5,12 +5,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelLoadError, initBackend, loadAutoencoder, requireEncoder } from '../../src/core/model';
 import { collapsedCodesWarning } from '../../src/core/model/collapse';
-import { layoutTrustworthiness } from '../../src/core/projection';
-import { fixture, mnistImages, saveToScratch } from './model-helpers';
+import { InProcessProjectionRunner, layoutTrustworthiness } from '../../src/core/projection';
+import { ExplorerSession } from '../../src/core/session';
+import { fixture, mnistImages, repoRoot, saveToScratch } from './model-helpers';
 
 const scratch: string[] = [];
 before(async () => console.log(`# backend: ${await initBackend()}`));
@@ -76,5 +78,18 @@ describe('requireEncoder', () => {
     const whole = await loadAutoencoder(fixture('codingtrain-dense-ae/autoencoder'));
     requireEncoder(whole);
     whole.dispose();
+  });
+
+  test('an explorer session of the decoder on MNIST fails with that line, not with fit advice', async () => {
+    await assert.rejects(
+      ExplorerSession.open({
+        view: 'explorer',
+        modelPaths: [fixture('codingtrain-dense-ae/decoder')],
+        dataPath: join(repoRoot, 'sample-models/data/mnist-test-2000'),
+        settings: { sampleLimit: 50, seed: 3 },
+        runner: new InProcessProjectionRunner(),
+      }),
+      /this model is a decoder: its input is a code of 4 values/,
+    );
   });
 });

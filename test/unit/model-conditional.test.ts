@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type Autoencoder, fileIOHandler, initBackend, labelConditions, loadAutoencoder, oneHot, tf } from '../../src/core/model';
 import { ENCODE_CHUNK, provideEncodeThreads } from '../../src/core/model/encodePool';
+import { InProcessProjectionRunner } from '../../src/core/projection';
+import { ExplorerSession } from '../../src/core/session';
 import { startEncodeThread } from '../../src/worker/encodeThreads';
 import { fixture, mnistImages, mnistLabels, repoRoot, saveToScratch } from './model-helpers';
 
@@ -96,6 +98,27 @@ describe('CVAE pair: encoder (image, label) and decoder (code, label)', () => {
     } finally {
       parallel.dispose();
       provideEncodeThreads(null);
+    }
+  });
+
+  test("an explorer session on MNIST encodes and reconstructs each shown digit with its own label", async () => {
+    const session = await ExplorerSession.open({
+      view: 'explorer',
+      modelPaths: [folder],
+      dataPath: join(repoRoot, 'sample-models/data/mnist-test-2000'),
+      settings: { sampleLimit: 300, seed: 3 },
+      runner: new InProcessProjectionRunner(),
+    });
+    try {
+      const shown = session.shown;
+      const all = mnistImages(2000);
+      const digits = new Float32Array(shown.length * 784);
+      shown.forEach((index, i) => digits.set(all.subarray(index * 784, (index + 1) * 784), i * 784));
+      const own = oneHot(Array.from(shown, (index) => mnistLabels(2000)[index]!), 10);
+      assert.deepEqual(session.codes('a'), await ae.encode(digits, shown.length, { conditions: own }));
+      assert.notDeepEqual(session.codes('a'), await ae.encode(digits, shown.length));
+    } finally {
+      session.dispose();
     }
   });
 
