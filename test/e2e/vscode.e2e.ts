@@ -65,7 +65,8 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     const installed = readdirSync(server.extensionsDir).filter((name) => name.startsWith(EXTENSION_FOLDER_PREFIX));
     assert.equal(installed.length, 1, `expected one ${EXTENSION_FOLDER_PREFIX}* folder in ${server.extensionsDir}, found ${readdirSync(server.extensionsDir).join(', ')}`);
     const root = join(server.extensionsDir, installed[0]!);
-    for (const file of ['package.json', 'dist/extension.js', 'dist/webview.js']) {
+    // onnxruntime-web's loader and binary sit beside the bundles, where src/core/model/onnx/runtime.ts looks.
+    for (const file of ['package.json', 'dist/extension.js', 'dist/webview.js', 'dist/ort-wasm-simd-threaded.mjs', 'dist/ort-wasm-simd-threaded.wasm']) {
       assert.ok(existsSync(join(root, file)), `${file} missing from the installed extension`);
     }
     const wasmFolder = join(root, 'dist', 'wasm');
