@@ -65,6 +65,9 @@ describe('graph model holding a whole autoencoder (crisp-mmae-tabular-graph)', (
       dense4_0: 'decoder',
       Categoric_reconstruction: 'decoder',
     });
+    // Weights named `unknown_N` count toward the layer whose MatMul reads them: 247·128+128 for dense1_0, …
+    assert.equal(ae.summary.layers.find((layer) => layer.name === 'dense1_0')?.params, 247 * 128 + 128);
+    assert.equal(ae.summary.totalParams, 81279);
   });
 
   test("reconstruct() of the README's all-_negative row gives its categoric MSE 0.0070; code unit 1 is a dead ReLU", async () => {

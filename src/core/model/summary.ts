@@ -52,18 +52,23 @@ export function graphLayers(nodes: GraphNodeInfo[], weights: tfconv.GraphModel['
     (weights[name] ?? []).reduce((sum, tensor) => sum + (tensor.dtype === 'float32' ? tensor.size : 0), 0);
   const params = new Map<string, number>();
   const layerScope = scopeReader(nodes);
+  const constants = new Set(nodes.filter((node) => node.op === 'Const').map((node) => node.name));
+  const counted = new Set<string>();
   for (const node of nodes) {
     const scope = layerScope(node.name);
-    if (!scope) continue;
-    if (node.op === 'Const') {
-      params.set(scope, (params.get(scope) ?? 0) + paramsOf(node.name));
-    } else if (!PLUMBING_OPS.has(node.op)) {
-      // Constants come first in converted files; a layer's place is that of its first operation.
-      const layer = layers.get(scope) ?? { name: scope, className: node.op, outputNode: node.name, params: 0 };
-      layer.className = node.op;
-      layer.outputNode = node.name;
-      layers.set(scope, layer);
+    if (!scope || PLUMBING_OPS.has(node.op)) continue;
+    // Weights are the constants a layer's operations read: their names need not carry the
+    // layer's scope (SavedModel exports name them `unknown_3`).
+    for (const input of node.inputs) {
+      if (!constants.has(input) || counted.has(input)) continue;
+      counted.add(input);
+      params.set(scope, (params.get(scope) ?? 0) + paramsOf(input));
     }
+    // Constants come first in converted files; a layer's place is that of its first operation.
+    const layer = layers.get(scope) ?? { name: scope, className: node.op, outputNode: node.name, params: 0 };
+    layer.className = node.op;
+    layer.outputNode = node.name;
+    layers.set(scope, layer);
   }
   return [...layers.values()].map((layer) => ({ ...layer, params: params.get(layer.name) ?? 0 }));
 }
