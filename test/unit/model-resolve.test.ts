@@ -137,6 +137,18 @@ describe('resolveModelFiles()', () => {
     assert.equal(found.decoder, join(folder, 'ae_decoder', 'model.onnx'));
   });
 
+  test('resolveModelFiles(folder) prefers autoencoder.onnx over encoder/ + decoder/ sub-folders beside it, with a warning', async () => {
+    const folder = join(scratch, 'whole-and-halves');
+    mkdirSync(join(folder, 'encoder'), { recursive: true });
+    mkdirSync(join(folder, 'decoder'), { recursive: true });
+    copyFileSync(at('onnx/meanzar-mnist-dense-ae/mnist_autoencoder.onnx'), join(folder, 'autoencoder.onnx'));
+    copyFileSync(at('onnx/latent-radio-fashion-pair/encoder.onnx'), join(folder, 'encoder', 'model.onnx'));
+    copyFileSync(at('onnx/latent-radio-fashion-pair/decoder.onnx'), join(folder, 'decoder', 'model.onnx'));
+    const found = await resolveModelFiles(folder);
+    assert.equal(found.primary, join(folder, 'autoencoder.onnx'));
+    assert.deepEqual(found.warnings, [`${folder} also holds encoder + decoder; opened the whole autoencoder.onnx (name the pair to open it instead)`]);
+  });
+
   test('resolveModelFiles(encoder, decoder) takes two named paths and refuses an ONNX half with a Keras half', async () => {
     const encoder = at('onnx/latent-radio-fashion-pair/encoder.onnx');
     const decoder = at('onnx/latent-radio-fashion-pair/decoder.onnx');

@@ -34,7 +34,7 @@ export async function resolveModelFiles(modelPath: string, decoderPath?: string)
     const [encoder, decoder] = await Promise.all([resolveOne(path), resolveOne(resolve(decoderPath))]);
     return pair(encoder, decoder, []);
   }
-  if (!(await isDirectory(path))) return checked(path, await detect(path), []);
+  if (!(await isDirectory(path))) return checked(path, await detect(path));
   return resolveFolder(path);
 }
 
@@ -42,17 +42,18 @@ async function resolveFolder(folder: string): Promise<ResolvedModel> {
   if (await isFile(join(folder, 'model.json'))) return resolveModelFiles(join(folder, 'model.json'));
   const entries = await readdir(folder, { withFileTypes: true });
   const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const files = entries.filter((entry) => entry.isFile() && MODEL_FILE.test(entry.name)).map((entry) => entry.name).sort();
+  const whole = files.filter((name) => /autoencoder/i.test(name));
   const halves = encoderDecoderPair(folders);
+  const filePair = encoderDecoderPair(files);
+  if (whole.length === 1) {
+    const left = halves ?? filePair;
+    const warnings = left ? [`${folder} also holds ${left.join(' + ')}; opened the whole ${whole[0]} (name the pair to open it instead)`] : [];
+    return resolveModelFiles(join(folder, whole[0]!)).then((found) => ({ ...found, warnings: [...warnings, ...found.warnings] }));
+  }
   if (halves) {
     const [encoder, decoder] = await Promise.all([resolveOne(join(folder, halves[0])), resolveOne(join(folder, halves[1]))]);
     return pair(encoder, decoder, []);
-  }
-  const files = entries.filter((entry) => entry.isFile() && MODEL_FILE.test(entry.name)).map((entry) => entry.name).sort();
-  const whole = files.filter((name) => /autoencoder/i.test(name));
-  const filePair = encoderDecoderPair(files);
-  if (whole.length === 1) {
-    const warnings = filePair ? [`${folder} also holds ${filePair.join(' + ')}; opened the whole ${whole[0]} (name the pair to open it instead)`] : [];
-    return resolveModelFiles(join(folder, whole[0]!)).then((found) => ({ ...found, warnings: [...warnings, ...found.warnings] }));
   }
   if (filePair) {
     const [encoder, decoder] = await Promise.all([resolveOne(join(folder, filePair[0])), resolveOne(join(folder, filePair[1]))]);
@@ -108,11 +109,11 @@ async function detect(file: string): Promise<DetectedFormat> {
 }
 
 /** Turns the formats that cannot be opened into their one-line error. */
-function checked(file: string, detected: DetectedFormat, warnings: string[]): ResolvedModel {
+function checked(file: string, detected: DetectedFormat): ResolvedModel {
   const { format } = detected;
   if (format === 'pytorch') throw new ModelLoadError(file, 'model-format', pytorchMessage(file));
   if (format === 'unknown') throw new ModelLoadError(file, 'model-format', `${file}: this is ${detected.description}; ${OPENS}`);
-  return { format, primary: file, warnings };
+  return { format, primary: file, warnings: [] };
 }
 
 function pytorchMessage(file: string): string {
