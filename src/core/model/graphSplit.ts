@@ -37,10 +37,8 @@ export async function findGraphSplit(loaded: LoadedGraphModel, codeNode?: string
   const topology = topologyOf(loaded.nodes);
   const cuts = cutNodes(topology, inputs.map((input) => input.name), outputs.map(({ name }) => name));
   if (!cuts.length) return null;
-  const probe = tf.zeros([1, ...loaded.inputShape]);
-  const fetched = await executeGraph(loaded.model, probe, cuts.map((cut) => cut.name));
-  const shapes = fetched.map((tensor) => tensor.shape.slice(1));
-  tf.dispose([probe, ...fetched]);
+  const shapes = await probeShapes(loaded, cuts.map((cut) => cut.name));
+  if (!shapes) return null;
   let index: number;
   if (codeNode !== undefined) {
     index = cuts.findIndex((cut) => cut.name === codeNode || cut.name.split('/').includes(codeNode));
@@ -57,6 +55,22 @@ export async function findGraphSplit(loaded: LoadedGraphModel, codeNode?: string
     outputShapes: outputs.map(({ shape }) => shape),
     decoderNodes: descendants(topology, cuts[index]!.name),
   };
+}
+
+/** Per-sample shapes of the named nodes from one zero sample; null when the graph cannot fetch them. */
+async function probeShapes(loaded: LoadedGraphModel, names: string[]): Promise<number[][] | null> {
+  const probe = tf.zeros([1, ...loaded.inputShape]);
+  try {
+    const fetched = await executeGraph(loaded.model, probe, names);
+    const shapes = fetched.map((tensor) => tensor.shape.slice(1));
+    tf.dispose(fetched);
+    return shapes;
+  } catch {
+    // Nodes inside control flow cannot be fetched alone: the graph stays whole.
+    return null;
+  } finally {
+    probe.dispose();
+  }
 }
 
 /**
