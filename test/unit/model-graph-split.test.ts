@@ -97,6 +97,16 @@ describe('graph model holding a whole autoencoder (crisp-mmae-tabular-graph)', (
     assert.deepEqual(await ae.decode(await ae.encode(rows, count), count), reconstructed);
   });
 
+  test('encode, decode, reconstruct and activations leave no tensors behind', async () => {
+    const rows = randomRows(5);
+    await ae.activations(rows, 5);
+    const before = tf.memory().numTensors;
+    await ae.decode(await ae.encode(rows, 5, { batchSize: 2 }), 5);
+    await ae.reconstruct(rows, 5);
+    await ae.activations(rows, 5);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   test('activations() reports every layer scope of the graph, code included', async () => {
     const activations = await ae.activations(randomRows(3), 3, ['dense1_2', 'Categoric_reconstruction']);
     assert.deepEqual(activations.map(({ path, shape }) => [path, shape]), [['dense1_2', [8]], ['Categoric_reconstruction', [241]]]);
