@@ -288,6 +288,41 @@ describe('loadAutoencoder(ONNX conditional pair built here)', () => {
   });
 });
 
+describe('loadAutoencoder(ONNX uint8 model with a fixed batch of 3, built here)', () => {
+  test('uint8 input and output, fixed batch 3: 5 samples are fed as 3 + 2 (padded), values rounded in and read back as numbers', async () => {
+    const FLOAT = onnx.TensorProto.DataType.FLOAT;
+    const UINT8 = onnx.TensorProto.DataType.UINT8;
+    const value = (name: string, type: number) => ({ name, type: { tensorType: { elemType: type, shape: { dim: [{ dimValue: 3 }, { dimValue: 4 }] } } } });
+    const down = { name: 'down', dataType: FLOAT, dims: [4, 2], floatData: [0.5, 0, 0.5, 0, 0, 0.5, 0, 0.5] };
+    const up = { name: 'up', dataType: FLOAT, dims: [2, 4], floatData: [1, 1, 0, 0, 0, 0, 1, 1] };
+    const to = (type: number) => [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: type }];
+    const proto = onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'uint8_ae',
+        node: [
+          { opType: 'Cast', input: ['pixels'], output: ['as_float'], attribute: to(FLOAT) },
+          { opType: 'MatMul', input: ['as_float', 'down'], output: ['code'] },
+          { opType: 'MatMul', input: ['code', 'up'], output: ['restored'] },
+          { opType: 'Cast', input: ['restored'], output: ['image'], attribute: to(UINT8) },
+        ],
+        initializer: [down, up],
+        input: [value('pixels', UINT8)],
+        output: [value('image', UINT8)],
+      },
+    });
+    const path = join(scratch, 'uint8-batch3.onnx');
+    writeFileSync(path, onnx.ModelProto.encode(proto).finish());
+    const model = await open(path);
+    assert.deepEqual([model.summary.kind, model.summary.latent.layer, model.latentSize], ['autoencoder', 'code', 2]);
+    // Pairs of equal pixels average to themselves, so the model gives back its (rounded) input.
+    const inputs = Float32Array.from([10, 10, 200, 200, 0, 0, 255, 255, 3.4, 3.4, 7.6, 7.6, 1, 1, 2, 2, 99, 99, 100, 100]);
+    assert.deepEqual([...(await model.encode(inputs, 5))], [10, 200, 0, 255, 3, 8, 1, 2, 99, 100]);
+    assert.deepEqual([...(await model.reconstruct(inputs, 5))], [10, 10, 200, 200, 0, 0, 255, 255, 3, 3, 8, 8, 1, 1, 2, 2, 99, 99, 100, 100]);
+  });
+});
+
 describe('loadAutoencoder(ONNX) errors', () => {
   /** meanzar with its first Relu replaced by `opType` in `domain`. */
   function withOperator(name: string, opType: string, domain: string, opset: number): string {
