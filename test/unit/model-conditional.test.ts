@@ -85,6 +85,9 @@ describe('CVAE pair: encoder (image, label) and decoder (code, label)', () => {
     assert.notDeepEqual(sevens, classZero);
     await assert.rejects(ae.decode(codes, 3, { conditions: new Float32Array(7) }), /conditions must hold 3 × 10 values \(one condition per sample\) or 10 \(one for all\), got 7/);
     assert.throws(() => oneHot([10], 10), /label 10 of sample 0 is not a class 0 … 9/);
+    const before = tf.memory().numTensors;
+    await ae.reconstruct(images, count, { conditions: labels, batchSize: 7 });
+    assert.equal(tf.memory().numTensors, before, 'the split inputs are tidied');
   });
 
   test('encodeThreads: 2 keeps a CVAE encoder on this thread and gives the same codes for more samples than one chunk', async () => {
