@@ -166,7 +166,8 @@ function peakOf(probe: Probe): number {
 function activationSource(probe: Probe, feed: 'input' | 'code', prefix: string, channelsFirst: boolean): ActivationSource {
   const names = [...probe.shapes.keys()];
   return {
-    run: { part: probe.part, outputs: names, peakValuesPerSample: peakOf(probe) },
+    // Every intermediate is a graph output of this session, so a batch holds all of them at once.
+    run: { part: probe.part, outputs: names, peakValuesPerSample: names.reduce((sum, name) => sum + product(probe.shapes.get(name)!), 0) },
     tensors: new Map(names.map((name) => [joinPath(prefix, name), name])),
     layouts: new Map(names.map((name) => [joinPath(prefix, name), featureMapLayout(probe.shapes.get(name)!, channelsFirst)])),
     feed,
