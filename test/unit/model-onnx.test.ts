@@ -215,6 +215,52 @@ describe('loadAutoencoder(ONNX)', () => {
   });
 });
 
+describe('loadAutoencoder(ONNX conv AE in one graph, built here)', () => {
+  test('a channels-first conv AE is cut at the 8×7×7 bottleneck after its Relu, shown as 7×7×8, and the halves give the unmodified graph\'s output', async () => {
+    const FLOAT = onnx.TensorProto.DataType.FLOAT;
+    const INTS = onnx.AttributeProto.AttributeType.INTS;
+    const weight = (name: string, dims: number[], seed: number) => ({ name, dataType: FLOAT, dims, floatData: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 13 + i * 0.37) * 0.4) });
+    const strided = [{ name: 'strides', type: INTS, ints: [2, 2] }];
+    const padded = [...strided, { name: 'pads', type: INTS, ints: [1, 1, 1, 1] }];
+    const image = (name: string) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 1 }, { dimValue: 28 }, { dimValue: 28 }] } } } });
+    const proto = onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'conv_ae',
+        node: [
+          { opType: 'Conv', input: ['x', 'w1', 'b1'], output: ['conv1'], attribute: padded },
+          { opType: 'Relu', input: ['conv1'], output: ['relu1'] },
+          { opType: 'Conv', input: ['relu1', 'w2', 'b2'], output: ['conv2'], attribute: padded },
+          { opType: 'Relu', input: ['conv2'], output: ['code'] },
+          { opType: 'ConvTranspose', input: ['code', 'w3', 'b3'], output: ['up1'], attribute: strided },
+          { opType: 'Relu', input: ['up1'], output: ['relu3'] },
+          { opType: 'ConvTranspose', input: ['relu3', 'w4', 'b4'], output: ['up2'], attribute: strided },
+          { opType: 'Sigmoid', input: ['up2'], output: ['y'] },
+        ],
+        initializer: [weight('w1', [4, 1, 3, 3], 1), weight('b1', [4], 2), weight('w2', [8, 4, 3, 3], 3), weight('b2', [8], 4), weight('w3', [8, 4, 2, 2], 5), weight('b3', [4], 6), weight('w4', [4, 1, 2, 2], 7), weight('b4', [1], 8)],
+        input: [image('x')],
+        output: [image('y')],
+      },
+    });
+    const bytes = onnx.ModelProto.encode(proto).finish();
+    const path = join(scratch, 'conv-ae.onnx');
+    writeFileSync(path, bytes);
+    const model = await open(path);
+    assert.deepEqual([model.summary.latent.layer, model.latentShape, model.inputShape, model.outputShape], ['code', [7, 7, 8], [28, 28, 1], [28, 28, 1]]);
+    const images = mnistImages(20);
+    const codes = await model.encode(images, 20);
+    const [codeActivation] = await model.activations(images, 20, ['code']);
+    assert.deepEqual([codeActivation!.shape, maxDifference(codeActivation!.values, codes)], [[7, 7, 8], 0]);
+    const { ort } = await onnxRuntime();
+    const session = await ort.InferenceSession.create(bytes);
+    const direct = (await session.run({ x: new ort.Tensor('float32', images, [20, 1, 28, 28]) })).y!.data as Float32Array;
+    await session.release();
+    const split = await model.decode(codes, 20);
+    assert.ok(maxDifference(split, direct) <= 1e-6, `decode(encode(x)) differs from the unmodified graph by ${maxDifference(split, direct)}`);
+  });
+});
+
 describe('loadAutoencoder(ONNX VAE pair built here)', () => {
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const value = (name: string, width: number) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } } });

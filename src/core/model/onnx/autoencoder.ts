@@ -34,7 +34,8 @@ export interface OnnxPlan {
   files: string[];
   /** Layout of what encode (or, for a decoder alone, decode) takes. */
   input: Layout;
-  latentShape: number[];
+  /** The code as the explorer sees it (a conv code of a channels-first net flipped to H×W×C) and as the model has it. */
+  latent: Layout;
   latentLayer: string;
   output: Layout | null;
   encode: PartRun | null;
@@ -66,8 +67,8 @@ export class OnnxAutoencoder implements Autoencoder {
     private readonly plan: OnnxPlan,
   ) {
     this.inputShape = plan.input.shape;
-    this.latentShape = plan.latentShape;
-    this.latentSize = product(plan.latentShape);
+    this.latentShape = plan.latent.shape;
+    this.latentSize = product(this.latentShape);
     this.outputShape = plan.output?.shape ?? null;
     this.canEncode = plan.encode !== null;
     this.isVariational = plan.distribution !== null;
@@ -80,7 +81,7 @@ export class OnnxAutoencoder implements Autoencoder {
       files: plan.files,
       runtime: runtime.name,
       input: { shape: [null, ...this.inputShape] },
-      latent: { layer: plan.latentLayer, shape: plan.latentShape, size: this.latentSize },
+      latent: { layer: plan.latentLayer, shape: this.latentShape, size: this.latentSize },
       output: this.outputShape ? { shape: [null, ...this.outputShape] } : null,
       layers: plan.layers,
       totalParams: plan.layers.reduce((sum, layer) => sum + layer.params, 0),
@@ -93,7 +94,7 @@ export class OnnxAutoencoder implements Autoencoder {
     const run = this.need(this.plan.encode, 'encode');
     this.checkLength(inputs, count, this.inputShape);
     const [codes] = await runPart(this.runtime, run.part, this.plan.input.toModel(inputs, count), count, run.outputs, run.peakValuesPerSample, options);
-    return codes!;
+    return this.plan.latent.fromModel(codes!, count);
   }
 
   async encodeDistribution(inputs: Float32Array, count: number, options?: BatchOptions): Promise<{ mean: Float32Array; logVar: Float32Array } | null> {
@@ -101,13 +102,13 @@ export class OnnxAutoencoder implements Autoencoder {
     const run = this.need(this.plan.distribution, 'encode');
     this.checkLength(inputs, count, this.inputShape);
     const [mean, logVar] = await runPart(this.runtime, run.part, this.plan.input.toModel(inputs, count), count, run.outputs, run.peakValuesPerSample, options);
-    return { mean: mean!, logVar: logVar! };
+    return { mean: this.plan.latent.fromModel(mean!, count), logVar: this.plan.latent.fromModel(logVar!, count) };
   }
 
   async decode(codes: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
     const run = this.need(this.plan.decode, 'decode');
     this.checkLength(codes, count, this.latentShape);
-    const [outputs] = await runPart(this.runtime, run.part, codes, count, run.outputs, run.peakValuesPerSample, options);
+    const [outputs] = await runPart(this.runtime, run.part, this.plan.latent.toModel(codes, count), count, run.outputs, run.peakValuesPerSample, options);
     return this.plan.output!.fromModel(outputs!, count);
   }
 
@@ -133,7 +134,7 @@ export class OnnxAutoencoder implements Autoencoder {
       const paths = [...source.tensors.keys()].filter((path) => wanted.includes(path));
       if (!paths.length) continue;
       let fed: Float32Array;
-      if (source.feed === 'code') fed = codes ??= await this.encode(inputs, count);
+      if (source.feed === 'code') fed = this.plan.latent.toModel((codes ??= await this.encode(inputs, count)), count);
       else {
         this.checkLength(inputs, count, this.inputShape);
         fed = this.plan.input.toModel(inputs, count);

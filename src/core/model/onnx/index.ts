@@ -60,11 +60,13 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
     const part = await track(makePart(runtime, file, withOutputs(model, logVar ? [code, logVar] : [code]), inputName, inputShape));
     const distribution = logVar ? { part, outputs: [code, logVar], peakValuesPerSample: peak } : undefined;
     const encode = { part, outputs: [code], peakValuesPerSample: peak };
-    return body(distribution ? 'vae' : 'encoder-only', [file], layoutOf(inputShape), probe.shapes.get(code)!, code, null, { encode, distribution, activations, layers: layersOf(model, probe, inputName, code, channelsFirst, 'encoder'), ...conditionOf(true) });
+    return body(distribution ? 'vae' : 'encoder-only', [file], layoutOf(inputShape), featureMapLayout(probe.shapes.get(code)!, channelsFirst), code, null, { encode, distribution, activations, layers: layersOf(model, probe, inputName, code, channelsFirst, 'encoder'), ...conditionOf(true) });
   }
   if (mainSize > inputSize) {
     const decode = { part: await track(makePart(runtime, file, withOutputs(model, [main]), inputName, inputShape)), outputs: [main], peakValuesPerSample: peak };
-    return body('decoder-only', [file], layoutOf(inputShape), inputShape, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, channelsFirst, 'decoder'), ...conditionOf(false) });
+    // A decoder's input is its code: one layout serves both.
+    const code = featureMapLayout(inputShape, channelsFirst);
+    return body('decoder-only', [file], code, code, inputName, layoutOf(mainShape), { decode, activations, layers: layersOf(model, probe, inputName, inputName, channelsFirst, 'decoder'), ...conditionOf(false) });
   }
   const cut = findCode(model, probe, inputName, main);
   if (!cut) {
@@ -74,7 +76,7 @@ async function singlePlan(runtime: OnnxRuntime, file: string, track: Track): Pro
   const encode = { part: await track(makePart(runtime, file, cut.encoder, inputName, inputShape)), outputs: [cut.code], peakValuesPerSample: peak };
   const decode = { part: await track(makePart(runtime, file, cut.decoder, cut.code, codeShape)), outputs: [main], peakValuesPerSample: peak };
   // reconstruct runs encode then decode: a third copy of the graph would cost load time and memory for the same numbers.
-  return body('autoencoder', [file], layoutOf(inputShape), codeShape, cut.code, layoutOf(mainShape), {
+  return body('autoencoder', [file], layoutOf(inputShape), featureMapLayout(codeShape, channelsFirst), cut.code, layoutOf(mainShape), {
     encode,
     decode,
     activations,
@@ -111,7 +113,7 @@ async function pairPlan(runtime: OnnxRuntime, encoderFile: string, decoderFile: 
     ...layersOf(encoder.model, encoderProbe, encoder.inputName, code, channelsFirst, 'encoder').map((layer) => prefixed(layer, 'encoder')),
     ...layersOf(decoder.model, decoderProbe, decoder.inputName, decoder.inputName, channelsFirst, 'decoder').map((layer) => prefixed(layer, 'decoder')),
   ];
-  return body(distribution ? 'vae' : 'encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), decoder.inputShape, joinPath('encoder', code), layoutOf(outputShape), {
+  return body(distribution ? 'vae' : 'encoder-decoder', [encoderFile, decoderFile], layoutOf(encoder.inputShape), featureMapLayout(decoder.inputShape, channelsFirst), joinPath('encoder', code), layoutOf(outputShape), {
     encode,
     distribution,
     decode,
@@ -125,13 +127,13 @@ function body(
   kind: AutoencoderKind,
   files: string[],
   input: OnnxPlan['input'],
-  latentShape: number[],
+  latent: OnnxPlan['latent'],
   latentLayer: string,
   output: OnnxPlan['output'],
   parts: { encode?: PartRun; distribution?: PartRun; decode?: PartRun; activations: ActivationSource[]; layers: LayerSummary[]; condition?: ModelCondition; warnings?: string[] },
 ): PlanBody {
   const { encode, distribution, decode, activations, layers, condition, warnings } = parts;
-  return { kind, files, input, latentShape, latentLayer, output, encode: encode ?? null, distribution: distribution ?? null, decode: decode ?? null, activations, layers, condition: condition ?? null, warnings: warnings ?? [] };
+  return { kind, files, input, latent, latentLayer, output, encode: encode ?? null, distribution: distribution ?? null, decode: decode ?? null, activations, layers, condition: condition ?? null, warnings: warnings ?? [] };
 }
 
 function conditionInputs(encoder: { name: string } | null, decoder: { name: string } | null): string {
