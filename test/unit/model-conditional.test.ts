@@ -240,3 +240,12 @@ describe('labelConditions', () => {
     assert.equal(labelConditions(condition, Int32Array.of(0, 3)), undefined);
   });
 });
+
+describe('pairs whose sizes do not meet', () => {
+  test("an encoder whose code is wider than the decoder's input is refused in one line naming both sizes", async () => {
+    await assert.rejects(
+      loadAutoencoder(fixture('mucritic-artist-tabular-ae/encoder'), { decoderPath: fixture('codingtrain-dense-ae/decoder') }),
+      /encoder\/model\.json: the encoder gives \d+ values per sample but the decoder \S+decoder\/model\.json takes 4 \(\S+ \[4\]\); these files are not two halves of one autoencoder$/,
+    );
+  });
+});

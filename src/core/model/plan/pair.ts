@@ -1,6 +1,7 @@
 /** Plans for an encoder file and a decoder file used together. */
 import type { LayerSummary } from '../../../shared/types';
 import { type ActivationSource, flatGraphSource, graphModelSource, peakActivation } from '../activations';
+import { ModelLoadError } from '../errors';
 import { flattenModel, sampleShape } from '../graph';
 import type { LoadedModel } from '../load';
 import { findSplit } from '../split';
@@ -92,7 +93,13 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
   const latentSize = product(latentShape);
   // One decoder input wider than the code: the code then a condition, concatenated.
   const appended = decoderCondition === null && decoderInputSize > latentSize ? decoderInputSize - latentSize : 0;
-  const chains = latentSize === decoderInputSize || appended > 0;
+  if (latentSize !== decoderInputSize && !appended) {
+    throw new ModelLoadError(
+      encoder.file,
+      'model-split',
+      `${encoder.file}: the encoder gives ${latentSize} values per sample but the decoder ${decoder.file} takes ${decoderInputSize} (${decoderCode.name} [${decoderInputShape.join(', ')}]); these files are not two halves of one autoencoder`,
+    );
+  }
   let condition: PlanCondition | undefined;
   if (appended > 0) {
     warnings.push(
@@ -103,10 +110,7 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
     const size = appended || product((decoderCondition !== null ? decoderInputs[decoderCondition] : encoderInputs[encoderCondition!])!.shape);
     condition = { size, classNames: null, encoderTakesIt: encoderCondition !== null, encoder: placeOf(encoderCondition), decoder: appended ? 'last' : placeOf(decoderCondition) };
   }
-  if (!chains) {
-    warnings.push(`the decoder takes ${decoderInputSize} values but the encoder's code has ${latentSize}: decoding is unavailable`);
-  }
-  let decode: Stage | null = null;
+  let decode: Stage;
   let decoderLayers: LayerSummary[];
   let decoderSource: ActivationSource;
   let outputShape: number[];
@@ -127,21 +131,22 @@ export async function buildPairPlan(encoder: LoadedModel, decoder: LoadedModel, 
   }
   const isVariational = distribution !== null;
   return {
-    kind: isVariational ? 'vae' : chains ? 'encoder-decoder' : 'encoder-only',
+    kind: isVariational ? 'vae' : 'encoder-decoder',
     files: [encoder.file, decoder.file],
     format: encoder.format,
     dialect: encoder.dialect,
     inputShape: encoderCondition === null ? side.encode.inputShape : encoderInputs[1 - encoderCondition]!.shape,
-    latentShape: chains && !appended ? decoderInputShape : latentShape,
+    latentShape: appended ? latentShape : decoderInputShape,
     latentLayer: `encoder/${side.latentLayer}`,
-    outputShape: chains ? outputShape : null,
+    outputShape,
     encode,
     distribution,
-    decode: chains ? decode : null,
+    decode,
     reconstruct: null,
-    activationSources: chains
-      ? [{ source: side.source, feed: 'input' }, { source: decoderSource, feed: 'code' }]
-      : [{ source: side.source, feed: 'input' }],
+    activationSources: [
+      { source: side.source, feed: 'input' },
+      { source: decoderSource, feed: 'code' },
+    ],
     layers: [...side.layers, ...decoderLayers],
     warnings,
     condition,
