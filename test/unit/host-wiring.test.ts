@@ -239,7 +239,7 @@ describe('latentExplorer.open', () => {
       context = { ...context, extensionUri: Uri.file(bare), subscriptions: [] };
       extension.activate(context as unknown as Parameters<typeof extension.activate>[0]);
       await run('latentExplorer.open');
-      assert.deepEqual(fake.infos, ['Latent Explorer found no model.json in the workspace and no bundled sample.']);
+      assert.deepEqual(fake.infos, ['Latent Explorer found no model (model.json, .onnx, .keras, .h5) in the workspace and no bundled sample.']);
       assert.equal(fake.quickPicks.length, 0);
       assert.equal(fake.panels.length, 0);
     } finally {
