@@ -9,8 +9,16 @@ import { DataError } from './errors';
 
 const GiB = 2 ** 30;
 
-/** Bytes one dataset may occupy in memory once decoded: 4 GiB, or half the machine's memory when that is less. */
-export const MEMORY_BUDGET_BYTES = Math.min(4 * GiB, Math.floor(totalmem() / 2));
+/**
+ * Bytes one dataset may occupy in memory once decoded: 4 GiB, or half the machine's memory when
+ * that is less. LATENT_EXPLORER_MEMORY_BUDGET_MB sets another (smaller machines, tests).
+ */
+export const MEMORY_BUDGET_BYTES = budgetFromEnvironment() ?? Math.min(4 * GiB, Math.floor(totalmem() / 2));
+
+function budgetFromEnvironment(): number | null {
+  const megabytes = Number(process.env.LATENT_EXPLORER_MEMORY_BUDGET_MB);
+  return Number.isFinite(megabytes) && megabytes > 0 ? megabytes * 2 ** 20 : null;
+}
 
 /** Images beyond this many pixels are refused before decoding (libpng's default user limit is 1M×1M; a dataset image is far smaller). */
 export const MAX_IMAGE_PIXELS = 2 ** 25;
@@ -21,7 +29,8 @@ export const MAX_TEXT_BYTES = 256 * 2 ** 20;
 /** `1.5 GiB`, `12 MiB`: sizes as people read them. */
 export function formatBytes(bytes: number): string {
   if (bytes >= GiB) return `${(bytes / GiB).toFixed(1)} GiB`;
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${bytes} bytes`;
 }
 
 /**

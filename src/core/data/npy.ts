@@ -184,8 +184,8 @@ function decodeNumeric(body: Uint8Array, element: ElementType, shape: number[], 
   const count = shapeSize(shape);
   let values: SampleValues;
   if (element.dtype === 'uint8') {
-    // A plain Uint8Array, not a Buffer slice: fortranToC constructs its output from the input's class.
-    values = Uint8Array.prototype.slice.call(body, 0, count);
+    // A plain Uint8Array copy, not a Buffer slice: fortranToC constructs its output from the input's class.
+    values = new Uint8Array(body.subarray(0, count));
   } else {
     values = new Float32Array(count);
     decodeElements(body, element, count, values, 0);

@@ -4,6 +4,7 @@
  * should get a message about what it really is.
  */
 import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
 
 export type ModelFileFormat = 'tfjs' | 'keras-json' | 'keras-h5' | 'keras-zip' | 'onnx' | 'pytorch' | 'unknown';
 
@@ -23,9 +24,12 @@ const ZIP_DIRECTORY_LIMIT = 16 * 1024 * 1024;
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export async function detectModelFormat(file: string): Promise<DetectedFormat> {
-  const handle = await open(file, 'r');
+  // Non-blocking, so a FIFO or a terminal named as the model cannot stall the open; a device is refused before any read.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) return { format: 'unknown', description: 'not a regular file (a device, pipe or socket)' };
+    const { size } = info;
     const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
     await handle.read(head, 0, head.length, 0);
     const read = async (position: number, length: number): Promise<Buffer> => {

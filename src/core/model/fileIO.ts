@@ -151,7 +151,7 @@ async function modelFolder(file: string): Promise<string> {
 async function shardPath(file: string, folder: string, shard: string): Promise<string> {
   const listed = join(dirname(file), shard);
   const outside = (): ModelLoadError =>
-    new ModelLoadError(listed, 'model-invalid', `weight file "${shard}" listed in ${file} lies outside the model's folder; weight files must be inside ${dirname(file)}`);
+    new ModelLoadError(file, 'model-invalid', `weight file "${shard}" listed in ${file} lies outside the model's folder; weight files must be inside ${dirname(file)}`);
   if (isAbsolute(shard) || !isInside(folder, join(folder, shard))) throw outside();
   let resolved: string;
   try {
