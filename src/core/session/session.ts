@@ -61,6 +61,7 @@ export class ExplorerSession {
     report('starting TensorFlow.js', null);
     const backend = await initBackend(options.backend ?? 'auto');
     const loaded: LoadedModel[] = [];
+    let dataset: Dataset | undefined;
     const create = (slots: SlotState[], data: ShownData | null) =>
       new ExplorerSession({ options, settings, backend, slots, data, runner: options.runner ?? new InProcessProjectionRunner(), cache: {} });
     try {
@@ -82,7 +83,7 @@ export class ExplorerSession {
       }
       report(`reading ${basename(dataPath)}`, null);
       const manifest = loaded[0].manifest;
-      const dataset = await openDataset(dataPath, {
+      dataset = await openDataset(dataPath, {
         labelColumn: options.labelColumn ?? manifest?.labelColumn,
         labelsPath: options.dataPath ? undefined : manifest?.labelsPath,
         labelNames: manifest?.labelNames,
@@ -109,6 +110,8 @@ export class ExplorerSession {
       return session;
     } catch (error) {
       for (const { model } of loaded) model.dispose();
+      // Data that does not fit the model fails after the dataset is open: its file handle must not wait for the GC.
+      await dataset?.close().catch(() => undefined);
       throw error;
     }
   }
