@@ -91,10 +91,12 @@ const options = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
-/** A command's result: the JSON object, and the lines a person reads instead. */
+/** A command's result: the JSON object, the lines a person reads instead, and the model's warnings. */
 interface Outcome {
   json: Record<string, unknown>;
   text: string[];
+  /** Printed as `warning:` lines on stderr (stdout stays the result) and added to the JSON as `warnings`. */
+  warnings?: readonly string[];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -116,8 +118,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'serve') return await serveCommand(args, values);
     const outcome = await run(command, args, values);
+    const json = outcome.warnings ? { ...outcome.json, warnings: outcome.warnings } : outcome.json;
     // JSON.stringify escapes control characters itself; text lines may carry names read from files.
-    process.stdout.write(values.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text.map((line) => printable(line)).join('\n')}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${outcome.text.map((line) => printable(line)).join('\n')}\n`);
+    for (const warning of outcome.warnings ?? []) process.stderr.write(`warning: ${printable(warning)}\n`);
     // On stderr, so that --json output stays one parseable object.
     const fallback = backendFallback();
     if (fallback) process.stderr.write(`note: TensorFlow.js backend: ${printable(fallback)}\n`);
@@ -293,13 +297,13 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         if (values.out) await writeFile(resolve(values.out), encodeNpy(codes, [count, latentSize]));
         const seconds = session.timings.encode;
         // The model's warnings include what only encoding reveals (a collapsed encoder).
-        const json = { count, latentSize, ...engine(session), seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}), warnings: summary.warnings };
+        const json = { count, latentSize, ...engine(session), seconds, samplesPerSecond: count / seconds, ...(values.out ? { out: resolve(values.out) } : {}) };
         return {
           json,
           text: [
             `encoded ${count} samples to ${latentSize}-d codes in ${seconds.toFixed(2)} s (${Math.round(count / seconds)} samples/s, ${summary.runtime ?? `${session.backend} backend`})${values.out ? `; wrote ${values.out}` : ''}`,
-            ...summary.warnings.map((warning) => `warning: ${warning}`),
           ],
+          warnings: summary.warnings,
         };
       });
     }
@@ -320,7 +324,8 @@ async function run(command: string, args: string[], values: Values): Promise<Out
           text.push(`with ${noise.type} noise ${noise.level}: noisy input MSE ${fmt(noisyMse)} → reconstructed from noisy ${fmt(denoisedMse)} (${((1 - denoisedMse / noisyMse) * 100).toFixed(1)} % lower)`);
         }
         text.push(`backend: ${session.backend}`);
-        return { json, text };
+        // Read after the errors: encoding is what reveals a collapsed encoder.
+        return { json, text, warnings: session.model('a').summary.warnings };
       });
     }
     case 'project': {
@@ -337,7 +342,11 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [session.shown.length, spec.dims]));
         const timings = { ...session.timings, project: result.seconds, total: (performance.now() - started) / 1000 };
         const json = { count: session.shown.length, method: chosen, dims: spec.dims, threads: projectionThreadCount(values), seconds: result.seconds, trustworthiness: result.trustworthiness, backend: session.backend, timings };
-        return { json, text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`] };
+        return {
+          json,
+          text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`],
+          warnings: session.model('a').summary.warnings,
+        };
       });
     }
     case 'compare': {
