@@ -51,6 +51,11 @@ function isTag(value: unknown): value is TypedArrayTag {
   return typeof value === 'object' && value !== null && typeof (value as TypedArrayTag).$typed === 'string';
 }
 
+/** A frame from the other side may say anything: offsets and lengths must be whole, non-negative numbers. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 /** Encodes a message (any JSON-like value with typed arrays inside) into one binary frame. */
 export function encodeFrame(message: unknown): Uint8Array {
   const arrays: AnyTypedArray[] = [];
@@ -94,8 +99,10 @@ export function decodeFrame<T = unknown>(frame: Uint8Array | ArrayBuffer): T {
   const dataStart = alignUp(HEADER_LENGTH_BYTES + headerLength);
   return JSON.parse(header, (_key, value: unknown) => {
     if (!isTag(value)) return value;
+    // Own keys only: a tag naming "constructor" or "__proto__" must not reach Object's members.
+    if (!Object.prototype.hasOwnProperty.call(TYPED_ARRAYS, value.$typed)) throw new Error(`wire: unknown typed array ${JSON.stringify(value.$typed)}`);
     const constructor = TYPED_ARRAYS[value.$typed];
-    if (!constructor) throw new Error(`wire: unknown typed array ${JSON.stringify(value.$typed)}`);
+    if (!isCount(value.offset) || !isCount(value.length)) throw new Error(`wire: ${value.$typed} tag with offset ${JSON.stringify(value.offset)} and length ${JSON.stringify(value.length)}`);
     const start = dataStart + value.offset;
     const end = start + value.length * constructor.BYTES_PER_ELEMENT;
     if (end > bytes.byteLength) throw new Error(`wire: ${value.$typed}(${value.length}) at ${start} overruns a frame of ${bytes.byteLength}`);

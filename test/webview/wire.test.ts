@@ -59,3 +59,20 @@ test('decodeFrame rejects truncated frames with the sizes in the message', () =>
   new DataView(header.buffer).setUint32(0, 100, true);
   assert.throws(() => decodeFrame(header), /header of 100 bytes overruns a frame of 8/);
 });
+
+test('decodeFrame refuses tags that name Object members or carry non-integer, negative or text offsets and lengths', () => {
+  const frameWith = (header: string) => {
+    const json = new TextEncoder().encode(header);
+    const frame = new Uint8Array(Math.ceil((4 + json.length) / 8) * 8 + 16);
+    new DataView(frame.buffer).setUint32(0, json.length, true);
+    frame.set(json, 4);
+    return frame;
+  };
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    assert.throws(() => decodeFrame(frameWith(`{"a":{"$typed":"${name}","offset":0,"length":1}}`)), /wire: unknown typed array/, name);
+  }
+  for (const [offset, length] of [['"8"', '1'], ['0', '-1'], ['0.5', '1'], ['0', '1e400'], ['-8', '1']]) {
+    assert.throws(() => decodeFrame(frameWith(`{"a":{"$typed":"Float32Array","offset":${offset},"length":${length}}}`)), /wire: Float32Array tag with offset/, `${offset}, ${length}`);
+  }
+  assert.deepEqual(decodeFrame(frameWith('{"a":{"$typed":"Float32Array","offset":0,"length":2}}')), { a: new Float32Array(2) });
+});
