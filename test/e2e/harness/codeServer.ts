@@ -141,8 +141,10 @@ export class CodeServer {
       // Its own process group, so that stop() also ends the extension host and file watchers.
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_PROXY_URI: '' } },
     );
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Two streams into one log: neither may end it (the other may still write), the child's exit does.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
     const server = new CodeServer(`http://127.0.0.1:${port}/`, port, scratchDir, extensionsDir, logFile, child);
     try {
       await server.waitUntilListening();
