@@ -3,10 +3,10 @@
  * performs the ready handshake and hands the page to the view the host asked for.
  */
 import css from './styles.css';
-import { assertNever, type RequestType } from '../src/shared/protocol';
+import { assertNever, type ReadyResponse, type RequestType } from '../src/shared/protocol';
 import { connectTransport } from './transport';
 import { createController } from './controller';
-import { errorBanner } from './views/errorBanner';
+import { errorBanner, type ErrorBanner } from './views/errorBanner';
 import { applyBrowserTheme, createShell } from './views/shell';
 import { explorerView } from './views/explorerView';
 import { compareView } from './views/compareView';
@@ -88,7 +88,7 @@ async function start(): Promise<void> {
     loadingText.textContent = 'The session could not open.';
     return;
   }
-  const shell = createShell(root, banner, inBrowser);
+  const shell = createShell(root, [banner, modelWarnings(ready)], inBrowser);
   if (ready.backendFallback) banner.warn(`TensorFlow.js backend: ${ready.backendFallback}.`);
   document.body.dataset.view = ready.view;
   const restoredSelection = restore?.selection.length ? Int32Array.from(restore.selection.filter((i) => i < (ready.dataset?.shownCount ?? 0))) : null;
@@ -106,6 +106,19 @@ async function start(): Promise<void> {
     default:
       assertNever(ready.view);
   }
+}
+
+/**
+ * What the loader said of each model (a collapsed encoder, a sampling stand-in, which of several
+ * files it opened), in a strip of its own; the inspector lists them on its page instead.
+ */
+function modelWarnings(ready: ReadyResponse): ErrorBanner {
+  const strip = errorBanner({ className: 'model-warnings', role: 'status' });
+  if (ready.view === 'inspect') return strip;
+  for (const model of ready.models) {
+    for (const warning of model.summary.warnings) strip.warn(ready.models.length > 1 ? `${model.label}: ${warning}` : warning);
+  }
+  return strip;
 }
 
 void start();

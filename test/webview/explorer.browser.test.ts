@@ -75,6 +75,14 @@ describe('explorer page served by `serve` (harness session, Chromium)', () => {
     });
   });
 
+  test('the model\'s warnings are shown in a strip of their own, apart from the error banner', async () => {
+    await check(page, 'model-warnings', async () => {
+      await page.waitForSelector('.model-warnings:not([hidden]) .error-row[data-code="warning"]');
+      assert.equal(await page.textContent('.model-warnings .error-text'), 'Warning: linear autoencoder fitted by the test harness (PCA); not a trained network');
+      assert.equal(await page.locator('.error-banner:not([hidden])').count(), 0);
+    });
+  });
+
   test('clicking a legend entry hides that class on the canvas; clicking again shows it', async () => {
     await check(page, 'legend', async () => {
       await page.click('.legend-item[data-code="1"]');

@@ -13,9 +13,13 @@ export interface ErrorBanner {
   clear(): void;
 }
 
-export function errorBanner(): ErrorBanner {
-  const element = el('div', 'error-banner');
-  element.setAttribute('role', 'alert');
+/**
+ * `className` tells banners apart (the model's warnings get their own strip, which request errors
+ * neither mix with nor push aside); a strip of lasting facts is a `status`, not an `alert`.
+ */
+export function errorBanner({ className = 'error-banner', role = 'alert' }: { className?: string; role?: 'alert' | 'status' } = {}): ErrorBanner {
+  const element = el('div', className);
+  element.setAttribute('role', role);
   element.hidden = true;
   const shown = new Map<string, HTMLElement>();
   const update = () => {

@@ -1,6 +1,6 @@
 /**
  * The page frame every view fills: a top bar (title, view-specific controls, theme toggle in the
- * browser), the error banner, and the content area.
+ * browser), the error banner and the model's warnings, and the content area.
  */
 import type { ErrorBanner } from './errorBanner';
 import { el } from './ui';
@@ -43,7 +43,8 @@ function themeToggle(): HTMLElement {
   return toggle;
 }
 
-export function createShell(root: HTMLElement, banner: ErrorBanner, inBrowser: boolean): Shell {
+/** `banners` go between the top bar and the content, in this order. */
+export function createShell(root: HTMLElement, banners: readonly ErrorBanner[], inBrowser: boolean): Shell {
   const header = el('header', 'topbar');
   const brand = el('div', 'brand');
   const titleText = el('span', 'brand-title');
@@ -53,7 +54,7 @@ export function createShell(root: HTMLElement, banner: ErrorBanner, inBrowser: b
   header.append(brand, toolbar);
   if (inBrowser) header.append(themeToggle());
   const content = el('div', 'content');
-  root.replaceChildren(header, banner.element, content);
+  root.replaceChildren(header, ...banners.map((banner) => banner.element), content);
   return {
     toolbar,
     content,
