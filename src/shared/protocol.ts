@@ -183,8 +183,14 @@ export interface OpenExplorerRequest {
   slot: ModelSlot;
 }
 
+/** A request that decodes codes: a conditional decoder (CVAE) decodes them all with one class. */
+export interface ConditionedDecode {
+  /** The class (0 … condition.size − 1, one-hot) to decode with; class 0 when absent. Only for a model with a `condition`. */
+  condition?: number;
+}
+
 /** Decode the latent code behind a spot of the current layout. */
-export interface DecodeAtRequest {
+export interface DecodeAtRequest extends ConditionedDecode {
   slot: ModelSlot;
   /** Layout coordinates (dims values). */
   point: Float32Array;
@@ -201,7 +207,7 @@ export interface DecodeAtResponse {
 }
 
 export type PathEndpoint = { kind: 'sample'; index: number } | { kind: 'classCentroid'; label: number };
-export interface InterpolateRequest {
+export interface InterpolateRequest extends ConditionedDecode {
   slot: ModelSlot;
   from: PathEndpoint;
   to: PathEndpoint;
@@ -209,14 +215,14 @@ export interface InterpolateRequest {
   mode: 'linear' | 'slerp';
 }
 export type TraversalAxisSpec = { kind: 'unit'; index: number } | { kind: 'pc'; index: number };
-export interface TraverseRequest {
+export interface TraverseRequest extends ConditionedDecode {
   slot: ModelSlot;
   axis: TraversalAxisSpec;
   steps: number;
   /** Shown-sample index whose code is the centre; the mean code when null. */
   anchor: number | null;
 }
-export interface PriorSamplesRequest {
+export interface PriorSamplesRequest extends ConditionedDecode {
   slot: ModelSlot;
   count: number;
   seed: number;

@@ -6,7 +6,7 @@
  * use each sample's own label; decoding defaults to class 0.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -15,7 +15,7 @@ import { ENCODE_CHUNK, provideEncodeThreads } from '../../src/core/model/encodeP
 import { InProcessProjectionRunner } from '../../src/core/projection';
 import { ExplorerSession } from '../../src/core/session';
 import { startEncodeThread } from '../../src/worker/encodeThreads';
-import { fixture, mnistImages, mnistLabels, repoRoot, saveToScratch } from './model-helpers';
+import { fixture, mnistImages, mnistLabels, repoRoot, saveCvaePair, saveToScratch } from './model-helpers';
 
 const scratch: string[] = [];
 before(async () => console.log(`# backend: ${await initBackend()}`));
@@ -39,23 +39,8 @@ describe('CVAE pair: encoder (image, label) and decoder (code, label)', () => {
   const labels = oneHot(mnistLabels(count), 10);
 
   before(async () => {
-    const image = tfl.input({ shape: [784], name: 'image' });
-    const label = tfl.input({ shape: [10], name: 'label' });
-    const hidden = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([image, label])) as tfl.SymbolicTensor;
-    const encoder = tfl.model({ inputs: [image, label], outputs: tfl.layers.dense({ units: 2, name: 'z' }).apply(hidden) as tfl.SymbolicTensor });
-    // The decoder takes its label first, to check the order of the inputs is followed.
-    const decoderLabel = tfl.input({ shape: [10], name: 'class_onehot' });
-    const code = tfl.input({ shape: [2], name: 'z_in' });
-    const up = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([decoderLabel, code])) as tfl.SymbolicTensor;
-    const decoder = tfl.model({ inputs: [decoderLabel, code], outputs: tfl.layers.dense({ units: 784, activation: 'sigmoid' }).apply(up) as tfl.SymbolicTensor });
-    folder = await saveToScratch(encoder, 'le-cvae-');
+    folder = await saveCvaePair();
     scratch.push(folder);
-    mkdirSync(join(folder, 'cvae_encoder'));
-    for (const file of ['model.json', 'weights.bin']) renameSync(join(folder, file), join(folder, 'cvae_encoder', file));
-    const decoderFolder = await saveToScratch(decoder, 'le-cvae-decoder-');
-    renameSync(decoderFolder, join(folder, 'cvae_decoder'));
-    encoder.dispose();
-    decoder.dispose();
     ae = await loadAutoencoder(folder);
   });
   after(() => ae.dispose());

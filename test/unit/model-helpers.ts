@@ -1,9 +1,9 @@
 /** What the model tests share: real MNIST digits, a model saved to a scratch folder, errors. */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../../src/core/model';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -53,5 +53,28 @@ export async function saveToScratch(model: tfl.LayersModel, prefix: string): Pro
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  return folder;
+}
+
+/**
+ * A CVAE pair with untrained weights, saved as `cvae_encoder/` + `cvae_decoder/` in a new scratch
+ * folder (returned): the encoder takes an MNIST image (784) and a one-hot label (10) to a 2-value
+ * code; the decoder takes the label first, then the code, to check the order of inputs is followed.
+ */
+export async function saveCvaePair(): Promise<string> {
+  const image = tfl.input({ shape: [784], name: 'image' });
+  const label = tfl.input({ shape: [10], name: 'label' });
+  const hidden = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([image, label])) as tfl.SymbolicTensor;
+  const encoder = tfl.model({ inputs: [image, label], outputs: tfl.layers.dense({ units: 2, name: 'z' }).apply(hidden) as tfl.SymbolicTensor });
+  const decoderLabel = tfl.input({ shape: [10], name: 'class_onehot' });
+  const code = tfl.input({ shape: [2], name: 'z_in' });
+  const up = tfl.layers.dense({ units: 32, activation: 'relu' }).apply(tfl.layers.concatenate().apply([decoderLabel, code])) as tfl.SymbolicTensor;
+  const decoder = tfl.model({ inputs: [decoderLabel, code], outputs: tfl.layers.dense({ units: 784, activation: 'sigmoid' }).apply(up) as tfl.SymbolicTensor });
+  const folder = await saveToScratch(encoder, 'le-cvae-');
+  mkdirSync(join(folder, 'cvae_encoder'));
+  for (const file of ['model.json', 'weights.bin']) renameSync(join(folder, file), join(folder, 'cvae_encoder', file));
+  renameSync(await saveToScratch(decoder, 'le-cvae-decoder-'), join(folder, 'cvae_decoder'));
+  encoder.dispose();
+  decoder.dispose();
   return folder;
 }

@@ -47,6 +47,16 @@ export function joinConditions(values: Float32Array, sampleSize: number, conditi
 }
 
 /**
+ * Names for a condition's classes, which the explorer's condition picker shows: the model's own,
+ * else the first candidate (the manifest's labelNames, the dataset's classes) with one name per
+ * class, else "class k".
+ */
+export function conditionClassNames(condition: ModelCondition, ...candidates: (readonly string[] | null | undefined)[]): string[] {
+  for (const names of [condition.classNames, ...candidates]) if (names && names.length === condition.size) return [...names];
+  return Array.from({ length: condition.size }, (_, k) => `class ${k}`);
+}
+
+/**
  * One-hot conditions from a dataset's class labels for a conditional model, so each sample is
  * encoded and reconstructed with its own label; undefined (class 0 for all) when the model takes
  * no condition, the dataset has no labels, or a label is outside the condition's classes.

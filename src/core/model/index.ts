@@ -6,7 +6,7 @@ export { detectModelFormat, resolveModelFiles, type DetectedFormat, type ModelFi
 export type { Autoencoder, BatchOptions, LayerActivation, LoadAutoencoderOptions } from './autoencoder';
 export { ModelLoadError, type ModelErrorCode } from './errors';
 export { requireEncoder } from './requireEncoder';
-export { labelConditions, oneHot } from './condition';
+export { conditionClassNames, labelConditions, oneHot } from './condition';
 export { fileIOHandler, readModelArtifacts, readModelJson } from './fileIO';
 export { loadModelFile, type LoadedModel, type LoadModelOptions } from './load';
 export { detectDialect, normalizeModelJson } from './normalize';

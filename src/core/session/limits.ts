@@ -47,15 +47,23 @@ export const VALIDATORS: { [K in SessionRequestType]: Validator<K> } = {
   },
   activations: (state, body) => indices(state, body.slot, body.indices),
   compareStats: (state, body) => integer('k', body.k, 1, upTo(state, LIMITS.maxCompareK, -1)),
-  decodeAt: (_, body) => {
+  decodeAt: (state, body) => {
     if (!(body.point instanceof Float32Array) || body.point.length > 3) throw invalid('point must be a Float32Array of 2 or 3 layout coordinates');
     for (const v of body.point) finite('point coordinate', v);
+    condition(state, body.slot, body.condition);
   },
-  interpolate: (_, body) => integer('steps', body.steps, 2, LIMITS.maxSteps),
-  traverse: (_, body) => integer('steps', body.steps, 2, LIMITS.maxSteps),
-  priorSamples: (_, body) => {
+  interpolate: (state, body) => {
+    integer('steps', body.steps, 2, LIMITS.maxSteps);
+    condition(state, body.slot, body.condition);
+  },
+  traverse: (state, body) => {
+    integer('steps', body.steps, 2, LIMITS.maxSteps);
+    condition(state, body.slot, body.condition);
+  },
+  priorSamples: (state, body) => {
     integer('count', body.count, 1, LIMITS.maxPriorSamples);
     finite('seed', body.seed);
+    condition(state, body.slot, body.condition);
   },
   latentHealth: none,
   neighbors: (state, body) => integer('k', body.k, 1, upTo(state, LIMITS.maxNeighbors, -1)),
@@ -105,6 +113,14 @@ function indices(state: SessionState, slot: ModelSlot, values: Int32Array, copie
     const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
     throw invalid(`${values.length} samples of ${inputSize} values need ${mib(bytes)}, over the ${mib(LIMITS.maxGatherBytes)} one request may use: ask for fewer`);
   }
+}
+
+/** A decoding condition: a class of the slot's conditional model; none for a model that takes none. */
+function condition(state: SessionState, slot: ModelSlot, value: number | undefined): void {
+  if (value === undefined) return;
+  const taken = state.slots.find((s) => s.slot === slot)?.model.condition;
+  if (!taken) throw invalid(`condition ${String(value)} given, but the model in slot ${slot} takes no condition`);
+  integer('condition', value, 0, taken.size - 1);
 }
 
 function integer(name: string, value: number, min: number, max: number): void {

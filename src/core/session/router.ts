@@ -15,7 +15,7 @@ import {
 import { backendFallback } from '../model';
 import { toErrorInfo } from '../../util/errors';
 import { validateRequest } from './limits';
-import { SessionError, type RequestContext, type SessionState } from './state';
+import { SessionError, slotSummary, type RequestContext, type SessionState } from './state';
 import { baseline, project } from './handlers/projection';
 import { clusterCentroids, column, rank } from './handlers/columns';
 import { activations, denoise, samples } from './handlers/samples';
@@ -35,7 +35,7 @@ export type SessionHandlers = { [K in SessionRequestType]: Handler<K> };
 export const HANDLERS: SessionHandlers = {
   ready: (state) => ({
     view: state.options.view,
-    models: state.slots.map((s, i) => ({ slot: s.slot, label: s.label, path: state.options.modelPaths[i], summary: s.model.summary })),
+    models: state.slots.map((s, i) => ({ slot: s.slot, label: s.label, path: state.options.modelPaths[i], summary: slotSummary(state, s) })),
     dataset: state.data?.info ?? null,
     backend: state.backend,
     backendFallback: backendFallback(),

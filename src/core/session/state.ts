@@ -5,9 +5,9 @@
  */
 import type { ExplorerSettings, CompareStatsResponse, Separability } from '../../shared/protocol';
 import type { SessionOptions } from '../../shared/workerProtocol';
-import type { BackendName, DatasetInfo, ModelSlot, ProjectionMethod } from '../../shared/types';
+import type { BackendName, DatasetInfo, ModelSlot, ModelSummary, ProjectionMethod } from '../../shared/types';
 import type { ResolvedManifest } from '../manifest';
-import type { Autoencoder } from '../model';
+import { conditionClassNames, type Autoencoder } from '../model';
 import type { Dataset } from '../data';
 import type { PcaModel } from '../compute/pca';
 import type { HelperThreads } from '../compute/threads';
@@ -133,6 +133,14 @@ export function layoutOf(slot: SlotState, why = 'project the codes first: there 
 export function labelsOf(state: DataState, why: string): Int32Array {
   if (!state.data.labels) throw new SessionError('no-labels', why);
   return state.data.labels;
+}
+
+/** A slot's model summary as the webview sees it: a condition's classes named (manifest labelNames, else the dataset's classes, else "class k"). */
+export function slotSummary(state: SessionState, slot: SlotState): ModelSummary {
+  const { summary } = slot.model;
+  if (!summary.condition) return summary;
+  const classNames = conditionClassNames(summary.condition, slot.manifest?.labelNames, state.data?.info.labels?.classes);
+  return { ...summary, condition: { ...summary.condition, classNames } };
 }
 
 /** Checks shown-sample indices are in range; returns them. */

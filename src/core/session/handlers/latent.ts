@@ -25,6 +25,7 @@ import {
 } from '../../latentTools';
 import { checkIndices, labelsOf, layoutOf, shownCount, slotOf, withData, withDecoder, SessionError, type DataState, type SessionState, type SlotState } from '../state';
 import { placeCodes } from './projection';
+import { oneHot, type BatchOptions } from '../../model';
 
 /** Per-unit KL (nats) below which a VAE unit carries no information about its input: posterior collapse. */
 const COLLAPSED_UNIT_KL = 0.01;
@@ -37,7 +38,7 @@ export async function decodeAt(session: SessionState, request: DecodeAtRequest):
   const dim = slot.model.latentSize;
   slot.cache.spacing ??= typicalCodeSpacing(slot.codes, n, dim);
   const spot = codeAtLayoutPoint(layout, slot.codes, n, dim, request.point, slot.cache.spacing);
-  const image = await slot.model.decode(spot.code, 1);
+  const image = await slot.model.decode(spot.code, 1, decodeOptions(slot, request.condition));
   return { slot: request.slot, itemShape: state.data.info.itemShape, image, ...spot };
 }
 
@@ -45,7 +46,7 @@ export async function interpolate(session: SessionState, request: InterpolateReq
   const state = withData(session);
   const slot = slotOf(state, request.slot);
   const codes = interpolateCodes(endpointCode(state, slot, request.from), endpointCode(state, slot, request.to), request.steps, request.mode);
-  return frames(state, slot, codes, request.steps, null);
+  return frames(state, slot, codes, request.steps, null, request.condition);
 }
 
 export async function traverse(session: SessionState, request: TraverseRequest): Promise<FramesResponse> {
@@ -53,7 +54,7 @@ export async function traverse(session: SessionState, request: TraverseRequest):
   const slot = slotOf(state, request.slot);
   const anchor = request.anchor === null ? undefined : endpointCode(state, slot, { kind: 'sample', index: request.anchor });
   const path = traversalCodes(slot.codes, shownCount(state), slot.model.latentSize, request.axis, request.steps, anchor);
-  return frames(state, slot, path.codes, request.steps, path.offsets);
+  return frames(state, slot, path.codes, request.steps, path.offsets, request.condition);
 }
 
 export async function priorSamples(session: SessionState, request: PriorSamplesRequest): Promise<FramesResponse> {
@@ -63,7 +64,7 @@ export async function priorSamples(session: SessionState, request: PriorSamplesR
     throw new SessionError('not-variational', `${slot.label} is not a variational autoencoder: it has no prior to sample from`);
   }
   const codes = priorCodes(request.count, slot.model.latentSize, request.seed);
-  return frames(state, slot, codes, request.count, null);
+  return frames(state, slot, codes, request.count, null, request.condition);
 }
 
 export async function latentHealth(session: SessionState, request: LatentHealthRequest): Promise<LatentHealthResponse> {
@@ -103,10 +104,10 @@ function classMeans(codes: Float32Array, n: number, dim: number, labels: Int32Ar
   return means;
 }
 
-/** Decoded frames for some codes, and where they fall in the current layout. */
-export async function frames(state: DataState, slot: SlotState, codes: Float32Array, count: number, offsets: Float32Array | null): Promise<FramesResponse> {
+/** Decoded frames for some codes (a conditional decoder's all with `condition`), and where they fall in the current layout. */
+export async function frames(state: DataState, slot: SlotState, codes: Float32Array, count: number, offsets: Float32Array | null, condition?: number): Promise<FramesResponse> {
   withDecoder(slot);
-  const decoded = await slot.model.decode(codes, count);
+  const decoded = await slot.model.decode(codes, count, decodeOptions(slot, condition));
   return {
     slot: slot.slot,
     itemShape: state.data.info.itemShape,
@@ -115,6 +116,12 @@ export async function frames(state: DataState, slot: SlotState, codes: Float32Ar
     positions: slot.current ? placeCodes(state, slot, slot.current, codes, count) : null,
     offsets,
   };
+}
+
+/** One class's one-hot row, which a conditional decoder uses for every code (limits.ts checked the class). */
+function decodeOptions(slot: SlotState, condition: number | undefined): BatchOptions | undefined {
+  const taken = slot.model.condition;
+  return taken && condition !== undefined ? { conditions: oneHot([condition], taken.size) } : undefined;
 }
 
 function endpointCode(state: DataState, slot: SlotState, endpoint: PathEndpoint): Float32Array {
