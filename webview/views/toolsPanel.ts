@@ -12,6 +12,7 @@ import { isCancelled } from '../controller';
 import type { ScatterPlot } from '../charts/scatter';
 import { unitHistogramGrid } from '../charts/unitHistograms';
 import { heatmap, valueColor } from './activationView';
+import { conditionPicker } from './conditionPicker';
 import type { ViewContext } from './context';
 import { sampleCanvas, sharedRange } from './sampleRender';
 import { button, dropdown, el, field, formatCount, formatNumber, numberField } from './ui';
@@ -64,6 +65,8 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   const latentSize = model?.summary.latent.size ?? 1;
   const display = ready.dataset?.display ?? 'image';
   const classes = ready.dataset?.labels?.classes ?? null;
+  // A conditional decoder decodes every code of these tools with the class picked here.
+  const condition = conditionPicker(model?.summary.condition);
   const element = el('div', 'tools-panel');
   let selection: Int32Array | null = null;
   const note = (text: string) => el('div', 'panel-note', text);
@@ -87,7 +90,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   );
   host.scatter.on('probe', (point) => {
     controller
-      .request('decodeAt', { slot, point }, { key: `decodeAt-${slot}`, silent: true })
+      .request('decodeAt', { slot, point, ...condition.chosen() }, { key: `decodeAt-${slot}`, silent: true })
       .then((response) => {
         const image = sampleCanvas(response.image, 0, response.itemShape, display, sharedRange(response.image), 112);
         const ratio = response.distanceToData / (response.typicalSpacing || 1);
@@ -145,11 +148,11 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
       pathOut.replaceChildren(note('Select at least two samples: the path runs from the first to the last.'));
       return;
     }
-    const request = { slot, from: { kind: 'sample' as const, index: selection[0] }, to: { kind: 'sample' as const, index: selection[selection.length - 1] }, steps, mode };
+    const request = { slot, from: { kind: 'sample' as const, index: selection[0] }, to: { kind: 'sample' as const, index: selection[selection.length - 1] }, steps, mode, ...condition.chosen() };
     controller.request('interpolate', request, { key: `path-${slot}` }).then((r) => showFrames(pathOut, r), failed(pathOut));
   };
   const classPath = () => {
-    const request = { slot, from: { kind: 'classCentroid' as const, label: fromClass }, to: { kind: 'classCentroid' as const, label: toClass }, steps, mode };
+    const request = { slot, from: { kind: 'classCentroid' as const, label: fromClass }, to: { kind: 'classCentroid' as const, label: toClass }, steps, mode, ...condition.chosen() };
     controller.request('interpolate', request, { key: `path-${slot}` }).then((r) => showFrames(pathOut, r), failed(pathOut));
   };
   const classChoices = (classes ?? []).map((name, code) => ({ value: String(code), label: name }));
@@ -161,7 +164,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   const traverse = () => {
     const anchor = selection?.length ? selection[0] : null;
     controller
-      .request('traverse', { slot, axis: { kind: axisKind, index: axisIndex }, steps: 9, anchor }, { key: `traverse-${slot}` })
+      .request('traverse', { slot, axis: { kind: axisKind, index: axisIndex }, steps: 9, anchor, ...condition.chosen() }, { key: `traverse-${slot}` })
       .then((r) => showFrames(traverseOut, r, r.offsets ? Array.from(r.offsets, (o) => `${o > 0 ? '+' : ''}${formatNumber(o)}`) : undefined), failed(traverseOut));
   };
 
@@ -213,7 +216,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   const priorOut = el('div');
   const prior = () => {
     controller
-      .request('priorSamples', { slot, count: PRIOR_OVERLAY, seed: ready.settings.seed }, { key: `prior-${slot}` })
+      .request('priorSamples', { slot, count: PRIOR_OVERLAY, seed: ready.settings.seed, ...condition.chosen() }, { key: `prior-${slot}` })
       .then((r) => {
         const where = r.positions ? `all ${PRIOR_OVERLAY} are marked ◇ on the plot: where they fall without data, the decoder was never trained` : 'project the codes to see them on the plot';
         priorOut.replaceChildren(el('div', 'panel-subtitle', `samples of N(0, I), decoded (first ${PRIOR_GRID})`), framesStrip(r, display, undefined, PRIOR_GRID), note(where));
@@ -394,6 +397,7 @@ export function toolsPanel(context: ViewContext, slot: ModelSlot, host: ToolsHos
   const probeControls = el('div', 'panel-controls');
   probeControls.append(probeButton);
   element.append(
+    ...(condition.element ? [section('Condition (class the decoder is given)', condition.element)] : []),
     section('Decode anywhere', probeControls, decodeOut),
     section('Nearest neighbours in latent space', neighborControls, neighborsOut),
     section('Path through the space', pathControls, classPathControls, pathOut),
