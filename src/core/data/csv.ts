@@ -21,7 +21,7 @@ export interface CsvOptions {
 }
 
 /** Splits one line into cells, honouring double quotes. */
-function splitLine(line: string, delimiter: string): string[] {
+export function splitLine(line: string, delimiter: string): string[] {
   if (!line.includes('"')) return line.split(delimiter);
   const cells: string[] = [];
   let cell = '';
@@ -50,7 +50,8 @@ function splitLine(line: string, delimiter: string): string[] {
   return cells;
 }
 
-function chooseDelimiter(path: string, headerLine: string): string {
+/** Tab for .tsv/.tab files, else whichever of comma, tab, semicolon the header uses most. */
+export function chooseDelimiter(path: string, headerLine: string): string {
   if (/\.(tsv|tab)$/i.test(path)) return '\t';
   const counts = [',', '\t', ';'].map((delimiter) => ({ delimiter, count: headerLine.split(delimiter).length - 1 }));
   return counts.reduce((best, next) => (next.count > best.count ? next : best)).delimiter;
