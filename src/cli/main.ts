@@ -323,7 +323,8 @@ async function run(command: string, args: string[], values: Values): Promise<Out
           json.noise = { ...noise, seed, noisyMse, denoisedMse, denoisedPerSample: spread(denoised.denoisedError) };
           text.push(`with ${noise.type} noise ${noise.level}: noisy input MSE ${fmt(noisyMse)} → reconstructed from noisy ${fmt(denoisedMse)} (${((1 - denoisedMse / noisyMse) * 100).toFixed(1)} % lower)`);
         }
-        text.push(`backend: ${session.backend}`);
+        const { runtime } = session.model('a').summary;
+        text.push(runtime ? `runtime: ${runtime}` : `backend: ${session.backend}`);
         // Read after the errors: encoding is what reveals a collapsed encoder.
         return { json, text, warnings: session.model('a').summary.warnings };
       });
@@ -341,7 +342,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         const result = await session.handle('project', { slot: 'a', ...spec }, noProgress);
         if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [session.shown.length, spec.dims]));
         const timings = { ...session.timings, project: result.seconds, total: (performance.now() - started) / 1000 };
-        const json = { count: session.shown.length, method: chosen, dims: spec.dims, threads: projectionThreadCount(values), seconds: result.seconds, trustworthiness: result.trustworthiness, backend: session.backend, timings };
+        const json = { count: session.shown.length, method: chosen, dims: spec.dims, threads: projectionThreadCount(values), seconds: result.seconds, trustworthiness: result.trustworthiness, ...engine(session), timings };
         return {
           json,
           text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`],
