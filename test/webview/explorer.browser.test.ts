@@ -368,6 +368,31 @@ describe('inspect view served by `serve` (Chromium)', () => {
     }
   });
 
+  test('the runtime that ran an ONNX model is in the inspector and explorer titles where the TF.js backend would be', async () => {
+    const runtime = 'onnxruntime-web 1.23.0 (wasm, 1 thread)';
+    const browser = await launchBrowser();
+    try {
+      for (const view of ['inspect', 'explorer'] as const) {
+        const server = await startHarnessServer({ view, runtime });
+        const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+        try {
+          await check(page, `runtime-${view}`, async () => {
+            await page.goto(server.url);
+            await page.waitForFunction(() => (document.querySelector('.brand-notes')?.textContent ?? '').includes('runtime'), undefined, { timeout: 20_000 });
+            const notes = (await page.textContent('.brand-notes')) ?? '';
+            assert.ok(notes.endsWith(`runtime ${runtime}`), notes);
+            assert.doesNotMatch(notes, /backend/);
+          });
+        } finally {
+          await page.close();
+          await server.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('a backend fallback is shown as a dismissable warning, not hidden in the title', async () => {
     const reason = 'wasm: tfjs-backend-wasm-simd.wasm not found beside the bundle; using cpu, several times slower';
     const server = await startHarnessServer({ view: 'inspect', backendFallback: reason });

@@ -34,6 +34,8 @@ export interface HarnessOptions {
   view?: ReadyResponse['view'];
   /** What `ready` says of a backend fallback (none by default). */
   backendFallback?: string;
+  /** The runtime slot a's summary names, as an ONNX model's does (none: a TF.js model). */
+  runtime?: string;
 }
 
 /** Seeded uniform [0,1) generator (mulberry32): the harness's numbers repeat run to run. */
@@ -299,7 +301,7 @@ export function startHarnessSession(options: HarnessOptions, sessionOptions: Sta
         source.kind === 'synthetic' && model.k === dataset.width
           ? new Float32Array(dataset.shown)
           : perSampleMse(dataset.inputs, decode(model, codes, dataset.shown, dataset.width), dataset.shown, dataset.width);
-      return { slot: s === 0 ? 'a' : 'b', model, codes, errors, summary: summaryOf(model.k, dataset.width, dataset.itemShape), layout: null };
+      return { slot: s === 0 ? 'a' : 'b', model, codes, errors, summary: { ...summaryOf(model.k, dataset.width, dataset.itemShape), ...(s === 0 && options.runtime ? { runtime: options.runtime } : {}) }, layout: null };
     });
     state = { dataset, slots };
     return state;

@@ -16,7 +16,7 @@ import { projectionControls, METHOD_NAMES, type ProjectionChoice } from './proje
 import { savePlotButtons, saveSessionButton } from './save';
 import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
-import type { Shell } from './shell';
+import { runnerNotes, type Shell } from './shell';
 import { button, dropdown, el, field, formatNumber } from './ui';
 
 const NEIGHBOURS = 10;
@@ -45,7 +45,7 @@ export function compareView(context: ViewContext, shell: Shell): void {
   const { ready, controller } = context;
   const [modelA, modelB] = ready.models;
   const labelOf = (slot: ModelSlot) => (slot === 'a' ? modelA : modelB)?.label ?? slot.toUpperCase();
-  shell.setTitle(`${labelOf('a')} ↔ ${labelOf('b')}`, [shownNote(context), `backend ${ready.backend}`]);
+  shell.setTitle(`${labelOf('a')} ↔ ${labelOf('b')}`, [shownNote(context), ...runnerNotes(ready)]);
   const latentSize = Math.min(modelA?.summary.latent.size ?? 1, modelB?.summary.latent.size ?? 1);
 
   const panes: PlotPane[] = (['a', 'b'] as const).map((slot) => {

@@ -20,7 +20,7 @@ import { selectionPanel } from './selectionPanel';
 import { sidePanel } from './sidePanel';
 import { toolsPanel } from './toolsPanel';
 import { button, el, formatCount, formatNumber, segmented } from './ui';
-import type { Shell } from './shell';
+import { runnerNotes, type Shell } from './shell';
 
 /** The column a colour choice asks for, for the plot of `slot`. */
 export function columnFor(choice: ColorChoice, slot: ModelSlot): ColumnSpec {
@@ -94,7 +94,7 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   const model = ready.models[0];
   const latentSize = model?.summary.latent.size ?? 1;
   const inputSize = (ready.dataset?.itemShape ?? []).reduce((a, b) => a * b, 1);
-  shell.setTitle(model?.label ?? 'model', [shownNote(context), `backend ${ready.backend}`]);
+  shell.setTitle(model?.label ?? 'model', [shownNote(context), ...runnerNotes(ready)]);
 
   const pane = plotPane(context, 'a');
   // The baseline pane is made the first time it is asked for, and then kept (hidden or shown).

@@ -6,7 +6,7 @@
 import * as d3 from 'd3';
 import type { LayerSummary, ModelSummary, Shape } from '../../src/shared/types';
 import type { ViewContext } from './context';
-import type { Shell } from './shell';
+import { runnerNotes, type Shell } from './shell';
 import { button, el, formatCount } from './ui';
 
 function shapeText(shape: Shape | Shape[]): string {
@@ -41,7 +41,7 @@ export function inspectView(context: ViewContext, shell: Shell): void {
     return;
   }
   const { summary } = model;
-  shell.setTitle(model.label, [`${summary.kind}`, `${summary.format} (${summary.dialect})`, `${formatCount(summary.totalParams)} parameters`]);
+  shell.setTitle(model.label, [`${summary.kind}`, `${summary.format} (${summary.dialect})`, `${formatCount(summary.totalParams)} parameters`, ...runnerNotes(ready)]);
   const open = button('Open explorer', () => void controller.request('openExplorer', { slot: model.slot }).catch(() => {}), { name: 'open-explorer' });
   shell.toolbar.append(open);
 

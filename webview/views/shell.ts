@@ -2,6 +2,7 @@
  * The page frame every view fills: a top bar (title, view-specific controls, theme toggle in the
  * browser), the error banner and the model's warnings, and the content area.
  */
+import type { ReadyResponse } from '../../src/shared/protocol';
 import type { ErrorBanner } from './errorBanner';
 import { el } from './ui';
 
@@ -9,6 +10,15 @@ export interface Shell {
   readonly toolbar: HTMLElement;
   readonly content: HTMLElement;
   setTitle(title: string, notes: string[]): void;
+}
+
+/**
+ * What runs the models, for a title: "runtime onnxruntime-web 1.x (wasm, 1 thread)" for an ONNX
+ * model, "backend wasm" (TensorFlow.js) for the others; each once when a comparison mixes them.
+ */
+export function runnerNotes(ready: ReadyResponse): string[] {
+  const notes = ready.models.map((model) => (model.summary.runtime ? `runtime ${model.summary.runtime}` : `backend ${ready.backend}`));
+  return [...new Set(notes)];
 }
 
 const THEME_KEY = 'latent-explorer-theme';
