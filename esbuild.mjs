@@ -25,6 +25,19 @@ const onnxRuntimeCjs = {
   },
 };
 
+/**
+ * h5wasm embeds its 4 MB WebAssembly binary in its JavaScript: bundled into every Node entry it
+ * was shipped three times. The entries require one shared dist/h5wasm.js instead (built below);
+ * a relative path, because every Node bundle sits in dist/ beside it.
+ * @type {esbuild.Plugin}
+ */
+const sharedH5wasm = {
+  name: 'shared-h5wasm',
+  setup(build) {
+    build.onResolve({ filter: /^h5wasm$/ }, () => ({ path: './h5wasm.js', external: true }));
+  },
+};
+
 /** @type {esbuild.BuildOptions} */
 const nodeCommon = {
   bundle: true,
@@ -36,12 +49,18 @@ const nodeCommon = {
   // Without 'module' first esbuild resolves tfjs' CJS entry and silently drops the cpu backend's side-effect import.
   mainFields: ['module', 'main'],
   external: nodeExternals,
-  plugins: [onnxRuntimeCjs],
+  plugins: [onnxRuntimeCjs, sharedH5wasm],
   logLevel: 'info',
 };
 
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  {
+    ...nodeCommon,
+    plugins: [],
+    stdin: { contents: "export * from 'h5wasm';", resolveDir: '.', sourcefile: 'h5wasm-shared.js' },
+    outfile: 'dist/h5wasm.js',
+  },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...nodeCommon,

@@ -145,7 +145,7 @@ function writeIndex(outDir: string, backend: string, wallSeconds: number | null)
   const text = [
     '# Sample models',
     '',
-    'Autoencoders trained with TF.js in Node on real data, so the explorer has something real to show out of the box. Each folder holds a TF.js layers model (`model.json` + `weights.bin`), a `latent-explorer.json` manifest (code layer, input scaling, default dataset, label names), `metrics.json` and a README with the architecture, training set-up and measured error.',
+    'Autoencoders trained with TF.js in Node on real data, so the explorer has something real to show out of the box. Each folder holds a TF.js layers model (`model.json` + `weights.bin`, weights stored as float16: `quantization: {dtype: 'float16'}` in the manifest, which TF.js expands to float32 on load; the test errors below are the same to four digits as the float32 weights'), a `latent-explorer.json` manifest (code layer, input scaling, default dataset, label names), `metrics.json` and a README with the architecture, training set-up and measured error.',
     '',
     '| model | what | test MSE | other measurements | epochs | training time |',
     '|---|---|---|---|---|---|',
@@ -176,6 +176,8 @@ function writeIndex(outDir: string, backend: string, wallSeconds: number | null)
     'npm run train-samples -- --only mnist-vae   # one model (comma-separated list)',
     'npm run train-samples -- --scale 0.05 --out /tmp/samples   # a quick smoke run',
     '```',
+    '',
+    '`npm run float16-samples` rewrites float32 weights under `sample-models/` as float16 in place (`train-samples` writes float16 itself).',
     '',
     `The script (\`scripts/train-samples.ts\`, models in \`scripts/train/samples.ts\`) is seeded: weight initialisers, batch order, training noise and the VAE's ε all come from fixed seeds, so a rerun on the same backend reproduces the weights. It trains on the TF.js WebAssembly backend with three kernels replaced (\`scripts/train/backend.ts\` explains why: tfjs 4.22's wasm backend cannot compute Conv2D filter gradients and is slow on transposed matrix products) and falls back to the pure-JS cpu backend when wasm cannot load. Last run here: ${backend} backend, ${cpus().length} CPU cores shared with other jobs, ${total.toFixed(0)} s of training in all${wallSeconds === null ? '' : ` (${(wallSeconds / 60).toFixed(1)} minutes wall clock including data loading and evaluation)`}.`,
     '',

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom, shuffledIndices } from './data';
+import { toFloat16Weights } from './float16';
 
 /** Rows of `featureSize` float32 values, row-major. */
 export interface Rows {
@@ -121,13 +122,14 @@ export async function saveModel(model: tf.LayersModel, folder: string): Promise<
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.weightSpecs || artifacts.weightData === undefined) throw new Error(`model ${model.name} produced no weights to save`);
-      const weights = Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+      // float16, as sample-models/ ships (scripts/train/float16.ts): metrics are measured on the float32 model.
+      const { specs, data: weights } = toFloat16Weights(artifacts.weightSpecs, new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)));
       const modelJson = {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy ?? null,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
       };
       writeFileSync(join(folder, 'model.json'), `${JSON.stringify(modelJson)}\n`);
       writeFileSync(join(folder, 'weights.bin'), weights);
