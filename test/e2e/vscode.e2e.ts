@@ -17,6 +17,8 @@ const SAMPLE_MODELS = join(REPO_ROOT, 'sample-models');
 // Third-party models beside the repository (absent on a fresh machine: those scenarios skip).
 const FIXTURE_MODELS = resolve(REPO_ROOT, '../shared/fixtures/models');
 const FIXTURE_MODEL = 'reiinakano-denoising-conv-ae';
+// A PyTorch export holding the whole dense AE in one graph (784 → 3 → 784), from the other formats' fixtures.
+const FIXTURE_ONNX = resolve(REPO_ROOT, '../shared/fixtures/models-other/onnx/meanzar-mnist-dense-ae/mnist_autoencoder.onnx');
 
 let server: CodeServer;
 let browser: Browser;
@@ -44,6 +46,7 @@ function prepareWorkspace(root: string): string {
   mkdirSync(folder, { recursive: true });
   if (existsSync(SAMPLE_MODELS)) cpSync(SAMPLE_MODELS, join(folder, 'sample-models'), { recursive: true });
   if (existsSync(join(FIXTURE_MODELS, FIXTURE_MODEL))) cpSync(join(FIXTURE_MODELS, FIXTURE_MODEL), join(folder, 'fixtures', FIXTURE_MODEL), { recursive: true });
+  if (existsSync(FIXTURE_ONNX)) cpSync(FIXTURE_ONNX, join(folder, 'fixtures', 'onnx', 'mnist_autoencoder.onnx'));
   return folder;
 }
 
@@ -209,6 +212,19 @@ describe('Latent Explorer in code-server, installed from the .vsix', { timeout: 
     await workbench.explorerContextMenu(`fixtures/${FIXTURE_MODEL}/model.json`, 'Inspect autoencoder');
     const inspector = await workbench.webviewFrame('table.layer-table tbody tr', 90_000);
     assert.match(await inspector.locator('table.layer-table').innerText(), /Conv2D/);
+  });
+
+  scenario('right-click an .onnx file → "Inspect autoencoder" shows its code size and the ONNX runtime that ran it', async (t) => {
+    if (!existsSync(join(workspace, 'fixtures', 'onnx'))) {
+      t.skip(`fixture ${FIXTURE_ONNX} not found beside the repository`);
+      return;
+    }
+    await workbench.closeAllEditors();
+    await workbench.explorerContextMenu('fixtures/onnx/mnist_autoencoder.onnx', 'Inspect autoencoder');
+    const inspector = await workbench.webviewFrame('body[data-view="inspect"] .split', 90_000);
+    assert.match(await inspector.locator('.split-code').innerText(), /· 3 dims \[3\]/);
+    // The installed extension has no onnxruntime-node: the WebAssembly runtime shipped in dist/ runs it.
+    assert.match(await inspector.locator('.brand-notes').innerText(), /runtime onnxruntime-web \d/);
   });
 
   scenario('"Latent Explorer: Compare checkpoints" shows both checkpoints side by side with drift and summary numbers', async () => {
