@@ -3,82 +3,16 @@
  * WebAssembly module, whose bytes it writes to wasmKernels.generated.ts: the module then travels
  * inside every bundle and loads the same way from sources, the CLI, the extension host and worker
  * threads. Kernels work on arrays in a `KernelMemory`; each thread instantiates the module over
- * the same shared memory.
+ * the same shared memory. Their signatures come from the same compile (kernelExports.generated.ts,
+ * checked in); the bytes are built (wasmKernels.generated.ts, git-ignored: its .d.ts stands in for
+ * it until the first build, so that a fresh clone type-checks).
  */
 
+import type { KernelExports } from './kernelExports.generated';
 import { KERNELS_WASM_BASE64 } from './wasmKernels.generated';
 
-/** The kernels' exports (see kernels/*.ts); arrays are passed as byte offsets into the memory. */
-export interface Kernels {
-  /** kernels/umapLayout.ts: one chunk of UMAP's SGD; returns the next random state. */
-  layoutChunk(
-    rowStart: number,
-    tails: number,
-    epochsPerSample: number,
-    nextSample: number,
-    nextNegativeSample: number,
-    embedding: number,
-    windowPoints: number,
-    windowIds: number,
-    attraction: number,
-    repulsion: number,
-    n: number,
-    nComponents: number,
-    firstRow: number,
-    endRow: number,
-    epoch: number,
-    alpha: number,
-    negativeSamplePeriod: number,
-    window: number,
-    runs: number,
-    randomState: number,
-  ): number;
-  /** kernels/knn.ts: a pair's squared distance (abandoned at `bound`), and the neighbour-row updates of knn.ts's searches. */
-  squaredDistanceWithin(data: number, a: number, b: number, dim: number, bound: number): number;
-  offerNeighbor(distances: number, indices: number, isNew: number, k: number, row: number, distance: number, candidate: number, isNewValue: number): number;
-  offerBlockPairs(data: number, dim: number, distances: number, indices: number, isNew: number, k: number, n: number, blockStart: number, blockEnd: number): void;
-  offerLeafPairs(data: number, dim: number, distances: number, indices: number, isNew: number, k: number, permutation: number, start: number, end: number, from: number, to: number): void;
-  listJoinPairs(
-    data: number,
-    dim: number,
-    distances: number,
-    k: number,
-    newIndices: number,
-    oldIndices: number,
-    size: number,
-    firstRow: number,
-    endRow: number,
-    pairP: number,
-    pairQ: number,
-    pairDistances: number,
-    first: number,
-  ): number;
-  applyJoinPairs(distances: number, indices: number, isNew: number, k: number, pairP: number, pairQ: number, pairDistances: number, first: number, end: number, from: number, to: number): number;
-  /** kernels/tsneAttraction.ts: t-SNE's attractive forces of rows first … last − 1 added into `out`. */
-  attractionRows(positions: number, rowStart: number, columns: number, values: number, out: number, first: number, last: number, dims: number): void;
-  /** kernels/fft.ts: the DFT down the first `columns` columns of a grid (see Fft2d in fft.ts). */
-  transformColumns(
-    re: number,
-    im: number,
-    size: number,
-    powerOfTwo: number,
-    sign: number,
-    columns: number,
-    cos: number,
-    sin: number,
-    swaps: number,
-    swapCount: number,
-    cycles: number,
-    cycleLength: number,
-    rowBuffer: number,
-  ): void;
-  /** kernels/fft.ts: in-place transpose of a square float64 grid. */
-  transpose(values: number, size: number): void;
-  /** kernels/umapLayout.ts: the SGD's gradient coefficients per bin of d², and the bin of a d². */
-  fillCoefficientTables(attraction: number, repulsion: number, a: number, b: number, repulsionStrength: number): void;
-  coefficientBin(distanceSquared: number): number;
-  coefficientBinCount(): number;
-}
+/** The kernels' exports, typed from their AssemblyScript sources by esbuild.mjs (kernels/*.ts). */
+export type Kernels = KernelExports;
 
 const PAGE_BYTES = 65536;
 /** wasm32's 4 GiB; a shared memory reserves its maximum as address space, committing pages only as it grows. */
