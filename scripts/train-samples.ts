@@ -145,7 +145,7 @@ function writeIndex(outDir: string, backend: string, wallSeconds: number | null)
   const text = [
     '# Sample models',
     '',
-    'Autoencoders trained with TF.js in Node on real data, so the explorer has something real to show out of the box. Each folder holds a TF.js layers model (`model.json` + `weights.bin`, weights stored as float16: `quantization: {dtype: 'float16'}` in the manifest, which TF.js expands to float32 on load; the test errors below are the same to four digits as the float32 weights'), a `latent-explorer.json` manifest (code layer, input scaling, default dataset, label names), `metrics.json` and a README with the architecture, training set-up and measured error.',
+    'Autoencoders trained with TF.js in Node on real data, so the explorer has something real to show out of the box. Each folder holds a TF.js layers model (`model.json` + `weights.bin`, weights stored as float16: `quantization: {dtype: \'float16\'}` in the manifest, which TF.js expands to float32 on load; the test errors below are the same to four digits as with float32 weights), a `latent-explorer.json` manifest (code layer, input scaling, default dataset, label names), `metrics.json` and a README with the architecture, training set-up and measured error.',
     '',
     '| model | what | test MSE | other measurements | epochs | training time |',
     '|---|---|---|---|---|---|',

@@ -43,7 +43,7 @@ function roundShift(value: number, shift: number): number {
  * The same weights with every unquantized float32 entry stored as float16; other entries (int32,
  * already quantized) are copied as they are. `data` holds the entries in manifest order.
  */
-export function toFloat16Weights(specs: WeightSpec[], data: Uint8Array): { specs: WeightSpec[]; data: Uint8Array } {
+export function toFloat16Weights(specs: WeightSpec[], data: Uint8Array): { specs: WeightSpec[]; data: Uint8Array<ArrayBuffer> } {
   const parts: Uint8Array[] = [];
   const converted: WeightSpec[] = [];
   let offset = 0;
@@ -64,10 +64,17 @@ export function toFloat16Weights(specs: WeightSpec[], data: Uint8Array): { specs
     const halves = new Uint16Array(count);
     for (let i = 0; i < count; i++) halves[i] = toFloat16Bits(values[i]);
     parts.push(new Uint8Array(halves.buffer));
-    converted.push({ ...spec, quantization: { dtype: 'float16', original_dtype: 'float32' } });
+    converted.push({ ...spec, quantization: { dtype: 'float16' } });
   }
   if (offset !== data.length) throw new Error(`weights hold ${data.length} bytes, the manifest names ${offset}`);
-  return { specs: converted, data: Buffer.concat(parts) };
+  // A Uint8Array of its own (not a possibly pooled Buffer), so that `data.buffer` is exactly the weights.
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return { specs: converted, data: joined };
 }
 
 function byteLength(dtype: string, count: number): number {
