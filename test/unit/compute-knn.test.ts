@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRng } from '../../src/core/compute/random';
-import { nearestNeighbors } from '../../src/core/compute/knn';
+import { nearestNeighbors, neighborsOfPoint } from '../../src/core/compute/knn';
 import { trustworthiness } from '../../src/core/compute/trustworthiness';
 import { CancelledError } from '../../src/core/compute/cancel';
 import { computeThreads } from '../../src/worker/computeThreads';
@@ -104,6 +104,20 @@ test('nearestNeighbors(…, {exact: false}) with k above its candidate sample (t
   }
   const recall = found / (n * k);
   assert.ok(recall >= 0.98, `recall ${recall}`);
+});
+
+test('neighborsOfPoint(data, n, dim, index, k, metric) is the exact search\'s row for that point, Euclidean and cosine, on MNIST', () => {
+  const n = 600;
+  const pixels = mnistTestImages(n);
+  for (const metric of ['euclidean', 'cosine'] as const) {
+    const graph = nearestNeighbors(pixels, n, 784, 15, { metric, exact: true });
+    for (const index of [0, 17, 599]) {
+      const found = neighborsOfPoint(pixels, n, 784, index, 15, metric);
+      assert.deepEqual(Array.from(found.indices), Array.from(graph.indices.subarray(index * 15, (index + 1) * 15)), `${metric} row ${index}`);
+      assert.deepEqual(Array.from(found.distances), Array.from(graph.distances.subarray(index * 15, (index + 1) * 15)));
+    }
+  }
+  assert.throws(() => neighborsOfPoint(pixels, n, 784, n, 15), /index must be an integer in \[0, 599\], got 600/);
 });
 
 test('nearestNeighbors rejects bad shapes and k with the offending values, and stops when asked', () => {

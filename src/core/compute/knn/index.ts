@@ -8,7 +8,7 @@ import { createRng } from '../random';
 import type { HelperThreads } from '../threads';
 import { instantiateKernels, KernelMemory } from '../wasmKernels';
 import { nnDescent } from './descent';
-import { bruteForce, createNeighborRows } from './rows';
+import { bruteForce, createNeighborRows, offerNeighbor } from './rows';
 import { leafSizeFor, partitionByRandomProjections } from './trees';
 
 export { runDescentUnits, type DescentState } from './descent';
@@ -50,13 +50,8 @@ export const EXACT_MAX_POINTS = 4096;
 
 /** Finds each point's k nearest other points. */
 export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: number, options: KnnOptions = {}): KnnGraph {
-  if (!Number.isInteger(n) || n < 2) throw new RangeError(`nearestNeighbors needs at least 2 points, got n = ${n}`);
-  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`nearestNeighbors needs dim ≥ 1, got ${dim}`);
-  if (data.length !== n * dim) throw new RangeError(`data has ${data.length} values, expected n × dim = ${n} × ${dim} = ${n * dim}`);
-  if (!Number.isInteger(k) || k < 1 || k >= n) throw new RangeError(`k must be an integer in [1, ${n - 1}] for ${n} points, got ${k}`);
   const metric = options.metric ?? 'euclidean';
-  if (metric !== 'euclidean' && metric !== 'cosine') throw new RangeError(`unknown metric '${String(metric)}' (expected 'euclidean' or 'cosine')`);
-
+  checkSearch('nearestNeighbors', data, n, dim, k, metric);
   // Cosine distance of unit vectors is half their squared Euclidean distance, so one search serves both.
   const points = metric === 'cosine' ? normalizeRows(data, n, dim) : data;
   const exact = options.exact ?? n <= EXACT_MAX_POINTS;
@@ -88,11 +83,54 @@ export function nearestNeighbors(data: Float32Array, n: number, dim: number, k: 
     sorted = mapRowsBack(neighbors, order, k);
   }
   const { indices, distances } = sorted;
+  fromSquaredDistances(distances, metric);
+  options.onProgress?.(1);
+  return { n, k, indices, distances, order };
+}
+
+/**
+ * The k points nearest to point `index` (itself left out), nearest first, ties by index, as the
+ * exact search finds them: one query costs n distances, where a whole graph would cost n².
+ */
+export function neighborsOfPoint(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  index: number,
+  k: number,
+  metric: KnnOptions['metric'] = 'euclidean',
+): { indices: Int32Array; distances: Float32Array } {
+  checkSearch('neighborsOfPoint', data, n, dim, k, metric);
+  if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`index must be an integer in [0, ${n - 1}], got ${index}`);
+  const memory = new KernelMemory();
+  const kernels = instantiateKernels(memory.memory);
+  const points = memory.float32(n * dim);
+  points.set(metric === 'cosine' ? normalizeRows(data, n, dim) : data);
+  const row = createNeighborRows(1, k, memory);
+  // Offered in index order, a later candidate at an equal distance loses, as in the full search.
+  for (let candidate = 0; candidate < n; candidate++) {
+    if (candidate === index) continue;
+    const distance = kernels.squaredDistanceWithin(points.byteOffset, index, candidate, dim, row.distances[k - 1]);
+    offerNeighbor(kernels, row, 0, distance, candidate, 0);
+  }
+  const distances = Float32Array.from(row.distances);
+  fromSquaredDistances(distances, metric);
+  return { indices: Int32Array.from(row.indices), distances };
+}
+
+function checkSearch(name: string, data: Float32Array, n: number, dim: number, k: number, metric: string): void {
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`${name} needs at least 2 points, got n = ${n}`);
+  if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`${name} needs dim ≥ 1, got ${dim}`);
+  if (data.length !== n * dim) throw new RangeError(`data has ${data.length} values, expected n × dim = ${n} × ${dim} = ${n * dim}`);
+  if (!Number.isInteger(k) || k < 1 || k >= n) throw new RangeError(`k must be an integer in [1, ${n - 1}] for ${n} points, got ${k}`);
+  if (metric !== 'euclidean' && metric !== 'cosine') throw new RangeError(`unknown metric '${metric}' (expected 'euclidean' or 'cosine')`);
+}
+
+/** The searches' squared distances (of unit rows, for cosine) as the metric's distances, in place. */
+function fromSquaredDistances(distances: Float32Array, metric: KnnOptions['metric']): void {
   for (let i = 0; i < distances.length; i++) {
     distances[i] = metric === 'cosine' ? distances[i] / 2 : Math.sqrt(distances[i]);
   }
-  options.onProgress?.(1);
-  return { n, k, indices, distances, order };
 }
 
 /** Rows and indices found in `order`'s layout, moved back to the caller's numbering. */

@@ -1,9 +1,10 @@
 /** The codes themselves: a sample's nearest latent neighbours, and exporting codes to a file. */
 import type { ExportRequest, ExportResponse, NeighborsRequest, NeighborsResponse } from '../../../shared/protocol';
+import { neighborsOfPoint } from '../../compute/knn';
 import { encodeNpy } from '../../export';
 import { checkIndices, gatherRows, shownCount, slotOf, withData, SessionError, type SessionState } from '../state';
 
-/** Exact nearest neighbours of one sample's code (brute force: one query against n codes). */
+/** Exact nearest neighbours of one sample's code (one query against the n shown codes). */
 export async function neighbors(session: SessionState, request: NeighborsRequest): Promise<NeighborsResponse> {
   const state = withData(session);
   const slot = slotOf(state, request.slot);
@@ -12,28 +13,8 @@ export async function neighbors(session: SessionState, request: NeighborsRequest
   if (!Number.isInteger(request.k) || request.k < 1 || request.k >= n) {
     throw new SessionError('invalid-argument', `k must be an integer in 1–${n - 1}, got ${request.k}`);
   }
-  const dim = slot.model.latentSize;
-  const query = slot.codes.subarray(index * dim, (index + 1) * dim);
-  const distances = new Float64Array(n);
-  const queryNorm = Math.hypot(...query) || 1;
-  for (let i = 0; i < n; i++) {
-    let dot = 0;
-    let squares = 0;
-    let norm = 0;
-    for (let c = 0; c < dim; c++) {
-      const v = slot.codes[i * dim + c];
-      const diff = v - query[c];
-      squares += diff * diff;
-      dot += v * query[c];
-      norm += v * v;
-    }
-    distances[i] = request.metric === 'cosine' ? 1 - dot / (queryNorm * (Math.sqrt(norm) || 1)) : Math.sqrt(squares);
-  }
-  const order = Array.from({ length: n }, (_, i) => i)
-    .filter((i) => i !== index)
-    .sort((a, b) => distances[a] - distances[b] || a - b)
-    .slice(0, request.k);
-  return { slot: request.slot, index, indices: Int32Array.from(order), distances: Float32Array.from(order, (i) => distances[i]) };
+  const found = neighborsOfPoint(slot.codes.subarray(0, n * slot.model.latentSize), n, slot.model.latentSize, index, request.k, request.metric);
+  return { slot: request.slot, index, ...found };
 }
 
 export async function exportCodes(session: SessionState, request: ExportRequest): Promise<ExportResponse> {
