@@ -82,7 +82,9 @@ export type ColumnSpec =
   /** Per-sample Frobenius norm of the encoder's Jacobian (what a contractive AE minimises). */
   | { kind: 'sensitivity'; slot: ModelSlot }
   /** Per-sample share of latent k-nearest neighbours kept in the current layout. */
-  | { kind: 'faithfulness'; slot: ModelSlot };
+  | { kind: 'faithfulness'; slot: ModelSlot }
+  /** A metadata column of the dataset or embedding table, by name (DatasetInfo.metadata lists them). */
+  | { kind: 'metadata'; name: string };
 export interface ColumnRequest {
   column: ColumnSpec;
 }

@@ -7,12 +7,13 @@
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
 
-export type ModelFormat = 'layers-model' | 'graph-model' | 'onnx';
+/** `embeddings`: no model, only vectors read from a file (the session stands in an identity encoder with no decoder). */
+export type ModelFormat = 'layers-model' | 'graph-model' | 'onnx' | 'embeddings';
 /**
  * Who wrote the model: for a model.json, tfjs itself or the Keras 2 / Keras 3 converter; for Keras
  * files, keras3 is a .keras zip, keras-h5 a full-model HDF5, keras-json a to_json() file + weights HDF5.
  */
-export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'keras-h5' | 'keras-json' | 'graph' | 'onnx';
+export type ModelDialect = 'tfjs-layers' | 'keras2' | 'keras3' | 'keras-h5' | 'keras-json' | 'graph' | 'onnx' | 'embeddings';
 export type AutoencoderKind = 'autoencoder' | 'vae' | 'encoder-decoder' | 'decoder-only' | 'encoder-only';
 export type LayerRole = 'input' | 'encoder' | 'code' | 'decoder' | 'other';
 
@@ -59,7 +60,10 @@ export interface ModelCondition {
   encoderTakesIt: boolean;
 }
 
-export type DatasetFormat = 'idx' | 'npy' | 'npz' | 'images' | 'csv' | 'json';
+export type DatasetFormat = 'idx' | 'npy' | 'npz' | 'images' | 'csv' | 'json' | 'jsonl' | 'parquet';
+
+/** What a metadata column holds, as detected from its cells. */
+export type MetadataKind = 'number' | 'category' | 'boolean' | 'text' | 'date' | 'image';
 /** How samples are drawn: as images (H×W or H×W×C) or as rows of numbers. */
 export type SampleDisplay = 'image' | 'tabular';
 
@@ -75,6 +79,8 @@ export interface DatasetInfo {
   labels: { classes: string[] } | null;
   /** Column names for tabular data (feature columns only). */
   columns: string[] | null;
+  /** Metadata columns beside the samples (any can colour the plot, by name); absent when there are none. */
+  metadata?: { name: string; kind: MetadataKind }[];
 }
 
 export type ProjectionMethod = 'pca' | 'tsne' | 'umap';

@@ -38,6 +38,14 @@ export interface SessionOptions {
   backend?: BackendPreference;
   /** CSV label column, overriding the manifest's. */
   labelColumn?: string;
+  /** Embeddings opened without a model (NPY/NPZ, CSV/TSV, JSON lines, Parquet); `modelPaths` is then empty. */
+  codesPath?: string;
+  /** A sidecar table with one metadata row per vector. */
+  metadataPath?: string;
+  /** The table's list-of-numbers column holding the vectors. */
+  embeddingColumn?: string;
+  /** Numeric columns that make the vectors, as names or `*` patterns. */
+  embeddingColumns?: string;
 }
 
 export type ToSessionWorker = { type: 'open'; options: SessionOptions } | { type: 'message'; message: FromWebviewMessage };

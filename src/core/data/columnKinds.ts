@@ -4,8 +4,10 @@
  * dictionary, booleans as 0/1/NaN in a Float32Array), never as arrays of row objects.
  */
 
+import type { MetadataKind } from '../../shared/types';
+
 /** What a metadata column holds, as detected (or overridden by the user). */
-export type ColumnKind = 'number' | 'category' | 'boolean' | 'text' | 'date' | 'image';
+export type ColumnKind = MetadataKind;
 
 export const COLUMN_KINDS: readonly ColumnKind[] = ['number', 'category', 'boolean', 'text', 'date', 'image'];
 

@@ -91,6 +91,10 @@ async function openFile(path: string, options: OpenDatasetOptions): Promise<Open
       return { dataset: await openJson(path, options.labelNames), siblingLabels: null };
     case 'images':
       throw new DataError(path, 'data-unsupported', 'a single image is not a dataset; open the folder that holds the images');
+    case 'jsonl':
+    case 'parquet':
+      // Tables of vectors and metadata are opened as embeddings (embeddings.ts), not as a model's dataset.
+      throw new DataError(path, 'data-unsupported', 'a table is opened as embeddings: latent-explorer serve --codes FILE');
   }
 }
 

@@ -35,7 +35,7 @@ export type SessionHandlers = { [K in SessionRequestType]: Handler<K> };
 export const HANDLERS: SessionHandlers = {
   ready: (state) => ({
     view: state.options.view,
-    models: state.slots.map((s, i) => ({ slot: s.slot, label: s.label, path: state.options.modelPaths[i], summary: slotSummary(state, s) })),
+    models: state.slots.map((s, i) => ({ slot: s.slot, label: s.label, path: state.options.codesPath ?? state.options.modelPaths[i], summary: slotSummary(state, s) })),
     dataset: state.data?.info ?? null,
     backend: state.backend,
     backendFallback: backendFallback(),

@@ -16,6 +16,7 @@ import { openDataset, planFit, applyFit, stratifiedSample, type Dataset } from '
 import type { HelperThreads } from '../compute/threads';
 import { meanSquaredErrorPerSample } from '../compute/metrics';
 import { InProcessProjectionRunner, type ProjectionRunner } from '../projection';
+import { openEmbeddingData } from './embeddings';
 import { attach, route, type Channel } from './router';
 import { errorsOf, slotOf, SessionError, type RequestContext, type SessionState, type ShownData, type SlotState } from './state';
 
@@ -33,6 +34,11 @@ export interface OpenSessionOptions extends SessionOptions {
   threads?: HelperThreads;
   onLoading?: (stage: string, fraction: number | null) => void;
   signal?: AbortSignal;
+  /**
+   * Reconstruct the shown samples on open to know their errors (the default). False for a job
+   * that needs only the codes (`latent-explorer project`): reconstruction can cost 10× encoding.
+   */
+  reconstruct?: boolean;
 }
 
 interface LoadedModel {
@@ -51,6 +57,12 @@ export class ExplorerSession {
   static async open(options: OpenSessionOptions): Promise<ExplorerSession> {
     const report = options.onLoading ?? (() => {});
     const settings: ExplorerSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+    if (options.codesPath) {
+      // Embeddings without a model: the vectors are the codes (embeddings.ts).
+      const backend = await initBackend(options.backend ?? 'auto');
+      const { slot, data } = await openEmbeddingData(options, settings, report);
+      return new ExplorerSession({ options, settings, backend, slots: [slot], data, runner: options.runner ?? new InProcessProjectionRunner(), cache: {} });
+    }
     if (options.modelPaths.length === 0 || options.modelPaths.length > 2) {
       throw new SessionError('invalid-argument', `a session needs one or two models, got ${options.modelPaths.length}`);
     }
@@ -187,9 +199,10 @@ async function encodeSlot(
   timings.encode += seconds(started);
   started = performance.now();
   let errors: Float32Array | null = null;
-  if (model.canDecode && product(model.outputShape ?? []) === inputSize) {
-    report(`reconstructing with ${label}`, null);
-    const reconstructions = await model.reconstruct(inputs, n, { signal: options.signal, conditions });
+  if (options.reconstruct !== false && model.canDecode && product(model.outputShape ?? []) === inputSize) {
+    const reconstructStage = `reconstructing with ${label}`;
+    report(reconstructStage, 0);
+    const reconstructions = await model.reconstruct(inputs, n, { signal: options.signal, conditions, onProgress: (done, total) => report(reconstructStage, done / total) });
     errors = meanSquaredErrorPerSample(inputs, reconstructions, n, inputSize);
   }
   timings.reconstruct += seconds(started);

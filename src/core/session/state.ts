@@ -9,6 +9,7 @@ import type { BackendName, DatasetInfo, ModelSlot, ModelSummary, ProjectionMetho
 import type { ResolvedManifest } from '../manifest';
 import { conditionClassNames, type Autoencoder } from '../model';
 import type { Dataset } from '../data';
+import type { MetadataColumn } from '../data/columnKinds';
 import type { PcaModel } from '../compute/pca';
 import type { HelperThreads } from '../compute/threads';
 import type { KmeansResult } from '../compute/kmeans';
@@ -70,6 +71,8 @@ export interface ShownData {
   indices: Int32Array;
   /** Labels of the shown samples, -1 where unknown; null when the dataset has none. */
   labels: Int32Array | null;
+  /** Metadata columns of the shown samples (shownCount rows each), in DatasetInfo.metadata's order. */
+  metadata?: MetadataColumn[];
 }
 
 export interface SessionState {

@@ -10,6 +10,7 @@ import { neighborOverlap, clusterPurity } from '../../compute/metrics';
 import { flagAbove, jacobianNorms } from '../../latentTools';
 import { errorsOf, labelsOf, layoutOf, mean, shownCount, slotOf, withData, SessionError, type DataState, type SessionState, type SlotState } from '../state';
 import { compareStats } from './compare';
+import { metadataColumn } from './metadata';
 import { frames } from './latent';
 
 export async function column(session: SessionState, request: ColumnRequest): Promise<ColumnResponse> {
@@ -72,6 +73,8 @@ export async function column(session: SessionState, request: ColumnRequest): Pro
       for (let i = 0; i < n; i++) delta[i] = stats.errorB[i] - stats.errorA[i];
       return { column, values: delta, scale: 'diverging', categories: null, stats: summaryStats(delta) };
     }
+    case 'metadata':
+      return metadataColumn(state, column);
   }
 }
 
