@@ -133,7 +133,11 @@ async function main(): Promise<void> {
       const before = await snapshot(copy);
       const result = await runCli(entry.args(copy), LIMITS);
       const problem = judge(result, changedPaths(before, await snapshot(copy)));
-      if (problem) findings.push({ seed: entry.name, mutation: mutated.what, problem, stderr: result.stderr.slice(0, 400) });
+      if (problem) {
+        findings.push({ seed: entry.name, mutation: mutated.what, problem, stderr: result.stderr.slice(0, 400) });
+        // Printed as found too, so a run stopped early still names what it found.
+        process.stderr.write(`fuzz: case ${n} (${entry.name}, ${mutated.what}): ${problem}\n`);
+      }
       else outcomes[result.code === 0 ? 'ok' : 'error']++;
       await rm(copy, { recursive: true, force: true });
       if ((n + 1) % 50 === 0) process.stderr.write(`fuzz: ${n + 1}/${total} cases, ${findings.length} finding(s)\n`);
