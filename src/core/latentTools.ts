@@ -111,18 +111,24 @@ export function interpolateCodes(from: Float32Array, to: Float32Array, steps: nu
   return out;
 }
 
+/** classes × dim mean code per label (labels outside 0…classes−1 skipped; an empty class stays 0). */
+export function classMeans(codes: Float32Array, n: number, dim: number, labels: Int32Array, classes: number): Float32Array {
+  const means = new Float32Array(classes * dim);
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i];
+    if (label < 0 || label >= classes) continue;
+    counts[label]++;
+    for (let c = 0; c < dim; c++) means[label * dim + c] += codes[i * dim + c];
+  }
+  for (let l = 0; l < classes; l++) for (let c = 0; c < dim; c++) means[l * dim + c] /= Math.max(1, counts[l]);
+  return means;
+}
+
 /** Mean code of the samples with a label. */
 export function classCentroid(codes: Float32Array, n: number, dim: number, labels: Int32Array, label: number): Float32Array {
-  const centroid = new Float32Array(dim);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] !== label) continue;
-    count++;
-    for (let c = 0; c < dim; c++) centroid[c] += codes[i * dim + c];
-  }
-  if (count === 0) throw new RangeError(`no shown sample has label ${label}`);
-  for (let c = 0; c < dim; c++) centroid[c] /= count;
-  return centroid;
+  if (!(label >= 0) || !labels.subarray(0, n).includes(label)) throw new RangeError(`no shown sample has label ${label}`);
+  return classMeans(codes, n, dim, labels, label + 1).slice(label * dim, (label + 1) * dim);
 }
 
 export type TraversalAxis = { kind: 'unit'; index: number } | { kind: 'pc'; index: number };

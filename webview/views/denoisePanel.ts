@@ -3,6 +3,7 @@
  * clean → noisy → reconstructed-from-noisy with both errors, and hand the noisy codes' positions
  * to the plot so one sees where corruption moves a sample in latent space.
  */
+import { mean } from '../../src/shared/numeric';
 import type { DenoiseResponse } from '../../src/shared/protocol';
 import type { ModelSlot, NoiseType } from '../../src/shared/types';
 import { isCancelled } from '../controller';
@@ -87,7 +88,6 @@ export function denoisePanel(
     status.textContent = `corrupting ${indices.length} samples…`;
     try {
       const response = await controller.request('denoise', { slot, indices, noise: { type: noiseType, level }, seed }, { key: `denoise-${slot}` });
-      const mean = (values: Float32Array) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
       status.textContent = `${response.indices.length} samples · mean MSE noisy ${formatNumber(mean(response.noisyError))} → reconstructed ${formatNumber(mean(response.denoisedError))}${response.noisyPositions ? ' · crosses in the plot mark where the noisy codes land' : ''}`;
       draw(response);
       onNoisyPositions(response.indices, response.noisyPositions);

@@ -3,6 +3,7 @@
  * (grey for one channel, RGB for three or four), tabular rows as bar charts. Originals and
  * reconstructions of one panel share a value range, so their brightness compares honestly.
  */
+import { product } from '../../src/shared/numeric';
 import type { SampleDisplay } from '../../src/shared/types';
 
 export interface ValueRange {
@@ -27,10 +28,6 @@ export function sharedRange(...arrays: (Float32Array | null | undefined)[]): Val
   if (min >= 0 && max <= 255 && max > 1) return { min: 0, max: 255 };
   if (min >= -1 && max <= 1) return { min: -1, max: 1 };
   return { min, max: max > min ? max : min + 1 };
-}
-
-function product(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 /** Size of one sample in values. */

@@ -1,5 +1,5 @@
 /** Summary statistics of one layer's activations over a selection of samples. */
-import { product } from './stage';
+import { product } from '../../shared/numeric';
 
 export interface ActivationStats {
   /** Per unit (the last axis: channels for conv layers), mean over the selection. */

@@ -1,4 +1,5 @@
 /** The object `loadAutoencoder` returns for tfjs models: runs a plan's stages over typed arrays. */
+import { product } from '../../shared/numeric';
 import type { ModelCondition, ModelSummary } from '../../shared/types';
 import type { Autoencoder, LoadAutoencoderOptions } from './autoencoder';
 import type { LayerActivation } from './activations';
@@ -8,7 +9,7 @@ import { conditionRows, joinConditions } from './condition';
 import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
 import { ModelLoadError } from './errors';
 import type { Plan } from './plan/plan';
-import { type BatchOptions, type Stage, checkInputLength, product, runBatches } from './stage';
+import { type BatchOptions, type Stage, checkInputLength, runBatches } from './stage';
 
 export class LoadedAutoencoder implements Autoencoder {
   readonly summary: ModelSummary;

@@ -4,6 +4,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { product } from '../../shared/numeric';
 import { ModelLoadError } from './errors';
 import { type FlatGraph, type FlatNode, sampleShape } from './graph';
 import { SAMPLING_STAND_IN_CLASS } from './sampling';
@@ -114,10 +115,6 @@ export function findSplit(graph: FlatGraph, output: SymbolicTensor, codeLayer?: 
 /** Positions of a tensor without its channels: 1 for a vector, h·w for an h×w×c feature map. */
 function extentOf(shape: number[]): number {
   return shape.length <= 1 ? 1 : product(shape.slice(0, -1));
-}
-
-function product(shape: number[]): number {
-  return shape.reduce((total, dim) => total * dim, 1);
 }
 
 /** A candidate code as the turning-point rule sees it. */

@@ -6,8 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type * as tfconv from '@tensorflow/tfjs-converter';
+import { product } from '../../shared/numeric';
 import { ModelLoadError } from './errors';
 import { countNonFinite } from './finite';
+
+/** Re-exported for the model code that already imports its shapes' helpers from here; defined once in shared/. */
+export { product };
 
 /** Options every batched call accepts. */
 export interface BatchOptions {
@@ -40,10 +44,6 @@ export interface Stage {
 export const MAX_BATCH = 1000;
 /** Float32 values one layer may hold for a whole batch (~256 MiB). */
 const ACTIVATION_BUDGET = 64 * 1024 * 1024;
-
-export function product(shape: readonly number[]): number {
-  return shape.reduce((total, dim) => total * dim, 1);
-}
 
 /**
  * A stage over a layers model; `post` may reshape or slice its outputs inside the same tidy. A

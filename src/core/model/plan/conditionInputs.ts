@@ -1,6 +1,7 @@
 /** Which input of a model is a condition (a one-hot label) and which the sample or code. */
 import type { LoadedModel } from '../load';
-import { graphInputs, product } from '../stage';
+import { product } from '../../../shared/numeric';
+import { graphInputs } from '../stage';
 import type { ConditionPlace } from './plan';
 
 /** Names authors give a condition input (a CVAE's one-hot label). */

@@ -1,10 +1,11 @@
 /** Plans for a graph model on its own: a whole autoencoder split at its code, or one half. */
 import * as tf from '@tensorflow/tfjs-core';
+import { product } from '../../../shared/numeric';
 import type { AutoencoderKind, LayerRole } from '../../../shared/types';
 import { graphModelSource } from '../activations';
 import { type GraphSplit, findGraphSplit } from '../graphSplit';
 import type { LoadedGraphModel } from '../load';
-import { type Stage, graphStage, product } from '../stage';
+import { type Stage, graphStage } from '../stage';
 import { type GraphLayer, graphLayers, summarizeGraphLayers } from '../summary';
 import { type Plan, disposeLoaded } from './plan';
 

@@ -8,7 +8,8 @@ import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { type FlatGraph, sampleShape, sizeOf } from '../graph';
 import type { LoadedLayersModel } from '../load';
 import { SAMPLING_STAND_IN_CLASS } from '../sampling';
-import { type Stage, layersStage, product, runBatches } from '../stage';
+import { mean, product } from '../../../shared/numeric';
+import { type Stage, layersStage, runBatches } from '../stage';
 
 /** What an encoder's outputs mean: the code, and for a VAE the mean/log-variance heads. */
 export interface EncoderHead {
@@ -90,7 +91,6 @@ export async function packedHalves(stage: Stage): Promise<{ meanFirst: boolean; 
   const first: number[] = [];
   const second: number[] = [];
   outputs!.forEach((value, i) => ((i % (2 * half)) < half ? first : second).push(value));
-  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const allNegative = (values: number[]) => values.every((value) => value < 0);
   if (allNegative(first) && !allNegative(second)) {
     return { meanFirst: false, warning: `the encoder packs log-variance then mean in one output (the first half is negative on every probe input, as log-variances of a trained VAE are)` };

@@ -2,7 +2,8 @@
 import type { CompareStatsRequest, CompareStatsResponse } from '../../../shared/protocol';
 import { nearestNeighbors } from '../../compute/knn';
 import { knnAccuracy, neighborOverlap } from '../../compute/metrics';
-import { mean, shownCount, withData, SessionError, type SessionState } from '../state';
+import { mean } from '../../../shared/numeric';
+import { shownCount, withData, SessionError, type SessionState } from '../state';
 
 export async function compareStats(session: SessionState, request: CompareStatsRequest): Promise<CompareStatsResponse> {
   const state = withData(session);

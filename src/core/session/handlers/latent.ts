@@ -15,6 +15,7 @@ import type {
 } from '../../../shared/protocol';
 import {
   classCentroid,
+  classMeans,
   codeAtLayoutPoint,
   interpolateCodes,
   latentHealth as unitHealth,
@@ -88,20 +89,6 @@ export async function latentHealth(session: SessionState, request: LatentHealthR
     classMeans: labels && classes > 0 ? classMeans(slot.codes, n, dim, labels, classes) : null,
     histograms: unitHistograms(slot.codes, n, dim, labels, classes),
   };
-}
-
-/** classes × dim mean code per label (labels outside 0…classes−1 skipped; an empty class stays 0). */
-function classMeans(codes: Float32Array, n: number, dim: number, labels: Int32Array, classes: number): Float32Array {
-  const means = new Float32Array(classes * dim);
-  const counts = new Float64Array(classes);
-  for (let i = 0; i < n; i++) {
-    const label = labels[i];
-    if (label < 0 || label >= classes) continue;
-    counts[label]++;
-    for (let c = 0; c < dim; c++) means[label * dim + c] += codes[i * dim + c];
-  }
-  for (let l = 0; l < classes; l++) for (let c = 0; c < dim; c++) means[l * dim + c] /= Math.max(1, counts[l]);
-  return means;
 }
 
 /** Decoded frames for some codes (a conditional decoder's all with `condition`), and where they fall in the current layout. */
