@@ -83,6 +83,8 @@ export interface CodeServerOptions {
    * a built VS Code ignores it unless its server runs with --enable-smoke-test-driver.
    */
   extensionTestsFromPayload?: boolean;
+  /** Workspace trust on, without its startup prompt: a folder opens in Restricted Mode. */
+  workspaceTrust?: boolean;
 }
 
 /** A running code-server with its own user data and extensions folders. */
@@ -105,7 +107,8 @@ export class CodeServer {
     const extensionsDir = join(scratchDir, 'extensions');
     mkdirSync(join(userDataDir, 'User'), { recursive: true });
     mkdirSync(extensionsDir, { recursive: true });
-    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+    const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...trust }, null, 2));
     // An empty config file keeps code-server from writing one into ~/.config.
     const configFile = join(scratchDir, 'config.yaml');
     writeFileSync(configFile, '');
@@ -133,7 +136,7 @@ export class CodeServer {
         'none',
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
         '--disable-getting-started-override',
         '--ignore-last-opened',
         ...(options.extensionTestsFromPayload ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
