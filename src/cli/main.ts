@@ -17,6 +17,7 @@ import { computeProjection, InProcessProjectionRunner, layoutTrustworthiness } f
 import { encodeNpy, encodePng } from '../core/export';
 import { flagAbove } from '../core/latentTools';
 import { readSessionFile } from '../core/sessionFile';
+import { EMBEDDING_OPTIONS, describeTableFile, isTableOnly, readCodes } from './embeddings';
 import type { ServeOptions } from './serve';
 import { describeError } from '../util/errors';
 import { printable } from '../util/printable';
@@ -85,6 +86,7 @@ const options = {
   session: { type: 'string' },
   threads: { type: 'string' },
   'no-token': { type: 'boolean' },
+  ...EMBEDDING_OPTIONS,
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -273,6 +275,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
     }
     case 'data': {
       arity(command, args, 1);
+      if (isTableOnly(args[0])) return describeTableFile(args[0]);
       const dataset = await openDataset(resolve(args[0]), { labelColumn: values['label-column'] });
       try {
         const json = describeDataset(dataset) as unknown as Record<string, unknown>;
@@ -436,23 +439,17 @@ async function run(command: string, args: string[], values: Values): Promise<Out
 
 async function projectCodesFile(file: string, spec: { method: ProjectionMethod; dims: 2 | 3; seed: number; params: ReturnType<typeof projectionParams> }, values: Values): Promise<Outcome> {
   const started = performance.now();
-  const dataset = await openDataset(resolve(file));
-  try {
-    const n = dataset.count;
-    const dim = dataset.itemShape.reduce((a, b) => a * b, 1);
-    const codes = await dataset.read(0, n);
-    const loaded = performance.now();
-    const threads = projectionThreadCount(values);
-    const helpers = helpersFor(threads);
-    const result = computeProjection(codes, n, dim, spec, {}, helpers);
-    const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed, helpers);
-    if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
-    const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
-    const json = { count: n, dim, method: spec.method, dims: spec.dims, threads, seconds: result.seconds, trustworthiness: trust, timings };
-    return { json, text: [`${spec.method} of ${n}×${dim} embedding to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${trust.toFixed(4)}`] };
-  } finally {
-    await dataset.close();
-  }
+  // NPY/NPZ, CSV/TSV, JSON lines or Parquet; rows with NaN vectors are left out with a warning.
+  const { count: n, dim, vectors: codes, warnings } = await readCodes(file, values);
+  const loaded = performance.now();
+  const threads = projectionThreadCount(values);
+  const helpers = helpersFor(threads);
+  const result = computeProjection(codes, n, dim, spec, {}, helpers);
+  const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed, helpers);
+  if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
+  const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
+  const json = { count: n, dim, method: spec.method, dims: spec.dims, threads, seconds: result.seconds, trustworthiness: trust, timings };
+  return { json, text: [`${spec.method} of ${n}×${dim} embedding to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${trust.toFixed(4)}`], warnings };
 }
 
 function projectionParams(values: Values): { perplexity?: number; nNeighbors?: number; minDist?: number } {

@@ -53,12 +53,16 @@ function dateOf(cell: unknown): number {
   return NaN;
 }
 
+/** A number, or text that reads as one (numpy and pandas write a missing float as `nan`). */
+const isNumberCell = (cell: unknown): boolean =>
+  typeof cell === 'number' || typeof cell === 'bigint' || (typeof cell === 'string' && (!Number.isNaN(numberOf(cell)) || /^nan$/i.test(cell.trim())));
+
 /** The kind the cells look like; missing cells are ignored, and an all-missing column is text. */
 export function detectKind(cells: readonly unknown[]): ColumnKind {
   const present = cells.filter((cell) => !isMissing(cell));
   if (present.length === 0) return 'text';
   if (present.every((cell) => typeof cell === 'boolean' || (typeof cell === 'string' && BOOLEAN_TEXT.test(cell.trim())))) return 'boolean';
-  if (present.every((cell) => (typeof cell === 'number' || typeof cell === 'bigint' || typeof cell === 'string') && !Number.isNaN(numberOf(cell)))) return 'number';
+  if (present.every(isNumberCell)) return 'number';
   if (present.every((cell) => !Number.isNaN(dateOf(cell)))) return 'date';
   if (present.every((cell) => typeof cell === 'string' && (IMAGE_VALUE.test(cell.trim()) || cell.startsWith('data:image/')))) return 'image';
   const distinct = new Set(present.map(textOf)).size;
