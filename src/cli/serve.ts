@@ -14,6 +14,7 @@ import { isHostRequest, type ExplorerSettings, type FromWebviewMessage, type ToW
 import type { BackendPreference } from '../shared/types';
 import { decodeFrame, encodeFrame } from '../shared/wire';
 import { startSessionWorker, type SessionConnection, type StartSessionOptions } from '../worker/sessionConnection';
+import type { SessionOptions } from '../shared/workerProtocol';
 import type { SessionRestore } from '../shared/sessionFile';
 import { contentSecurityPolicy, createNonce, renderWebviewPage } from '../host/html';
 import { accessCheck, createAccessToken, FORBIDDEN_PAGE, PROTECTIVE_HEADERS, type AccessCheck } from './serveAccess';
@@ -32,6 +33,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   settings?: Partial<ExplorerSettings>;
   backend?: BackendPreference;
+  /** Embeddings opened without a model (`serve --codes FILE`); `modelPaths` is then empty. */
+  embeddings?: Pick<SessionOptions, 'codesPath' | 'metadataPath' | 'embeddingColumn' | 'embeddingColumns'>;
   /** From a saved session: its sample (size and seed), view choices and selection. */
   restore?: SessionRestore;
   /** Starts the session behind one browser tab; the session worker unless a test gives its own. */
@@ -192,13 +195,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       // The page shows the close reason (webview/transport.ts); at most 123 bytes.
       oldest.close(CLOSED_FOR_NEWER_TAB, `closed: the explorer opened in a newer tab (at most ${maxSessions} at once); reload to use it here`);
     }
-    log(`serve: browser connected; opening ${view} on ${options.modelPaths.join(' and ')}`);
+    log(`serve: browser connected; opening ${view} on ${options.embeddings?.codesPath ?? options.modelPaths.join(' and ')}`);
     const connection = startSession({
       view,
       modelPaths: options.modelPaths,
       dataPath: options.dataPath,
       settings,
       backend: options.backend,
+      ...options.embeddings,
     });
     const deliver = (message: ToWebviewMessage) => {
       if (client.readyState === client.OPEN) client.send(encodeFrame(message));

@@ -5,9 +5,20 @@
 import { dropdown, el, field, numberField } from './ui';
 
 export type ColorKey = 'label' | 'error' | 'cluster' | 'latent' | 'sensitivity' | 'faithfulness' | 'drift' | 'errorDelta';
+/** A metadata column of the dataset, by name (`metadata:brightness`). */
+export type MetadataColorKey = `metadata:${string}`;
+
+export const metadataKey = (name: string): MetadataColorKey => `metadata:${name}`;
+
+export const isMetadataKey = (key: ColorKey | MetadataColorKey): key is MetadataColorKey => key.startsWith('metadata:');
+
+/** What the picker and the legend call a colouring: the column's name for metadata. */
+export function colorLabel(key: ColorKey | MetadataColorKey): string {
+  return isMetadataKey(key) ? key.slice('metadata:'.length) : COLOR_LABELS[key];
+}
 
 export interface ColorChoice {
-  key: ColorKey;
+  key: ColorKey | MetadataColorKey;
   /** Cluster count (null: chosen by silhouette) or latent dimension index. */
   k: number | null;
   dimension: number;
@@ -29,7 +40,15 @@ export interface ColorControls {
   choice(): ColorChoice;
 }
 
-export function colorControls(keys: ColorKey[], initial: ColorKey, latentSize: number, onChange: (choice: ColorChoice) => void): ColorControls {
+/** `metadata`: columns listed after the built-in ones, by name (categories, numbers, booleans, dates). */
+export function colorControls(
+  builtIn: ColorKey[],
+  initial: ColorKey | MetadataColorKey,
+  latentSize: number,
+  onChange: (choice: ColorChoice) => void,
+  metadata: readonly string[] = [],
+): ColorControls {
+  const keys: (ColorKey | MetadataColorKey)[] = [...builtIn, ...metadata.map(metadataKey)];
   const state: ColorChoice = { key: keys.includes(initial) ? initial : keys[0], k: null, dimension: 0 };
   const element = el('div', 'color-controls');
   const extra = el('span', 'color-extra');
@@ -56,7 +75,7 @@ export function colorControls(keys: ColorKey[], initial: ColorKey, latentSize: n
     } else extra.replaceChildren();
   };
   const select = dropdown(
-    keys.map((key) => ({ value: key, label: COLOR_LABELS[key] })),
+    keys.map((key) => ({ value: key, label: colorLabel(key) })),
     state.key,
     (key) => {
       state.key = key;

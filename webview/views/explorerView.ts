@@ -9,7 +9,7 @@ import type { ModelSlot } from '../../src/shared/types';
 import type { InteractionMode } from '../charts/scatter';
 import type { ViewContext } from './context';
 import { activationView } from './activationView';
-import { colorControls, COLOR_LABELS, type ColorChoice, type ColorKey } from './colorControls';
+import { colorControls, colorLabel, isMetadataKey, type ColorChoice, type ColorKey, type MetadataColorKey } from './colorControls';
 import { denoisePanel } from './denoisePanel';
 import { linkSelection } from './linkedPanes';
 import { plotPane, shownNote, type PaneLayout, type PlotPane } from './plotPane';
@@ -24,6 +24,7 @@ import { runnerNotes, type Shell } from './shell';
 
 /** The column a colour choice asks for, for the plot of `slot`. */
 export function columnFor(choice: ColorChoice, slot: ModelSlot): ColumnSpec {
+  if (isMetadataKey(choice.key)) return { kind: 'metadata', name: colorLabel(choice.key) };
   switch (choice.key) {
     case 'label':
       return { kind: 'label' };
@@ -47,7 +48,7 @@ export function columnFor(choice: ColorChoice, slot: ModelSlot): ColumnSpec {
 export function colorTitle(choice: ColorChoice): string {
   if (choice.key === 'latent') return `latent dimension ${choice.dimension}`;
   if (choice.key === 'cluster') return choice.k ? `cluster (k = ${choice.k})` : 'cluster (k by silhouette)';
-  return COLOR_LABELS[choice.key];
+  return colorLabel(choice.key);
 }
 
 /** Plot tools; Orbit only makes sense in 3-D. */
@@ -183,13 +184,16 @@ export function explorerView(context: ViewContext, shell: Shell): void {
   });
   shell.toolbar.append(controls.element);
 
-  const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), 'error', 'cluster', 'latent', 'sensitivity', 'faithfulness'];
+  // Embeddings without a model have no reconstruction to err on and no encoder to be sensitive.
+  const noModel = model?.summary.format === 'embeddings';
+  const colorKeys: ColorKey[] = [...(ready.labels ? (['label'] as const) : []), ...(noModel ? [] : (['error'] as const)), 'cluster', 'latent', ...(noModel ? [] : (['sensitivity'] as const)), 'faithfulness'];
+  const metadataColumns = (ready.dataset?.metadata ?? []).filter((column) => column.kind !== 'text' && column.kind !== 'image').map((column) => column.name);
   // Both panes colour the same samples the same way, so a class or a cluster can be followed across them.
   const applyColor = (choice: ColorChoice, panes = shownPanes()) => {
     context.saveUi({ colorBy: choice.key });
     for (const each of panes) void each.colorBy(columnFor(choice, 'a'), colorTitle(choice));
   };
-  const colors = colorControls(colorKeys, (context.ui.colorBy as ColorKey) ?? colorKeys[0], latentSize, applyColor);
+  const colors = colorControls(colorKeys, (context.ui.colorBy as ColorKey | MetadataColorKey) ?? colorKeys[0], latentSize, applyColor, metadataColumns);
 
   let toolMode: InteractionMode = 'box';
   const toolButtons = plotTools((mode) => {
