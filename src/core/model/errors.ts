@@ -39,3 +39,15 @@ export class ModelLoadError extends Error {
     this.name = 'ModelLoadError';
   }
 }
+
+/**
+ * The part of a model an operation needs, or the error it gets: the model was disposed, or a model
+ * of its kind has no such part (decoding with an encoder alone). Both model classes ask here.
+ */
+export function requirePart<T>(part: T | null, action: string, disposed: boolean, model: { files: string[]; kind: string }): T {
+  if (disposed) throw new ModelLoadError(model.files[0]!, 'model-unsupported', `cannot ${action}: the model has been disposed`);
+  if (part === null) {
+    throw new ModelLoadError(model.files[0]!, 'model-unsupported', `cannot ${action} with a ${model.kind} model (${model.files.join(' + ')})`);
+  }
+  return part;
+}

@@ -7,9 +7,9 @@ import { activeBackend } from './backend';
 import { collapsedCodesWarning } from './collapse';
 import { conditionRows, joinConditions } from './condition';
 import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
-import { ModelLoadError } from './errors';
+import { ModelLoadError, requirePart } from './errors';
 import type { Plan } from './plan/plan';
-import { type BatchOptions, type Stage, checkInputLength, runBatches } from './stage';
+import { type BatchOptions, type Stage, checkInputLength, checkSamplesLength, runBatches } from './stage';
 
 export class LoadedAutoencoder implements Autoencoder {
   readonly summary: ModelSummary;
@@ -143,10 +143,7 @@ export class LoadedAutoencoder implements Autoencoder {
     const place = condition?.[part];
     if (!condition || !place) return values;
     const sampleSize = part === 'encoder' ? product(this.inputShape) : this.latentSize;
-    if (values.length !== count * sampleSize) {
-      const shape = part === 'encoder' ? this.inputShape : this.latentShape;
-      throw new ModelLoadError('', 'model-input', `expected ${count} samples × ${sampleSize} values (shape [${shape.join(', ')}]) = ${count * sampleSize} values, got ${values.length}`);
-    }
+    checkSamplesLength('', part === 'encoder' ? this.inputShape : this.latentShape, values, count);
     const rows = conditionRows(condition, options?.conditions, count);
     return joinConditions(values, sampleSize, rows, condition.size, count, place === 'first');
   }
@@ -160,10 +157,6 @@ export class LoadedAutoencoder implements Autoencoder {
   }
 
   private need<T>(part: T | null, action: string): T {
-    if (this.disposed) throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action}: the model has been disposed`);
-    if (part === null) {
-      throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action} with a ${this.plan.kind} model (${this.plan.files.join(' + ')})`);
-    }
-    return part;
+    return requirePart(part, action, this.disposed, this.plan);
   }
 }

@@ -231,13 +231,18 @@ function assertFinite(values: Float32Array, what: string, cause: string): void {
 
 /** Throws unless `inputs` holds exactly `count` samples of the stage's input shape. */
 export function checkInputLength(stage: Stage, inputs: Float32Array, count: number): void {
-  const sampleSize = product(stage.inputShape);
+  checkSamplesLength('', stage.inputShape, inputs, count);
+}
+
+/** Refuses `values` unless they are `count` samples of `shape` (`file`: the model they were given to, if known). */
+export function checkSamplesLength(file: string, shape: readonly number[], values: Float32Array, count: number): void {
+  const sampleSize = product(shape);
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
-  if (inputs.length !== count * sampleSize) {
+  if (values.length !== count * sampleSize) {
     throw new ModelLoadError(
-      '',
+      file,
       'model-input',
-      `expected ${count} samples × ${sampleSize} values (shape [${stage.inputShape.join(', ')}]) = ${count * sampleSize} values, got ${inputs.length}`,
+      `expected ${count} samples × ${sampleSize} values (shape [${shape.join(', ')}]) = ${count * sampleSize} values, got ${values.length}`,
     );
   }
 }

@@ -5,8 +5,9 @@
  */
 import type { AutoencoderKind, LayerSummary, ModelCondition, ModelSummary } from '../../../shared/types';
 import type { Autoencoder, BatchOptions, LayerActivation } from '../autoencoder';
-import { ModelLoadError } from '../errors';
-import { product } from '../stage';
+import { ModelLoadError, requirePart } from '../errors';
+import { product } from '../../../shared/numeric';
+import { checkSamplesLength } from '../stage';
 import type { Layout } from './layout';
 import { type Part, runPart } from './part';
 import type { OnnxRuntime } from './runtime';
@@ -157,22 +158,10 @@ export class OnnxAutoencoder implements Autoencoder {
 
   private checkLength(values: Float32Array, count: number, shape: number[]): void {
     if (this.disposed) throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', 'the model has been disposed');
-    const size = product(shape);
-    if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
-    if (values.length !== count * size) {
-      throw new ModelLoadError(
-        this.plan.files[0]!,
-        'model-input',
-        `expected ${count} samples × ${size} values (shape [${shape.join(', ')}]) = ${count * size} values, got ${values.length}`,
-      );
-    }
+    checkSamplesLength(this.plan.files[0]!, shape, values, count);
   }
 
   private need<T>(part: T | null, action: string): T {
-    if (this.disposed) throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action}: the model has been disposed`);
-    if (part === null) {
-      throw new ModelLoadError(this.plan.files[0]!, 'model-unsupported', `cannot ${action} with a ${this.plan.kind} model (${this.plan.files.join(' + ')})`);
-    }
-    return part;
+    return requirePart(part, action, this.disposed, this.plan);
   }
 }
