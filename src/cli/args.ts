@@ -14,6 +14,14 @@ export class OptionValueError extends UsageError {
   }
 }
 
+/** Positional arguments outside `min`–`max`: a usage error naming the command. */
+export function arity(command: string, args: readonly string[], min: number, max = min): void {
+  if (args.length < min || args.length > max) {
+    const expected = min === max ? `${min}` : `${min}–${max}`;
+    throw new UsageError(`${command} takes ${expected} argument(s), got ${args.length}`);
+  }
+}
+
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 
 /**

@@ -16,12 +16,13 @@ import { openDataset, describeDataset } from '../core/data';
 import { computeProjection, InProcessProjectionRunner, layoutTrustworthiness } from '../core/projection';
 import { encodeNpy, encodePng } from '../core/export';
 import { flagAbove } from '../core/latentTools';
-import { readSessionFile } from '../core/sessionFile';
+import { serveCommand } from './serveCommand';
 import { EMBEDDING_OPTIONS, describeTableFile, isTableOnly, readCodes } from './embeddings';
-import type { ServeOptions } from './serve';
+import { terminalProgress } from './progress';
+import { commandHelp, helpHint } from './usage';
 import { describeError } from '../util/errors';
 import { printable } from '../util/printable';
-import { joinNegativeValues, OptionValueError, parseInteger, parseNumber, UsageError } from './args';
+import { arity, joinNegativeValues, OptionValueError, parseInteger, parseNumber, UsageError } from './args';
 import { computeThreads } from '../worker/computeThreads';
 import { startEncodeThread } from '../worker/encodeThreads';
 import { provideEncodeThreads } from '../core/model/encodePool';
@@ -32,7 +33,8 @@ commands:
   inspect MODEL                         architecture, detected encoder/code/decoder split
   data DATA                             dataset format, count, item shape, labels
   encode MODEL DATA [--out codes.npy]   latent codes of every sample
-  reconstruct MODEL DATA [--noise gaussian:0.3|saltpepper:0.1|mask:0.25]
+  reconstruct MODEL DATA [--noise gaussian:0.3|saltpepper:0.1|mask:0.25|none]
+                                        (default: the manifest's trainingNoise, if any)
   project MODEL DATA --method pca|tsne|umap [--dims 2|3] [--out xy.npy]
   project --codes CODES.npy --method pca|tsne|umap   any N×D embedding file
   compare MODEL_A MODEL_B DATA [--method pca|tsne|umap]
@@ -41,9 +43,10 @@ commands:
                                         samples above a reconstruction-error threshold
                                         (default mean + 3σ), highest first
   decode MODEL --latent "0.1,-2,…" --out x.png
-  serve [MODEL] [DATA] [--port P] [--no-token]
+  serve [MODEL] [DATA] [--port P] [--open] [--no-token]
                                         the explorer in a browser on 127.0.0.1, at the
                                         printed URL (it carries the access token)
+  serve MODEL_A MODEL_B DATA            the compare view of two checkpoints
   serve --session FILE.latent-session.json   a saved view, as it was saved
 
 MODEL is a model.json, a folder holding one, or a folder with encoder/ and decoder/.
@@ -86,6 +89,7 @@ const options = {
   session: { type: 'string' },
   threads: { type: 'string' },
   'no-token': { type: 'boolean' },
+  open: { type: 'boolean' },
   ...EMBEDDING_OPTIONS,
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -108,18 +112,23 @@ async function main(argv: string[]): Promise<number> {
     const valued = new Set(Object.entries(options).flatMap(([name, option]) => (option.type === 'string' ? [name] : [])));
     ({ values, positionals } = parseArgs({ args: joinNegativeValues(argv, valued), options, allowPositionals: true, strict: true }));
   } catch (error) {
-    process.stderr.write(`error: ${printable(error instanceof Error ? error.message : String(error))}\n${USAGE}\n`);
+    process.stderr.write(`error: ${printable(error instanceof Error ? error.message : String(error))}\n${helpHint()}\n`);
     return 2;
   }
   if (!values.verbose) hideLibraryWarnings();
   const [command, ...args] = positionals;
-  if (values.help || !command) {
+  if (values.help) {
+    process.stdout.write(`${(command && commandHelp(USAGE, command)) || USAGE}\n`);
+    return 0;
+  }
+  if (!command) {
     process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
+    return 2;
   }
   try {
-    if (command === 'serve') return await serveCommand(args, values);
+    if (command === 'serve') return await serveCommand(args, values, backend(values.backend));
     const outcome = await run(command, args, values);
+    progress.clear();
     const json = outcome.warnings ? { ...outcome.json, warnings: outcome.warnings } : outcome.json;
     // JSON.stringify escapes control characters itself; text lines may carry names read from files.
     process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${outcome.text.map((line) => printable(line)).join('\n')}\n`);
@@ -129,21 +138,15 @@ async function main(argv: string[]): Promise<number> {
     if (fallback) process.stderr.write(`note: TensorFlow.js backend: ${printable(fallback)}\n`);
     return 0;
   } catch (error) {
+    progress.clear();
     if (error instanceof UsageError) {
-      // A bad value needs only its line; a wrong command or argument count, the usage too.
-      process.stderr.write(`error: ${printable(error.message)}\n${error instanceof OptionValueError ? '' : `${USAGE}\n`}`);
+      // A bad value needs only its line; a wrong command or argument count, where to read the usage.
+      process.stderr.write(`error: ${printable(error.message)}\n${error instanceof OptionValueError ? '' : `${helpHint(command)}\n`}`);
       return 2;
     }
     process.stderr.write(`error: ${describeError(error)}\n`);
     if (values.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;
-  }
-}
-
-function arity(command: string, args: string[], min: number, max = min): void {
-  if (args.length < min || args.length > max) {
-    const expected = min === max ? `${min}` : `${min}–${max}`;
-    throw new UsageError(`${command} takes ${expected} argument(s), got ${args.length}`);
   }
 }
 
@@ -215,6 +218,7 @@ async function openSession(
   dataPath: string | undefined,
   values: Values,
   view: OpenSessionOptions['view'] = 'explorer',
+  only: Pick<OpenSessionOptions, 'reconstruct'> = {},
 ): Promise<ExplorerSession> {
   const seed = integer('seed', values.seed, 42, 0, MAX_SEED);
   const threads = helpersFor(projectionThreadCount(values));
@@ -227,6 +231,8 @@ async function openSession(
     labelColumn: values['label-column'],
     runner: new InProcessProjectionRunner(threads),
     threads,
+    onLoading: progress.report,
+    ...only,
   });
 }
 
@@ -238,7 +244,15 @@ async function withSession<T>(session: ExplorerSession, use: (session: ExplorerS
   }
 }
 
-const noProgress = { signal: new AbortController().signal, progress: () => {} };
+/** Loading, encoding, reconstructing and projecting, on stderr when it is a terminal. */
+const progress = terminalProgress();
+const withProgress = {
+  signal: new AbortController().signal,
+  // Intermediate layouts (for the page's animation) repeat the stage's progress under another name.
+  progress: (stage: string, fraction: number | null, layout?: Float32Array) => {
+    if (!layout) progress.report(stage, fraction);
+  },
+};
 
 async function run(command: string, args: string[], values: Values): Promise<Outcome> {
   const seed = integer('seed', values.seed, 42, 0, MAX_SEED);
@@ -264,8 +278,8 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         };
         const text = [
           `${s.kind} (${s.format}, ${s.dialect}), ${s.totalParams.toLocaleString('en')} parameters${s.runtime ? `, run by ${s.runtime}` : ''}`,
-          `input ${shapeText(s.input.shape)} → code ${s.latent.layer} ${shapeText(s.latent.shape)} (${s.latent.size} values) → output ${s.output ? shapeText(s.output.shape) : 'none'}`,
-          ...s.layers.map((l) => `  ${l.role.padEnd(8)} ${l.path.padEnd(36)} ${l.className.padEnd(20)} ${shapeText(l.outputShape)}  ${l.params}`),
+          `input ${shapeText(s.input.shape)} → code at layer "${s.latent.layer}" ${shapeText(s.latent.shape)} (${s.latent.size} values) → output ${s.output ? shapeText(s.output.shape) : 'none'}`,
+          ...layerTable(s.layers),
           ...s.warnings.map((w) => `warning: ${w}`),
         ];
         return { json, text };
@@ -312,7 +326,9 @@ async function run(command: string, args: string[], values: Values): Promise<Out
     }
     case 'reconstruct': {
       arity(command, args, 2);
-      const noise = values.noise ? parseNoise(values.noise) : null;
+      // A denoising model's manifest names the noise it was trained on: the default, `--noise none` skips it.
+      const trained = values.noise === undefined ? ((await readManifestNear(await resolveModelJson(args[0])))?.trainingNoise ?? null) : null;
+      const noise = values.noise === undefined ? trained : values.noise === 'none' ? null : parseNoise(values.noise);
       return withSession(await openSession([args[0]], args[1], values), async (session) => {
         const errors = session.errors('a');
         const count = errors.length;
@@ -320,11 +336,11 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         const text = [`reconstruction MSE ${fmt(mean(errors))} over ${count} samples (min ${fmt(spread(errors).min)}, median ${fmt(spread(errors).median)}, max ${fmt(spread(errors).max)})`];
         if (noise) {
           const all = Int32Array.from({ length: count }, (_, i) => i);
-          const denoised = await session.handle('denoise', { slot: 'a', indices: all, noise, seed });
+          const denoised = await session.handle('denoise', { slot: 'a', indices: all, noise, seed }, withProgress);
           const noisyMse = mean(denoised.noisyError);
           const denoisedMse = mean(denoised.denoisedError);
-          json.noise = { ...noise, seed, noisyMse, denoisedMse, denoisedPerSample: spread(denoised.denoisedError) };
-          text.push(`with ${noise.type} noise ${noise.level}: noisy input MSE ${fmt(noisyMse)} → reconstructed from noisy ${fmt(denoisedMse)} (${((1 - denoisedMse / noisyMse) * 100).toFixed(1)} % lower)`);
+          json.noise = { ...noise, seed, noisyMse, denoisedMse, denoisedPerSample: spread(denoised.denoisedError), ...(trained ? { from: 'trainingNoise' } : {}) };
+          text.push(`with ${noise.type} noise ${noise.level}${trained ? " (the model's trainingNoise; --noise none skips it)" : ''}: noisy input MSE ${fmt(noisyMse)} → reconstructed from noisy ${fmt(denoisedMse)} (${((1 - denoisedMse / noisyMse) * 100).toFixed(1)} % lower)`);
         }
         const { runtime } = session.model('a').summary;
         text.push(runtime ? `runtime: ${runtime}` : `backend: ${session.backend}`);
@@ -341,14 +357,15 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       }
       arity(command, args, 2);
       const started = performance.now();
-      return withSession(await openSession([args[0]], args[1], values), async (session) => {
-        const result = await session.handle('project', { slot: 'a', ...spec }, noProgress);
+      // Only the codes are projected: reconstructing (up to 10× the encoding time) is skipped.
+      return withSession(await openSession([args[0]], args[1], values, 'explorer', { reconstruct: false }), async (session) => {
+        const result = await session.handle('project', { slot: 'a', ...spec }, withProgress);
         if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [session.shown.length, spec.dims]));
         const timings = { ...session.timings, project: result.seconds, total: (performance.now() - started) / 1000 };
         const json = { count: session.shown.length, method: chosen, dims: spec.dims, threads: projectionThreadCount(values), seconds: result.seconds, trustworthiness: result.trustworthiness, ...engine(session), timings };
         return {
           json,
-          text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`],
+          text: [`${chosen} of ${session.shown.length} codes to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${result.trustworthiness.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`, ...keepHint(values)],
           warnings: session.model('a').summary.warnings,
         };
       });
@@ -358,8 +375,8 @@ async function run(command: string, args: string[], values: Values): Promise<Out
       const chosen = method(values.method, 'pca');
       return withSession(await openSession([args[0], args[1]], args[2], values, 'compare'), async (session) => {
         const spec = { method: chosen, dims: dims(values.dims), seed, params: projectionParams(values) };
-        await session.handle('project', { slot: 'a', ...spec }, noProgress);
-        const b = await session.handle('project', { slot: 'b', ...spec, alignTo: { slot: 'a', mode: chosen === 'pca' ? 'procrustes' : 'init' } }, noProgress);
+        await session.handle('project', { slot: 'a', ...spec }, withProgress);
+        const b = await session.handle('project', { slot: 'b', ...spec, alignTo: { slot: 'a', mode: chosen === 'pca' ? 'procrustes' : 'init' } }, withProgress);
         const stats = await session.handle('compareStats', { k: 10 });
         // Indices into the dataset, as the other commands give them (the session counts shown samples).
         const inDataset = <T extends { index: number }>(items: T[]) => items.map((item) => ({ ...item, index: session.shown[item.index] }));
@@ -395,7 +412,8 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         const sizes = new Array<number>(chosenK).fill(0);
         for (const v of column.values) sizes[v]++;
         const json = { k: chosenK, silhouette: column.stats.silhouette, purity: column.stats.purity ?? null, sizes };
-        return { json, text: [`k-means with k=${chosenK}: silhouette ${Number(column.stats.silhouette).toFixed(3)}, purity ${column.stats.purity == null ? 'n/a (no labels)' : Number(column.stats.purity).toFixed(3)}, sizes ${sizes.join(' ')}`] };
+        const how = k === null ? ' (k chosen by silhouette; --k K sets it)' : '';
+        return { json, text: [`k-means with k=${chosenK}${how}: silhouette ${Number(column.stats.silhouette).toFixed(3)}, purity ${column.stats.purity == null ? 'n/a (no labels)' : Number(column.stats.purity).toFixed(3)}, sizes ${sizes.join(' ')}`] };
       });
     }
     case 'anomalies': {
@@ -408,7 +426,11 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         const datasetIndex = session.shown;
         const flagged = Array.from(result.indices.subarray(0, Math.min(top, result.flaggedCount)), (i, rank) => ({ index: datasetIndex[i], error: result.values[rank] }));
         const json = { threshold: result.threshold, rule: `${rule} of reconstruction MSE`, count: errors.length, flaggedCount: result.flaggedCount, flagged };
-        return { json, text: [`threshold ${fmt(result.threshold)} (${rule}); ${result.flaggedCount} of ${errors.length} samples above it`, ...flagged.map((f) => `  #${f.index}  ${fmt(f.error)}`)] };
+        const more = result.flaggedCount - flagged.length;
+        const labelOf = await labelsOf(session);
+        const lines = flagged.map((f, rank) => `  #${f.index}  ${fmt(f.error)}${labelOf(result.indices[rank])}`);
+        if (more > 0) lines.push(`  … ${more} more (--top ${result.flaggedCount} lists them all)`);
+        return { json, text: [`threshold ${fmt(result.threshold)} (${rule}); ${result.flaggedCount} of ${errors.length} samples above it`, ...lines] };
       });
     }
     case 'decode': {
@@ -444,7 +466,8 @@ async function projectCodesFile(file: string, spec: { method: ProjectionMethod; 
   const loaded = performance.now();
   const threads = projectionThreadCount(values);
   const helpers = helpersFor(threads);
-  const result = computeProjection(codes, n, dim, spec, {}, helpers);
+  const result = computeProjection(codes, n, dim, spec, { onProgress: progress.report }, helpers);
+  progress.report('trustworthiness', null);
   const trust = layoutTrustworthiness(codes, result.positions, n, dim, spec.dims, spec.seed, helpers);
   if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
   const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
@@ -460,35 +483,27 @@ function projectionParams(values: Values): { perplexity?: number; nNeighbors?: n
   };
 }
 
-async function serveCommand(args: string[], values: Values): Promise<number> {
-  // Without --port, any free port (0 asks the system for one).
-  const port = integer('port', values.port, 0, 1, 65535);
-  const log = (line: string) => process.stderr.write(`${printable(line)}\n`);
-  const requireToken = !values['no-token'];
-  if (!requireToken) log('warning: --no-token: any program or web page on this machine can use this explorer, its model and its data; omit --no-token to require the URL\'s token');
-  let options: ServeOptions;
-  if (values.session) {
-    if (args.length) throw new UsageError('serve --session takes no MODEL or DATA: the session file names them');
-    // Checked before the server starts, so a stale session fails here rather than in the page.
-    const saved = await readSessionFile(resolve(values.session));
-    const { sampleLimit, seed, ui, selection } = saved;
-    options = { modelPaths: saved.models, dataPath: saved.data, view: saved.view, port, log, requireToken, restore: { sampleLimit, seed, ui, selection } };
-  } else {
-    arity('serve', args, 0, 2);
-    const { bundledSample } = await import('./samples');
-    const modelPath = args[0] ? resolve(args[0]) : bundledSample().model;
-    const dataPath = args[1] ? resolve(args[1]) : args[0] ? undefined : bundledSample().data;
-    options = { modelPaths: [modelPath], dataPath, port, log, requireToken };
-  }
-  const { serve } = await import('./serve');
-  const server = await serve(options);
-  process.stdout.write(values.json ? `${JSON.stringify({ url: server.url })}\n` : `Latent Explorer at ${server.url} (Ctrl+C to stop)\n`);
-  await new Promise<void>((done) => {
-    const stop = () => void server.close().then(done);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return 0;
+/** One row per layer, each column as wide as its longest entry (long layer names are common in converted graphs). */
+function layerTable(layers: readonly { role: string; path: string; className: string; outputShape: unknown; params: number }[]): string[] {
+  const rows = layers.map((l) => [l.role, l.path, l.className, shapeText(l.outputShape), l.params.toLocaleString('en')]);
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column].length))) ?? [];
+  // Parameter counts right-aligned, so their digits line up.
+  return rows.map((row) => `  ${row.map((cell, column) => (column === row.length - 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ')}`);
+}
+
+/** Where `project`'s positions could go: without --out they are printed nowhere. */
+function keepHint(values: Values): string[] {
+  return values.out ? [] : ['(the positions are not kept: --out xy.npy writes them)'];
+}
+
+/** A shown sample's label for a listing (its class's name), or nothing when the dataset has none. */
+async function labelsOf(session: ExplorerSession): Promise<(shownIndex: number) => string> {
+  const { labels, dataset } = await session.handle('ready', {});
+  const classes = dataset?.labels?.classes;
+  return (shownIndex) => {
+    const label = labels?.[shownIndex] ?? -1;
+    return label < 0 ? '' : `  label ${classes?.[label] ?? label}`;
+  };
 }
 
 /** What ran model A: the TF.js backend, and for an ONNX model the ONNX runtime too. */

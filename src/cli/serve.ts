@@ -33,6 +33,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   settings?: Partial<ExplorerSettings>;
   backend?: BackendPreference;
+  /** CSV label column, overriding the manifest's. */
+  labelColumn?: string;
   /** Embeddings opened without a model (`serve --codes FILE`); `modelPaths` is then empty. */
   embeddings?: Pick<SessionOptions, 'codesPath' | 'metadataPath' | 'embeddingColumn' | 'embeddingColumns'>;
   /** From a saved session: its sample (size and seed), view choices and selection. */
@@ -202,6 +204,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       dataPath: options.dataPath,
       settings,
       backend: options.backend,
+      labelColumn: options.labelColumn,
       ...options.embeddings,
     });
     const deliver = (message: ToWebviewMessage) => {
@@ -331,13 +334,26 @@ function toBytes(data: RawData): Uint8Array {
   return data;
 }
 
+/**
+ * The system's opener (xdg-open, open, explorer), when a browser can be shown: on Linux without a
+ * display (a server, ssh, a container) xdg-open would fall back to a text browser in this terminal
+ * or fail, so the URL printed on stdout is the way in there.
+ */
 function openInBrowser(url: string, log: (line: string) => void): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const yourself = `open ${url} yourself`;
+  if (command === 'xdg-open' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && !process.env.BROWSER) {
+    log(`serve: --open: no display to show a browser on (DISPLAY and WAYLAND_DISPLAY unset); ${yourself}`);
+    return;
+  }
   try {
     const child = spawn(command, [url], { stdio: 'ignore', detached: true });
-    child.on('error', (error) => log(`serve: could not open a browser (${command}: ${error.message}); open ${url} yourself`));
+    child.on('error', (error) => log(`serve: could not open a browser (${command}: ${error.message}); ${yourself}`));
+    child.on('exit', (code) => {
+      if (code) log(`serve: could not open a browser (${command} exited with status ${code}); ${yourself}`);
+    });
     child.unref();
   } catch (error) {
-    log(`serve: could not open a browser: ${error instanceof Error ? error.message : String(error)}`);
+    log(`serve: could not open a browser: ${error instanceof Error ? error.message : String(error)}; ${yourself}`);
   }
 }

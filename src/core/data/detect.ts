@@ -19,6 +19,7 @@ import { openJson, openJsonClassFolder } from './json';
 import { readLabelsFile } from './labelFiles';
 import { checkLabelCount } from './labels';
 import { looksLikeNpy, looksLikeZip, npyLabelCandidates, openNpy, openNpz } from './npy';
+import { isFileEntry } from './links';
 
 /** What the caller may add to detection: a CSV label column, a labels file, and names for the codes. */
 export interface OpenDatasetOptions {
@@ -134,8 +135,9 @@ const PREFER_TEST_SPLIT = /t10k|test/i;
 async function openFolder(folder: string, options: OpenDatasetOptions): Promise<Opened> {
   const entries = (await readdir(folder, { withFileTypes: true })).filter((entry) => !entry.name.startsWith('.'));
   if (entries.length === 0) throw new DataError(folder, 'data-empty', `the folder is empty; ${SUPPORTED}`);
+  const isFile = await Promise.all(entries.map((entry) => isFileEntry(folder, entry)));
   const files = entries
-    .filter((entry) => entry.isFile())
+    .filter((_, i) => isFile[i])
     .map((entry) => entry.name)
     .sort();
   const withExtension = (pattern: RegExp) => files.filter((name) => pattern.test(name));

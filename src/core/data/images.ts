@@ -12,6 +12,8 @@ import { MemoryStore, StoredDataset } from './dataset';
 import { DataError } from './errors';
 import { renameClasses, sortClassNames } from './labels';
 import { MAX_IMAGE_PIXELS, checkMemoryBudget } from './limits';
+import { isFileEntry, isFolderEntry } from './links';
+import type { Dirent } from 'node:fs';
 
 const IMAGE_EXTENSION = /\.(png|jpe?g)$/i;
 
@@ -35,9 +37,14 @@ interface ImageEntry {
 export async function listImages(folder: string): Promise<{ entries: ImageEntry[]; classNames: string[] | null } | null> {
   const dirents = await readdir(folder, { withFileTypes: true });
   const visible = dirents.filter((entry) => !entry.name.startsWith('.'));
-  const topImages = visible.filter((entry) => entry.isFile() && isImageFile(entry.name)).map((entry) => entry.name);
+  const topImages: string[] = [];
+  const folders: Dirent[] = [];
+  for (const entry of visible) {
+    if (isImageFile(entry.name) && (await isFileEntry(folder, entry))) topImages.push(entry.name);
+    else if (await isFolderEntry(folder, entry)) folders.push(entry);
+  }
   const classFolders: { name: string; files: string[] }[] = [];
-  for (const entry of visible.filter((e) => e.isDirectory())) {
+  for (const entry of folders) {
     const files = (await readdir(join(folder, entry.name))).filter((name) => !name.startsWith('.') && isImageFile(name));
     if (files.length > 0) classFolders.push({ name: entry.name, files: files.sort(compareFileNames) });
   }

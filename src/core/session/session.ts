@@ -12,7 +12,7 @@ import type { BackendName, ModelSlot, SampleDisplay } from '../../shared/types';
 import { readManifestNear, type ResolvedManifest } from '../manifest';
 import { initBackend, labelConditions, loadAutoencoder, requireEncoder, resolveModelFiles, type Autoencoder } from '../model';
 import { product } from '../model/stage';
-import { openDataset, planFit, applyFit, stratifiedSample, type Dataset } from '../data';
+import { openDataset, planFit, applyFit, stratifiedSample, DataError, type Dataset, type OpenDatasetOptions } from '../data';
 import type { HelperThreads } from '../compute/threads';
 import { meanSquaredErrorPerSample } from '../compute/metrics';
 import { InProcessProjectionRunner, type ProjectionRunner } from '../projection';
@@ -95,7 +95,7 @@ export class ExplorerSession {
       }
       report(`reading ${basename(dataPath)}`, null);
       const manifest = loaded[0].manifest;
-      dataset = await openDataset(dataPath, {
+      dataset = await openDatasetFor(loaded[0], dataPath, {
         labelColumn: options.labelColumn ?? manifest?.labelColumn,
         labelsPath: options.dataPath ? undefined : manifest?.labelsPath,
         labelNames: manifest?.labelNames,
@@ -169,6 +169,26 @@ export class ExplorerSession {
     this.state.runner.dispose();
     for (const slot of this.state.slots) slot.model.dispose();
     void this.state.data?.dataset.close();
+  }
+}
+
+/**
+ * Opens the data for the first model. The manifest's class names are checked as the labels are
+ * read, before the items' shape can be: data of another kind (MNIST for the wine model) must hear
+ * that its shape does not fit, not that its labels lack names, so a label error is checked again.
+ */
+async function openDatasetFor({ model, manifest }: LoadedModel, path: string, options: OpenDatasetOptions): Promise<Dataset> {
+  try {
+    return await openDataset(path, options);
+  } catch (error) {
+    if (!(error instanceof DataError && error.code === 'data-labels' && options.labelNames)) throw error;
+    const unnamed = await openDataset(path, { ...options, labelNames: undefined });
+    try {
+      planFit(unnamed, model.inputShape, manifest?.inputScaling);
+    } finally {
+      await unnamed.close();
+    }
+    throw error;
   }
 }
 
