@@ -18,7 +18,7 @@ const built = existsSync(join(repoRoot, 'dist', 'extension.js'));
 const notBuilt = built ? false : 'dist/ is not built (npm run build)';
 
 /** The .vsix must stay under this (deflated, as in the zip), so a stray binary or bundle shows up here. */
-const PACKAGE_BUDGET_BYTES = 12.5 * 1024 * 1024;
+const PACKAGE_BUDGET_BYTES = 10.5 * 1024 * 1024; // production .vsix 9.69 MiB, a development dist/ 10.05 MiB
 /** A string found only in h5wasm's embedded HDF5 build: the bundle that holds its 4 MB binary. */
 const H5WASM_MARKER = 'H5Fopen';
 
