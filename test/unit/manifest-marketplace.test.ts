@@ -100,6 +100,16 @@ describe('contributes.walkthroughs', () => {
     }
   });
 
+  it('every step\'s picture, for every theme it names, is a PNG in the repository', () => {
+    for (const step of walkthrough.steps) {
+      const images = typeof step.media.image === 'string' ? [step.media.image] : Object.values(step.media.image);
+      for (const image of images) {
+        const png = PNG.sync.read(readFileSync(join(repoRoot, image)));
+        assert.ok(png.width > 0 && png.height > 0, `${step.id}: ${image}`);
+      }
+    }
+  });
+
   it('the last step names every model format the explorer reads', () => {
     const ownModel = walkthrough.steps[walkthrough.steps.length - 1].description;
     for (const format of ['model.json', 'ONNX', '.keras', '.h5']) assert.ok(ownModel.includes(format), format);
