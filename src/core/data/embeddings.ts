@@ -39,15 +39,17 @@ const AUTO_VECTOR_COLUMN = /^(embeddings?|vectors?|codes?)$/i;
 export async function openEmbeddings(path: string, options: EmbeddingOptions = {}): Promise<Embeddings> {
   const tableFormat = tableFormatOf(path);
   const source = tableFormat ? fromTable(await readTable(path), options) : await fromArray(path);
-  let metadata = source.metadata;
-  if (options.metadataPath) {
-    const sidecar = await readTable(options.metadataPath);
-    if (sidecar.count !== source.rows) {
-      throw new DataError(options.metadataPath, 'data-inconsistent', `the metadata has ${sidecar.count} rows but ${path} has ${source.rows} vectors; give one metadata row per vector, in the same order`);
-    }
-    metadata = [...metadata, ...sidecar.columns.map((column) => buildColumn(column.name, column.cells))];
+  const sidecar = options.metadataPath ? await readMetadata(options.metadataPath, source.rows, path, 'vectors') : [];
+  return keepFinite(path, source.format, source.rows, source.dim, source.vectors, [...source.metadata, ...sidecar]);
+}
+
+/** A sidecar table's columns, after checking it has one row per item of `dataPath` (`rows` of them). */
+export async function readMetadata(metadataPath: string, rows: number, dataPath: string, items = 'samples'): Promise<MetadataColumn[]> {
+  const sidecar = await readTable(metadataPath);
+  if (sidecar.count !== rows) {
+    throw new DataError(metadataPath, 'data-inconsistent', `the metadata has ${sidecar.count} rows but ${dataPath} has ${rows} ${items}; give one metadata row per ${items.replace(/s$/, '')}, in the same order`);
   }
-  return keepFinite(path, source.format, source.rows, source.dim, source.vectors, metadata);
+  return sidecar.columns.map((column) => buildColumn(column.name, column.cells));
 }
 
 interface Source {

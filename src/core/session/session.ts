@@ -17,6 +17,8 @@ import type { HelperThreads } from '../compute/threads';
 import { meanSquaredErrorPerSample } from '../compute/metrics';
 import { InProcessProjectionRunner, type ProjectionRunner } from '../projection';
 import { openEmbeddingData } from './embeddings';
+import { readMetadata } from '../data/embeddings';
+import { selectRows } from '../data/columnKinds';
 import { attach, route, type Channel } from './router';
 import { errorsOf, slotOf, SessionError, type RequestContext, type SessionState, type ShownData, type SlotState } from './state';
 
@@ -101,6 +103,8 @@ export class ExplorerSession {
         labelNames: manifest?.labelNames,
       });
       const indices = stratifiedSample(dataset.labels, dataset.count, settings.sampleLimit, settings.seed);
+      // A sidecar table of metadata for the model's dataset: one row per sample, kept for the shown ones.
+      const metadata = options.metadataPath ? (await readMetadata(options.metadataPath, dataset.count, dataPath)).map((column) => selectRows(column, indices)) : undefined;
       const raw = await dataset.readIndices(indices);
       const labels = dataset.labels ? gather(dataset.labels, indices) : null;
       const timings = { load: seconds(started), encode: 0, reconstruct: 0 };
@@ -116,8 +120,9 @@ export class ExplorerSession {
         ...displayOf(dataset),
         labels: dataset.classNames ? { classes: dataset.classNames } : null,
         columns: dataset.columns,
+        ...(metadata ? { metadata: metadata.map(({ name, kind }) => ({ name, kind })) } : {}),
       };
-      const session = create(slots, { dataset, info, indices, labels });
+      const session = create(slots, { dataset, info, indices, labels, metadata });
       Object.assign(session.timings, timings);
       return session;
     } catch (error) {

@@ -12,6 +12,8 @@ import { ExplorerSession } from '../../../../src/core/session';
 import { InProcessProjectionRunner } from '../../../../src/core/projection';
 import { nearestNeighbors } from '../../../../src/core/compute/knn';
 import { CLASSES, fashionParquet, fashionTable } from '../../embeddingTables';
+import { bundledSamplesRoot } from '../../../../src/cli/samples';
+import { openDataset } from '../../../../src/core/data';
 
 const SEED = 7;
 const table = fashionTable();
@@ -99,5 +101,47 @@ describe('ExplorerSession on embeddings without a model', () => {
   test('export writes the vectors of a selection', async () => {
     const exported = await session.handle('exportCodes', { slot: 'a', format: 'npy', indices: Int32Array.of(0, 1, 2) });
     assert.ok(exported.data.length > 3 * 784 * 4);
+  });
+});
+
+describe('ExplorerSession with a model and a metadata sidecar (mnist-dense on the bundled MNIST slice)', () => {
+  let folder: string;
+  let session: ExplorerSession;
+  let labels: Int32Array;
+  let ink: Float32Array;
+  const root = bundledSamplesRoot();
+  const data = join(root, 'data', 'mnist-test-2000');
+  before(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'session-sidecar-'));
+    const dataset = await openDataset(data);
+    labels = dataset.labels!;
+    const pixels = await dataset.read(0, dataset.count);
+    await dataset.close();
+    ink = Float32Array.from({ length: labels.length }, (_, i) => pixels.subarray(i * 784, (i + 1) * 784).reduce((a, b) => a + b, 0) / 784);
+    const rows = Array.from(labels, (label, i) => `${label % 2 ? 'odd' : 'even'},${ink[i]}`);
+    await writeFile(join(folder, 'meta.csv'), ['parity,ink', ...rows].join('\n'));
+    await writeFile(join(folder, 'short.csv'), ['parity,ink', ...rows.slice(0, 10)].join('\n'));
+    session = await ExplorerSession.open({ view: 'explorer', modelPaths: [join(root, 'mnist-dense')], dataPath: data, metadataPath: join(folder, 'meta.csv'), settings: { sampleLimit: 300, seed: SEED }, runner: new InProcessProjectionRunner() });
+  });
+  after(async () => {
+    session?.dispose();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  test('the sidecar’s columns colour the shown samples, row for row', async () => {
+    const ready = await session.handle('ready', {});
+    assert.deepEqual(ready.dataset?.metadata, [{ name: 'parity', kind: 'category' }, { name: 'ink', kind: 'number' }]);
+    const parity = await session.handle('column', { column: { kind: 'metadata', name: 'parity' } });
+    const shown = session.shown;
+    for (let i = 0; i < shown.length; i++) assert.equal(parity.categories?.[parity.values[i]], labels[shown[i]] % 2 ? 'odd' : 'even');
+    const inkColumn = await session.handle('column', { column: { kind: 'metadata', name: 'ink' } });
+    assert.ok(Math.abs(inkColumn.values[17] - ink[shown[17]]) < 1e-6);
+  });
+
+  test('a sidecar with the wrong row count fails the open with both counts', async () => {
+    await assert.rejects(
+      ExplorerSession.open({ view: 'explorer', modelPaths: [join(root, 'mnist-dense')], dataPath: data, metadataPath: join(folder, 'short.csv'), settings: { sampleLimit: 50 }, runner: new InProcessProjectionRunner() }),
+      /the metadata has 10 rows but .*mnist-test-2000 has 2000 samples; give one metadata row per sample/,
+    );
   });
 });
