@@ -30,6 +30,7 @@ export function terminalProgress(stream: ProgressStream = process.stderr, now: (
   if (!stream.isTTY) return SILENT;
   let stage = '';
   let stageStarted = 0;
+  let startFraction = 0;
   let lastDrawn = -Infinity;
   let shown = false;
   return {
@@ -38,11 +39,12 @@ export function terminalProgress(stream: ProgressStream = process.stderr, now: (
       if (next !== stage) {
         stage = next;
         stageStarted = time;
+        startFraction = fraction ?? 0;
       } else if (time - lastDrawn < REDRAW_MS && fraction !== 1) {
         return;
       }
       lastDrawn = time;
-      const line = progressLine(stage, fraction, (time - stageStarted) / 1000);
+      const line = progressLine(stage, fraction, (time - stageStarted) / 1000, startFraction);
       // Cut to the terminal's width: a wrapped line could not be rewritten in place.
       const width = Math.max(20, (stream.columns || 80) - 1);
       stream.write(`\r\x1b[K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
@@ -56,13 +58,17 @@ export function terminalProgress(stream: ProgressStream = process.stderr, now: (
   };
 }
 
-/** `encoding 2000 samples with mnist-dense 42 % (ETA 3 s)`, or the stage and elapsed time when no fraction is known. */
-export function progressLine(stage: string, fraction: number | null, elapsedSeconds: number): string {
+/**
+ * `encoding 2000 samples with mnist-dense 42 % (ETA 3 s)`, or the stage and elapsed time when no
+ * fraction is known. The ETA is the rate since the stage was first seen (at `startFraction`).
+ */
+export function progressLine(stage: string, fraction: number | null, elapsedSeconds: number, startFraction = 0): string {
   const name = printable(stage);
   if (fraction === null) return elapsedSeconds >= 1 ? `${name} (${Math.round(elapsedSeconds)} s)` : `${name}…`;
   const percent = `${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)} %`;
-  if (fraction < ETA_AFTER_FRACTION || fraction >= 1) return `${name} ${percent}`;
-  return `${name} ${percent} (ETA ${duration((elapsedSeconds * (1 - fraction)) / fraction)})`;
+  const done = fraction - startFraction;
+  if (done < ETA_AFTER_FRACTION || fraction >= 1) return `${name} ${percent}`;
+  return `${name} ${percent} (ETA ${duration((elapsedSeconds * (1 - fraction)) / done)})`;
 }
 
 function duration(seconds: number): string {
