@@ -51,3 +51,10 @@ export function requirePart<T>(part: T | null, action: string, disposed: boolean
   }
   return part;
 }
+
+/** The layer paths asked for, when the model reports every one of them; else the error naming those it lacks and those it has. */
+export function checkLayerPaths(file: string, wanted: string[], known: string[]): string[] {
+  const unknown = wanted.filter((path) => !known.includes(path));
+  if (unknown.length) throw new ModelLoadError(file, 'model-input', `unknown layer path(s) ${unknown.map((path) => `"${path}"`).join(', ')}; known: ${known.join(', ')}`);
+  return wanted;
+}

@@ -7,7 +7,8 @@ import { activeBackend } from './backend';
 import { collapsedCodesWarning } from './collapse';
 import { conditionRows, joinConditions } from './condition';
 import { ENCODE_CHUNK, EncodePool, type PoolStage } from './encodePool';
-import { ModelLoadError, requirePart } from './errors';
+import { encodeThenDecode } from './encodeThenDecode';
+import { checkLayerPaths, requirePart } from './errors';
 import type { Plan } from './plan/plan';
 import { type BatchOptions, type Stage, checkInputLength, checkSamplesLength, runBatches } from './stage';
 
@@ -82,19 +83,13 @@ export class LoadedAutoencoder implements Autoencoder {
       return this.runShared('reconstruct', this.plan.reconstruct, product(this.outputShape ?? this.inputShape), inputs, count, options);
     }
     // A pair: encode then decode; each half reports half the progress.
-    const report = options?.onProgress;
-    const codes = await this.encode(inputs, count, { ...options, onProgress: report && ((done) => report(done / 2, count)) });
-    return this.decode(codes, count, { ...options, onProgress: report && ((done) => report((count + done) / 2, count)) });
+    return encodeThenDecode(this, inputs, count, options);
   }
 
   async activations(inputs: Float32Array, count: number, layerPaths?: string[], options?: BatchOptions): Promise<LayerActivation[]> {
     this.need(this.plan.activationSources[0] ?? null, 'report activations');
     const known = this.plan.activationSources.flatMap(({ source }) => source.paths);
-    const wanted = layerPaths ?? known;
-    const unknown = wanted.filter((path) => !known.includes(path));
-    if (unknown.length) {
-      throw new ModelLoadError(this.plan.files[0]!, 'model-input', `unknown layer path(s) ${unknown.map((path) => `"${path}"`).join(', ')}; known: ${known.join(', ')}`);
-    }
+    const wanted = checkLayerPaths(this.plan.files[0]!, layerPaths ?? known, known);
     const result: LayerActivation[] = [];
     let codes: Float32Array | null = null;
     for (const { source, feed } of this.plan.activationSources) {

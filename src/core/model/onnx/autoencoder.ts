@@ -5,7 +5,8 @@
  */
 import type { AutoencoderKind, LayerSummary, ModelCondition, ModelSummary } from '../../../shared/types';
 import type { Autoencoder, BatchOptions, LayerActivation } from '../autoencoder';
-import { ModelLoadError, requirePart } from '../errors';
+import { encodeThenDecode } from '../encodeThenDecode';
+import { checkLayerPaths, ModelLoadError, requirePart } from '../errors';
 import { product } from '../../../shared/numeric';
 import { checkSamplesLength } from '../stage';
 import type { Layout } from './layout';
@@ -116,19 +117,13 @@ export class OnnxAutoencoder implements Autoencoder {
   /** Encode then decode (for a whole graph the two cut halves, which give the graph's own output). */
   async reconstruct(inputs: Float32Array, count: number, options?: BatchOptions): Promise<Float32Array> {
     this.need(this.plan.encode && this.plan.decode, 'reconstruct');
-    const report = options?.onProgress;
-    const codes = await this.encode(inputs, count, { ...options, onProgress: report && ((done) => report(done / 2, count)) });
-    return this.decode(codes, count, { ...options, onProgress: report && ((done) => report((count + done) / 2, count)) });
+    return encodeThenDecode(this, inputs, count, options);
   }
 
   async activations(inputs: Float32Array, count: number, layerPaths?: string[]): Promise<LayerActivation[]> {
     this.need(this.plan.activations[0] ?? null, 'report activations');
     const known = this.plan.activations.flatMap((source) => [...source.tensors.keys()]);
-    const wanted = layerPaths ?? known;
-    const unknown = wanted.filter((path) => !known.includes(path));
-    if (unknown.length) {
-      throw new ModelLoadError(this.plan.files[0]!, 'model-input', `unknown layer path(s) ${unknown.map((path) => `"${path}"`).join(', ')}; known: ${known.join(', ')}`);
-    }
+    const wanted = checkLayerPaths(this.plan.files[0]!, layerPaths ?? known, known);
     const result: LayerActivation[] = [];
     let codes: Float32Array | null = null;
     for (const source of this.plan.activations) {
