@@ -472,7 +472,7 @@ async function projectCodesFile(file: string, spec: { method: ProjectionMethod; 
   if (values.out) await writeFile(resolve(values.out), encodeNpy(result.positions, [n, spec.dims]));
   const timings = { load: (loaded - started) / 1000, encode: 0, project: result.seconds };
   const json = { count: n, dim, method: spec.method, dims: spec.dims, threads, seconds: result.seconds, trustworthiness: trust, timings };
-  return { json, text: [`${spec.method} of ${n}×${dim} embedding to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${trust.toFixed(4)}`], warnings };
+  return { json, text: [`${spec.method} of ${n}×${dim} embedding to ${spec.dims}-D in ${result.seconds.toFixed(2)} s; trustworthiness@10 ${trust.toFixed(4)}${values.out ? `; wrote ${values.out}` : ''}`, ...keepHint(values)], warnings };
 }
 
 function projectionParams(values: Values): { perplexity?: number; nNeighbors?: number; minDist?: number } {
