@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { mean } from '../shared/numeric';
 import type { BackendPreference, NoiseSpec, ProjectionMethod } from '../shared/types';
 import type { HelperThreads } from '../core/compute/threads';
 import { ExplorerSession, type OpenSessionOptions } from '../core/session';
@@ -520,12 +521,6 @@ async function resolveModelJson(path: string): Promise<string> {
 function shapeText(shape: unknown): string {
   if (Array.isArray(shape) && shape.some(Array.isArray)) return shape.map(shapeText).join(', ');
   return `[${(shape as (number | null)[]).map((d) => (d === null ? '?' : d)).join('×')}]`;
-}
-
-function mean(values: Float32Array): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
 }
 
 function spread(values: Float32Array): { min: number; median: number; max: number } {

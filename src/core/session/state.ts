@@ -161,9 +161,3 @@ export function gatherRows(values: Float32Array, width: number, indices: Int32Ar
   for (let i = 0; i < indices.length; i++) out.set(values.subarray(indices[i] * width, (indices[i] + 1) * width), i * width);
   return out;
 }
-
-export function mean(values: Float32Array): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return values.length ? sum / values.length : NaN;
-}

@@ -8,7 +8,8 @@ import { kmeans, chooseK, silhouette, type KmeansResult } from '../../compute/km
 import { nearestNeighbors } from '../../compute/knn';
 import { neighborOverlap, clusterPurity } from '../../compute/metrics';
 import { flagAbove, jacobianNorms } from '../../latentTools';
-import { errorsOf, labelsOf, layoutOf, mean, shownCount, slotOf, withData, SessionError, type DataState, type SessionState, type SlotState } from '../state';
+import { mean } from '../../../shared/numeric';
+import { errorsOf, labelsOf, layoutOf, shownCount, slotOf, withData, SessionError, type DataState, type SessionState, type SlotState } from '../state';
 import { compareStats } from './compare';
 import { metadataColumn } from './metadata';
 import { frames } from './latent';
