@@ -38,6 +38,8 @@ commands:
                                         (default: the manifest's trainingNoise, if any)
   project MODEL DATA --method pca|tsne|umap [--dims 2|3] [--out xy.npy]
   project --codes CODES.npy --method pca|tsne|umap   any N×D embedding file
+                                        (NPY/NPZ, CSV/TSV, JSON lines, Parquet)
+  data TABLE.parquet --json             a table's rows and its columns' kinds
   compare MODEL_A MODEL_B DATA [--method pca|tsne|umap]
   cluster MODEL DATA [--k K]            k-means on the codes (k by silhouette when absent)
   anomalies MODEL DATA [--top N] [--percentile P | --threshold T]
@@ -49,6 +51,8 @@ commands:
                                         printed URL (it carries the access token)
   serve MODEL_A MODEL_B DATA            the compare view of two checkpoints
   serve --session FILE.latent-session.json   a saved view, as it was saved
+  serve --codes CODES [--metadata FILE] embeddings without a model; a table's vectors
+                                        are --embedding-column NAME or --embedding-columns 'e*'
 
 MODEL is a model.json, a folder holding one, or a folder with encoder/ and decoder/.
 DATA is a dataset folder or file (IDX, NPY/NPZ, PNG/JPEG folders, CSV/TSV, JSON).
