@@ -441,7 +441,8 @@ async function run(command: string, args: string[], values: Values): Promise<Out
     case 'decode': {
       arity(command, args, 1);
       if (!values.latent) throw new UsageError('decode needs --latent "v1,v2,…"');
-      if (!values.out) throw new UsageError('decode needs --out FILE.png (or .npy)');
+      // With --json the decoded values can come back in the JSON instead of a file.
+      if (!values.out && !values.json) throw new UsageError('decode needs --out FILE.png (or .npy), or --json to print the values');
       const code = Float32Array.from(values.latent.split(',').map((v) => number('latent', v.trim()) as number));
       await initBackend(backend(values.backend));
       const manifest = await readManifestNear(await resolveModelJson(args[0]));
@@ -452,6 +453,7 @@ async function run(command: string, args: string[], values: Values): Promise<Out
         }
         const decoded = await model.decode(code, 1);
         const shape = model.outputShape ?? [decoded.length];
+        if (!values.out) return { json: { shape, values: Array.from(decoded), backend: activeBackend() }, text: [] };
         const out = resolve(values.out);
         await writeFile(out, out.endsWith('.npy') ? encodeNpy(decoded, [1, ...shape]) : encodePng(decoded, shape));
         return { json: { out, shape, backend: activeBackend() }, text: [`decoded ${code.length}-d code to ${shapeText(shape)}; wrote ${values.out}`] };

@@ -139,6 +139,19 @@ describe('latent-explorer output for a person', () => {
     assert.match(result.stderr, /^error: .*t10k-images-idx3-ubyte: dataset items are 28x28 \(784 values\) but the model expects 13/);
   });
 
+  test('decode --json without --out prints the decoded values; without either it says what is missing', async () => {
+    const latent = Array.from({ length: 16 }, () => '0.1').join(',');
+    const printed = await latentExplorer('decode', resolve(samples, 'mnist-dense'), '--latent', latent, '--json');
+    assert.equal(printed.code, 0, printed.stderr);
+    const out = JSON.parse(printed.stdout) as { shape: number[]; values: number[] };
+    assert.equal(out.values.length, out.shape.reduce((a, b) => a * b, 1));
+    assert.equal(out.values.length, 784);
+    assert.ok(out.values.every((v) => v >= 0 && v <= 1), 'sigmoid outputs');
+    const neither = await latentExplorer('decode', resolve(samples, 'mnist-dense'), '--latent', latent);
+    assert.equal(neither.code, 2);
+    assert.deepEqual(lines(neither.stderr), ['error: decode needs --out FILE.png (or .npy), or --json to print the values', 'run latent-explorer decode --help']);
+  });
+
   test('reconstruct adds the manifest\'s trainingNoise by default; --noise none leaves it out', async () => {
     const model = resolve(samples, 'mnist-denoising');
     const trained = await latentExplorer('reconstruct', model, mnist2000, '--limit', '200', '--json');
