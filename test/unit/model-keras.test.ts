@@ -204,6 +204,23 @@ describe('bad Keras files', () => {
     );
   });
 
+  test('a .keras with a damaged byte fails its CRC-32 check instead of reaching the model builder (found by npm run fuzz)', async () => {
+    const bytes = new Uint8Array(zipSync(unzipSync(ajioz()), { level: 0 }));
+    const at = Buffer.from(bytes).indexOf('"class_name"') + 5;
+    bytes[at] ^= 0x80;
+    const file = join(scratch, 'flipped.keras');
+    writeFileSync(file, bytes);
+    await rejects(loadModelFile(file), /config\.json in the \.keras archive fails its CRC-32 check/);
+  });
+
+  test('a layer call whose inputs were lost (a mangled "class_name" in a Keras 3 inbound node) is refused, not re-queued forever', async () => {
+    const members = unzipSync(readFileSync(other('keras3/rahulraimau-creditcard-dense-ae/autoencoder.keras')));
+    const config = new TextDecoder().decode(members['config.json']).replace('"class_name": "__keras_tensor__"', '"class_nam\u00e5": "__keras_tensor__"');
+    const file = join(scratch, 'lost-inputs.keras');
+    writeFileSync(file, zipSync({ ...members, 'config.json': strToU8(config) }));
+    await rejects(loadModelFile(file), /call 0 of layer "dense" has no inputs; the layer graph is damaged$/);
+  });
+
   test('an HDF5 file without model_config (a .keras weights file renamed .h5)', async () => {
     const file = join(scratch, 'weights.h5');
     writeFileSync(file, unzipSync(ajioz())['model.weights.h5']!);

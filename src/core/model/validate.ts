@@ -117,6 +117,8 @@ function checkGraph(file: string, config: Json, specs: Json[]): void {
     nodes.forEach((node, index) => {
       const inputs = Array.isArray(node) ? node : [];
       const key = `${name}#${index + firstCall(spec)}`;
+      // A call with no inputs is never ready: tfjs would re-queue it forever.
+      if (Array.isArray(node) && node.length === 0) throw invalid(file, `call ${index} of layer "${name}" has no inputs`);
       edges.set(
         key,
         inputs.map((ref) => {

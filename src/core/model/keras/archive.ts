@@ -4,6 +4,8 @@
  */
 import { type UnzipFileInfo, strFromU8, unzipSync } from 'fflate';
 import { readFile, stat } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { zipEntryCrcs } from '../../data/zip';
 import { ModelLoadError } from '../errors';
 import { MAX_HDF5_BYTES } from './hdf5';
 
@@ -53,6 +55,14 @@ export function unpackKerasArchive(file: string, bytes: Uint8Array): KerasArchiv
       'model-invalid',
       `${file}: the .keras archive is damaged or truncated (${(error as Error).message}); copy or save the model again`,
     );
+  }
+  // fflate does not verify members: a flipped byte in config.json would otherwise reach the model builder.
+  const crcs = zipEntryCrcs(bytes);
+  for (const [name, data] of Object.entries(members)) {
+    const stored = crcs.get(name);
+    if (stored !== undefined && stored !== crc32(data)) {
+      throw new ModelLoadError(file, 'model-invalid', `${file}: ${name} in the .keras archive fails its CRC-32 check (the file is damaged); copy or save the model again`);
+    }
   }
   const config = members['config.json'];
   if (!config) throw new ModelLoadError(file, 'model-invalid', `${file}: the .keras archive has no config.json; save the model with model.save("model.keras")`);
