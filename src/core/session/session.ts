@@ -6,6 +6,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { stat } from 'node:fs/promises';
 import type { ExplorerSettings, RequestBody, ResponseBody, SessionRequestType, ToWebviewMessage } from '../../shared/protocol';
 import type { SessionOptions } from '../../shared/workerProtocol';
 import type { BackendName, ModelSlot, SampleDisplay } from '../../shared/types';
@@ -87,7 +88,10 @@ export class ExplorerSession {
         loaded.push({ model, manifest, path });
       }
       const dataPath = options.dataPath ?? loaded[0].manifest?.datasetPath;
-      if (!dataPath) {
+      // The inspector shows the model without data when the dataset its manifest names is not there
+      // (a model folder copied without its data); a dataset the user chose must exist.
+      const inspectWithoutData = options.view === 'inspect' && !options.dataPath && !(dataPath && (await exists(dataPath)));
+      if (!dataPath || inspectWithoutData) {
         if (options.view === 'inspect') return create(loaded.map((l, i) => emptySlot(i === 0 ? 'a' : 'b', l)), null);
         throw new SessionError(
           'no-dataset',
@@ -268,4 +272,8 @@ function gather(values: Int32Array, indices: Int32Array): Int32Array {
 
 function seconds(since: number): number {
   return (performance.now() - since) / 1000;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

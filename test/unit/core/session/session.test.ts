@@ -1,6 +1,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ExplorerSession, compareCodes } from '../../../../src/core/session';
 import { InProcessProjectionRunner } from '../../../../src/core/projection';
 import { WorkerProjectionRunner } from '../../../../src/worker/projectionRunner';
@@ -182,6 +184,27 @@ describe('projection and session workers', () => {
       await assert.rejects(connection.opened);
     } finally {
       connection.dispose();
+    }
+  });
+});
+
+describe('ExplorerSession.open for the inspector', () => {
+  test('a model folder copied without the dataset its latent-explorer.json names still opens, with no dataset', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'le-inspect-'));
+    try {
+      cpSync(resolve(repoRoot, 'sample-models', 'mnist-dense'), join(folder, 'mnist-dense'), { recursive: true });
+      const session = await ExplorerSession.open({ view: 'inspect', modelPaths: [join(folder, 'mnist-dense')] });
+      try {
+        const ready = await session.handle('ready', {});
+        assert.equal(ready.dataset, null);
+        assert.equal(ready.models[0]!.summary.latent.size, 16);
+      } finally {
+        session.dispose();
+      }
+      // The explorer needs the data: there the missing folder is still an error.
+      await assert.rejects(ExplorerSession.open({ view: 'explorer', modelPaths: [join(folder, 'mnist-dense')] }), /no such file or folder/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
