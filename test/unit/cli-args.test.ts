@@ -5,30 +5,18 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { joinNegativeValues, parseInteger, parseNumber } from '../../src/cli/args';
 import { printable } from '../../src/util/printable';
 import { describeError, toErrorInfo } from '../../src/util/errors';
+import { latentExplorer } from './cli-helpers';
 
-const run = promisify(execFile);
 const repoRoot = resolve(__dirname, '..', '..');
-const cli = resolve(repoRoot, 'src', 'cli', 'main.ts');
 const model = resolve(repoRoot, 'sample-models', 'mnist-dense');
 const data = resolve(repoRoot, 'sample-models', 'data', 'mnist-test-2000');
 
-async function latentExplorer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 function hasControlCharacter(text: string): boolean {
   return [...text].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);

