@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { createRng } from '../src/core/compute/random';
 
 const SIZE = 128;
 const SCALE = 4; // drawn 4× larger and averaged down, for smooth edges
@@ -18,21 +19,6 @@ const CLUSTERS: { x: number; y: number; spread: number; colour: Rgb; count: numb
   { x: 64, y: 88, spread: 12, colour: [104, 211, 145], count: 26 },
 ];
 
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(uniform: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 const big = SIZE * SCALE;
 const rgba = new Float32Array(big * big * 4);
@@ -58,11 +44,11 @@ for (let y = 0; y < big; y++) {
   }
 }
 
-const uniform = random(7);
+const rng = createRng(7);
 for (const cluster of CLUSTERS) {
   for (let n = 0; n < cluster.count; n++) {
-    const x = (cluster.x + gaussian(uniform) * cluster.spread) * SCALE;
-    const y = (cluster.y + gaussian(uniform) * cluster.spread * 0.8) * SCALE;
+    const x = (cluster.x + rng.nextGaussian() * cluster.spread) * SCALE;
+    const y = (cluster.y + rng.nextGaussian() * cluster.spread * 0.8) * SCALE;
     paintDisc(x, y, 4.2 * SCALE, cluster.colour, 0.85);
   }
 }
